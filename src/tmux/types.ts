@@ -56,3 +56,59 @@ export function socketArgs(server: TmuxServer): string[] {
   if (server.socketPath) args.push("-S", server.socketPath);
   return args;
 }
+
+/**
+ * One pane as `list-panes -a` reports it: the ground truth of a monitor cycle.
+ */
+export interface PaneRecord {
+  /** `%N`: the only way panes are addressed. */
+  paneId: string;
+  /** Pid of the pane's first process (usually a shell or the agent). */
+  pid: number;
+  /** Whether the pane's process has exited (remain-on-exit). */
+  dead: boolean;
+  /** Exit status of a dead pane, when tmux knows it. */
+  deadStatus?: number;
+  /** `pane_current_command`: the foreground process name. */
+  currentCommand: string;
+  /** `pane_current_path`. */
+  currentPath: string;
+  /** `pane_title`. */
+  title: string;
+  /** `window_activity` in seconds since the epoch (last output in the window). */
+  windowActivity: number;
+  /** `history_size`. */
+  historySize: number;
+  /** `cursor_x`. */
+  cursorX: number;
+  /** `cursor_y`. */
+  cursorY: number;
+  /** `pane_width`. */
+  width: number;
+  /** `pane_height`. */
+  height: number;
+  /** `pane_in_mode`: copy mode and the like. */
+  inMode: boolean;
+  /** `session_name`. */
+  sessionName: string;
+  /** `session_id` (`$N`). */
+  sessionId: string;
+  /** `window_id` (`@N`). */
+  windowId: string;
+  /** `window_index`. */
+  windowIndex: number;
+  /** `window_name`. */
+  windowName: string;
+  /** `pane_index`. */
+  paneIndex: number;
+  /** Pane user option `@tmux-orc-role`: `agent`, `pm`, or empty. */
+  role: string;
+  /** Pane user option `@tmux-orc-name`. */
+  name: string;
+  /** Pane user option `@tmux-orc-profile`. */
+  profile: string;
+  /** Pane user option `@tmux-orc-command`. */
+  command: string;
+  /** Pane user option `@tmux-orc-pm`: the `%pane_id` of this agent's PM, when registration names one. */
+  pm: string;
+}
