@@ -52,4 +52,11 @@ export interface Observation {
   resetAt?: number;
   /** A short, human-readable reason (matched pattern, exit status…), never a whole capture. */
   detail: string;
+  /**
+   * Whether the last capture showed the agent's input box. Detection's own bookkeeping, so that
+   * an uncaptured cycle can still turn `active` into `idle`.
+   */
+  promptVisible?: boolean;
+  /** Whether the last capture showed a busy marker (detection's own bookkeeping). */
+  busy?: boolean;
 }

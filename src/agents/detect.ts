@@ -1,0 +1,487 @@
+/**
+ * State detection: a pure function from what the monitor saw of one agent pane in one cycle (its
+ * `list-panes` record, its screen if captured, the previous observation and the clocks) to the next
+ * {@linkcode Observation}. Everything CLI-specific comes from the pane's profile (`profiles.ts`).
+ *
+ * ## Reading the screen
+ *
+ * Lines are taken as `capture-pane -p -J` gives them, trailing blanks trimmed. The **input box** is
+ * the lowest box matching one of the profile's prompt layouts (Claude Code: the rule-line style
+ * `────` / `> text` / `────` with a footer such as `? for shortcuts` below, or the older boxed
+ * style `╭───╮ │ > text │ ╰───╯`) with at most a few footer lines under it. Its text is the
+ * **input** (placeholder hints count as empty). Regions searched for markers:
+ *
+ * - **busy zone**: the `busyLookback` non-empty lines above the input box, plus the footer (the
+ *   whole bottom of the screen when no input box shows);
+ * - **latest output**: the last `latestOutputLines` non-empty lines above the input box, cut at the
+ *   last line echoing a user message: what the agent said last, not scrollback;
+ * - **bottom part** (for prompts): the lines below the input box, or the last `waitingLines`
+ *   non-empty lines when no input box shows (a permission dialog replaces the input box).
+ *
+ * ## States, in precedence order (the first that applies wins)
+ *
+ * 1. `crashed`: the pane is dead, or its foreground command is a shell (`bash`, `zsh`, `sh`,
+ *    `fish`, `dash`, `ksh`, `tcsh`…): the agent has exited, whatever text it left on the screen.
+ * 2. `waiting`: a permission / confirmation prompt ("Do you want to proceed?", `❯ 1. Yes`…) in the
+ *    bottom part of the screen.
+ * 3. `rate_limited`: a usage-limit message in the latest output (or footer), with no busy marker
+ *    visible (a busy agent has moved on). Its reset time is parsed in the stated time zone
+ *    (`rate_limit.ts`), as the next occurrence after the message was first seen (the earlier of
+ *    now and the window's last activity); the parsed `resetAt` is kept while the same message
+ *    stays. Once `resetAt` has passed the message no longer counts (the agent can work again).
+ *    "Approaching usage limit" is a warning, not a state: it is added to the detail.
+ * 4. `error`: an API error banner in the latest output, with no busy marker visible. One higher in
+ *    scrollback, or followed by a newer user message, does not count.
+ * 5. `active`: a busy marker ("esc to interrupt" in any capitalisation, "Compacting
+ *    conversation", a spinner line) in the busy zone, or the screen changed since the previous
+ *    observation.
+ * 6. `stuck_input`: the input box holds text, the same text as in the previous observation, and
+ *    the screen is otherwise unchanged since then (at least one cycle, and at least
+ *    `stuckAfterMs`), with no busy marker: a message typed or pasted but never sent.
+ * 7. `idle`: the input box is shown and empty, nothing busy, and the screen has not changed for
+ *    `idleAfterMs` (monotonic time).
+ * 8. `unknown`: none of the above; e.g. the first look at a quiet pane (not enough evidence yet),
+ *    or no input box recognised. A pane that was `active` stays `active` until it has been quiet
+ *    for `idleAfterMs`.
+ *
+ * When the pane was not captured this cycle (`capture` is `null`: its screen has not changed), the
+ * previous observation's findings are carried forward with the screen unchanged, so time-based
+ * transitions still happen (`active` → `idle` after `idleAfterMs`, `rate_limited` ends at
+ * `resetAt`). `since` changes only when the state changes. `detail` is a short reason (the matched
+ * marker, truncated), never the screen.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import type { PaneRecord } from "../tmux/types.ts";
+import type { AgentState, Observation } from "./types.ts";
+import { type AgentProfile, commandName, isShellCommand, type PromptStyle } from "./profiles.ts";
+import { parseResetTime } from "./rate_limit.ts";
+
+/** The states in the order detection tries them: the first that applies wins. */
+export const STATE_PRECEDENCE: readonly AgentState[] = [
+  "crashed",
+  "waiting",
+  "rate_limited",
+  "error",
+  "active",
+  "stuck_input",
+  "idle",
+  "unknown",
+];
+
+/** Default for {@linkcode DetectOptions.idleAfterMs}. */
+export const DEFAULT_IDLE_AFTER_MS = 20_000;
+
+/** Longest {@linkcode Observation.detail}. */
+export const MAX_DETAIL_LENGTH = 120;
+
+/** What the monitor saw of one pane in one cycle. */
+export interface DetectInput {
+  /** The pane, from this cycle's `list-panes -a`. */
+  pane: PaneRecord;
+  /** `capture-pane -p -J` output, or `null` when the pane was not captured this cycle. */
+  capture: string | null;
+  /** The previous observation of this pane, if any. */
+  previous?: Observation;
+  /** Monotonic clock now (ms). */
+  monoNow: number;
+  /** Wall clock now (ms since the epoch). */
+  wallNow: number;
+  /** The profile of the CLI in the pane. */
+  profile: AgentProfile;
+}
+
+/** Tuning for {@linkcode detectState}. */
+export interface DetectOptions {
+  /** How long the screen must be unchanged before an agent at an empty prompt is idle (20 s). */
+  idleAfterMs?: number;
+  /** How long unsent input must sit unchanged before it is stuck (default 0: one cycle). */
+  stuckAfterMs?: number;
+  /** Time zone for reset times that state none (default: the machine's). */
+  defaultTimeZone?: string;
+}
+
+/** The input box found on a screen. */
+export interface InputBox {
+  /** Name of the matching prompt layout. */
+  style: string;
+  /** Index of the box's first line (its top border or rule, when it has one). */
+  start: number;
+  /** Index of the box's last line. */
+  end: number;
+  /** The text in the box (lines trimmed, joined with `\n`); placeholders count as empty. */
+  text: string;
+}
+
+/** What one screen shows, before comparing with the previous observation. */
+export interface ScreenAnalysis {
+  /** The input box, when one shows. */
+  inputBox?: InputBox;
+  /** The matched busy marker line. */
+  busy?: string;
+  /** The matched permission / confirmation prompt line. */
+  waiting?: string;
+  /** The matched usage-limit line. */
+  rateLimit?: string;
+  /** The usage-limit text to parse the reset time from (the line and the next two). */
+  rateLimitText?: string;
+  /** The matched "approaching limit" line. */
+  rateLimitWarning?: string;
+  /** The matched API error line. */
+  error?: string;
+  /** {@linkcode screenHash} of the screen. */
+  hash: string;
+}
+
+// deno-lint-ignore no-control-regex
+const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
+
+/** Splits a capture into lines: escapes removed, trailing blanks trimmed, trailing empty lines dropped. */
+function screenLines(screen: string): string[] {
+  const lines = screen.replace(ANSI_RE, "").split(/\r?\n/).map((line) => line.trimEnd());
+  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+/** A line without box borders or surrounding blanks: what marker patterns are matched against. */
+function content(line: string): string {
+  return line.replace(/^[\s│┃║▌]+/, "").replace(/[\s│┃║▌]+$/, "");
+}
+
+/** A marker line for a detail: transcript bullets (`⎿ ● ⏺ ■`) dropped. */
+function markerText(line: string): string {
+  return content(line).replace(/^[⎿●⏺■]\s*/, "");
+}
+
+function truncate(text: string, max = MAX_DETAIL_LENGTH): string {
+  const oneLine = text.replace(/\s+/g, " ").trim();
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}
+
+/** Parses a box whose input line is `i`: returns its last line and its text lines. */
+function boxAt(
+  lines: readonly string[],
+  i: number,
+  style: PromptStyle,
+): { end: number; texts: string[] } | undefined {
+  const first = style.first.exec(lines[i]);
+  if (!first) return undefined;
+  if (style.top && (i === 0 || !style.top.test(lines[i - 1]))) return undefined;
+  const texts = [first[1] ?? ""];
+  let j = i + 1;
+  for (; j < lines.length && j <= i + 60; j++) {
+    if (style.bottom?.test(lines[j])) return { end: j, texts };
+    const more = style.continuation?.exec(lines[j]);
+    if (!more) break;
+    texts.push(more[1] ?? "");
+  }
+  return style.bottom ? undefined : { end: j - 1, texts };
+}
+
+function findBox(lines: readonly string[], profile: AgentProfile): InputBox | undefined {
+  let best: InputBox | undefined;
+  for (const style of profile.prompts) {
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (best && i <= best.end) break;
+      if (!style.first.test(lines[i])) continue;
+      // Without a top border, the box starts at the topmost of consecutive input lines (`▌`).
+      let start = i;
+      while (!style.top && start > 0 && style.first.test(lines[start - 1])) start--;
+      let box = boxAt(lines, start, style);
+      if (start !== i && (!box || box.end < i)) {
+        start = i;
+        box = boxAt(lines, i, style);
+      }
+      if (!box) continue;
+      const footer = lines.slice(box.end + 1).filter((line) => line.trim() !== "").length;
+      // Boxes further up have even more lines below them.
+      if (footer > style.maxFooterLines) break;
+      const text = box.texts.map((t) => t.trim()).join("\n").trim();
+      const placeholder = profile.placeholders.some((re) => re.test(text));
+      best = {
+        style: style.name,
+        start: style.top ? start - 1 : start,
+        end: box.end,
+        text: placeholder ? "" : text,
+      };
+      break;
+    }
+  }
+  return best;
+}
+
+/** The last `count` non-empty lines before index `end`, top to bottom. */
+function lastNonEmpty(lines: readonly string[], end: number, count: number): string[] {
+  const found: string[] = [];
+  for (let i = end - 1; i >= 0 && found.length < count; i--) {
+    if (lines[i].trim() !== "") found.unshift(lines[i]);
+  }
+  return found;
+}
+
+/** The agent's latest output above `end`: stops at a user-message echo. */
+function latestOutput(lines: readonly string[], end: number, profile: AgentProfile): string[] {
+  const found: string[] = [];
+  for (let i = end - 1; i >= 0 && found.length < profile.latestOutputLines; i--) {
+    const line = content(lines[i]);
+    if (line === "") continue;
+    if (profile.userEcho.some((re) => re.test(line))) break;
+    found.unshift(lines[i]);
+  }
+  return found;
+}
+
+function firstMatch(zone: readonly string[], patterns: readonly RegExp[]): number {
+  return zone.findIndex((line) => {
+    const text = content(line);
+    return patterns.some((re) => re.test(text));
+  });
+}
+
+function hashLines(lines: readonly string[]): string {
+  return createHash("sha256").update(lines.join("\n")).digest("hex").slice(0, 16);
+}
+
+/**
+ * Returns the text in the input box of a screen (`""` when the box is empty or shows only a
+ * placeholder hint), or `undefined` when no input box is visible.
+ */
+export function extractInput(screen: string, profile: AgentProfile): string | undefined {
+  return findBox(screenLines(screen), profile)?.text;
+}
+
+/** Returns the input box of a screen, if one is visible. */
+export function findInputBox(screen: string, profile: AgentProfile): InputBox | undefined {
+  return findBox(screenLines(screen), profile);
+}
+
+/**
+ * Returns a short hash of a screen, for change detection. Trailing blanks and escapes are ignored.
+ * With a profile, lines matching its `volatile` patterns and the footer below the input box (mode
+ * hints, status lines) are left out too.
+ */
+export function screenHash(screen: string, profile?: AgentProfile): string {
+  let lines = screenLines(screen);
+  if (profile) {
+    const box = findBox(lines, profile);
+    if (box) lines = lines.slice(0, box.end + 1);
+    if (profile.volatile.length > 0) {
+      lines = lines.filter((line) => !profile.volatile.some((re) => re.test(content(line))));
+    }
+  }
+  return hashLines(lines);
+}
+
+/** Reads one screen with a profile: input box, markers in their zones, hash. */
+export function analyzeScreen(screen: string, profile: AgentProfile): ScreenAnalysis {
+  const lines = screenLines(screen);
+  const box = findBox(lines, profile);
+  const contentEnd = box ? box.start : lines.length;
+  const footer = box ? lines.slice(box.end + 1).filter((line) => line.trim() !== "") : [];
+
+  const busyZone = box
+    ? [...lastNonEmpty(lines, contentEnd, profile.busyLookback), ...footer]
+    : lastNonEmpty(lines, lines.length, profile.busyLookback);
+  const waitingZone = box ? footer : lastNonEmpty(lines, lines.length, profile.waitingLines);
+  const latest = latestOutput(lines, contentEnd, profile);
+  const limitZone = [...latest, ...footer];
+
+  const analysis: ScreenAnalysis = { inputBox: box, hash: "" };
+  const busy = firstMatch(busyZone, profile.busy);
+  if (busy >= 0) analysis.busy = truncate(content(busyZone[busy]));
+
+  const waitingLines = waitingZone.filter((line) => {
+    const text = content(line);
+    return profile.waiting.some((re) => re.test(text));
+  });
+  if (waitingLines.length > 0) {
+    const question = waitingLines.find((line) => content(line).endsWith("?"));
+    analysis.waiting = truncate(content(question ?? waitingLines[0]));
+  }
+
+  const limit = firstMatch(limitZone, profile.rateLimit);
+  if (limit >= 0) {
+    analysis.rateLimit = truncate(markerText(limitZone[limit]));
+    analysis.rateLimitText = limitZone.slice(limit, limit + 3).map(content).join(" ");
+  }
+  for (const line of limitZone) {
+    const text = content(line);
+    const match = profile.rateLimitWarning.map((re) => re.exec(text)).find((m) => m !== null);
+    if (match) {
+      analysis.rateLimitWarning = truncate(text.slice(match.index), 60);
+      break;
+    }
+  }
+
+  const error = firstMatch(latest, profile.apiError);
+  if (error >= 0) analysis.error = truncate(markerText(latest[error]));
+
+  let hashed = box ? lines.slice(0, box.end + 1) : lines;
+  if (profile.volatile.length > 0) {
+    hashed = hashed.filter((line) => !profile.volatile.some((re) => re.test(content(line))));
+  }
+  analysis.hash = hashLines(hashed);
+  return analysis;
+}
+
+/** What detection knows this cycle: from a fresh capture or carried from the previous one. */
+interface Facts {
+  hash: string;
+  changed: boolean;
+  lastChangeMono: number;
+  lastChangeWall: number;
+  promptVisible: boolean;
+  inputText: string;
+  busy?: string;
+  waiting?: string;
+  rateLimit?: string;
+  rateLimitText?: string;
+  carriedResetAt?: number;
+  rateLimitWarning?: string;
+  error?: string;
+}
+
+function freshFacts(input: DetectInput, capture: string): Facts {
+  const { previous: prev, monoNow, wallNow } = input;
+  const a = analyzeScreen(capture, input.profile);
+  const firstCapture = !prev || prev.screenHash === "";
+  const changed = !firstCapture && prev.screenHash !== a.hash;
+  const moved = firstCapture || changed;
+  return {
+    hash: a.hash,
+    changed,
+    lastChangeMono: moved ? monoNow : prev.lastChangeMono,
+    lastChangeWall: moved ? wallNow : prev.lastChangeWall,
+    promptVisible: a.inputBox !== undefined,
+    inputText: a.inputBox?.text ?? "",
+    busy: a.busy,
+    waiting: a.waiting,
+    rateLimit: a.rateLimit,
+    rateLimitText: a.rateLimitText,
+    rateLimitWarning: a.rateLimitWarning,
+    error: a.error,
+  };
+}
+
+function carriedFacts(prev: Observation): Facts {
+  return {
+    hash: prev.screenHash,
+    changed: false,
+    lastChangeMono: prev.lastChangeMono,
+    lastChangeWall: prev.lastChangeWall,
+    promptVisible: prev.promptVisible ?? false,
+    inputText: prev.inputText,
+    busy: prev.busy ? prev.detail : undefined,
+    waiting: prev.state === "waiting" ? prev.detail : undefined,
+    rateLimit: prev.state === "rate_limited" ? prev.detail : undefined,
+    carriedResetAt: prev.state === "rate_limited" ? prev.resetAt : undefined,
+    error: prev.state === "error" ? prev.detail : undefined,
+  };
+}
+
+/**
+ * Classifies one agent pane for one monitor cycle and returns the next observation. Pure: the
+ * result depends only on the arguments. See the module documentation for the rules and their
+ * precedence.
+ */
+export function detectState(input: DetectInput, options: DetectOptions = {}): Observation {
+  const { pane, capture, previous: prev, monoNow, wallNow, profile } = input;
+  const idleAfterMs = options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS;
+  const stuckAfterMs = options.stuckAfterMs ?? 0;
+
+  const facts: Facts | undefined = capture !== null
+    ? freshFacts(input, capture)
+    : prev
+    ? carriedFacts(prev)
+    : undefined;
+
+  const observe = (
+    state: AgentState,
+    detail: string,
+    extra: { resetAt?: number } = {},
+  ): Observation => {
+    const observation: Observation = {
+      paneId: pane.paneId,
+      state,
+      since: prev && prev.state === state ? prev.since : wallNow,
+      lastChangeMono: facts?.lastChangeMono ?? monoNow,
+      lastChangeWall: facts?.lastChangeWall ?? wallNow,
+      screenHash: facts?.hash ?? "",
+      inputText: facts?.inputText ?? "",
+      detail: truncate(detail),
+      promptVisible: facts?.promptVisible ?? false,
+      busy: facts?.busy !== undefined,
+    };
+    if (extra.resetAt !== undefined) observation.resetAt = extra.resetAt;
+    return observation;
+  };
+
+  // 1. crashed
+  if (pane.dead) {
+    const status = pane.deadStatus === undefined ? "" : ` (exit status ${pane.deadStatus})`;
+    return observe("crashed", `pane is dead${status}`);
+  }
+  if (isShellCommand(pane.currentCommand, profile)) {
+    return observe("crashed", `shell in foreground: ${commandName(pane.currentCommand)}`);
+  }
+  if (!facts) return observe("unknown", "not captured yet");
+
+  // 2. waiting
+  if (facts.waiting) return observe("waiting", facts.waiting);
+
+  // 3. rate_limited
+  let limitNote = "";
+  if (facts.rateLimit && !facts.busy) {
+    let resetAt: number | undefined;
+    if (
+      prev?.state === "rate_limited" && prev.detail === truncate(facts.rateLimit) &&
+      prev.resetAt !== undefined
+    ) {
+      resetAt = prev.resetAt;
+    } else if (facts.carriedResetAt !== undefined) {
+      resetAt = facts.carriedResetAt;
+    } else if (facts.rateLimitText) {
+      // The message was printed no later than the window's last output.
+      const activity = pane.windowActivity > 0 ? pane.windowActivity * 1000 : wallNow;
+      const firstSeen = Math.min(wallNow, activity);
+      resetAt = parseResetTime(facts.rateLimitText, firstSeen, {
+        defaultTimeZone: options.defaultTimeZone,
+      })?.resetAt;
+    }
+    if (resetAt === undefined || wallNow < resetAt) {
+      return observe("rate_limited", facts.rateLimit, { resetAt });
+    }
+    limitNote = " (usage limit has reset)";
+  }
+
+  // 4. error
+  if (facts.error && !facts.busy) return observe("error", facts.error);
+
+  const warning = facts.rateLimitWarning ? ` (${facts.rateLimitWarning})` : "";
+
+  // 5. active
+  if (facts.busy) return observe("active", `busy: ${facts.busy}`);
+  if (facts.changed) return observe("active", `screen changed${warning}`);
+
+  const quietMs = monoNow - facts.lastChangeMono;
+
+  // 6. stuck_input
+  if (
+    facts.promptVisible && facts.inputText !== "" && prev && prev.screenHash !== "" &&
+    prev.inputText === facts.inputText && quietMs >= stuckAfterMs
+  ) {
+    return observe("stuck_input", `unsent input: ${JSON.stringify(facts.inputText)}`);
+  }
+
+  // 7. idle
+  if (facts.promptVisible && facts.inputText === "" && quietMs >= idleAfterMs) {
+    return observe("idle", `input prompt empty${limitNote || warning}`);
+  }
+
+  // 8. unknown (an active agent stays active until quiet for idleAfterMs)
+  if (prev?.state === "active") return observe("active", prev.detail);
+  if (!facts.promptVisible) return observe("unknown", "no input prompt recognised");
+  return observe("unknown", "not enough evidence yet");
+}

@@ -1,0 +1,82 @@
+/**
+ * `tmux-orc monitor`: the monitor in the foreground, unsupervised (or as the supervisor's child).
+ *
+ * @module
+ */
+
+import { log, shutdownLogging } from "../../log/mod.ts";
+import { runMonitorDaemon } from "../../monitor/daemon.ts";
+import { Monitor } from "../../monitor/monitor.ts";
+import { ControlClient } from "../../tmux/control_client.ts";
+import { systemClock } from "../../util/clock.ts";
+import { privateUmask, setupProcessLogging, terminationController } from "../process_setup.ts";
+import type { CommandSpec } from "../spec.ts";
+import { flag } from "../values.ts";
+import { intervalMs, MONITOR_OPTIONS, SUPERVISED_CHILD_FLAG } from "./monitor_options.ts";
+
+/** `monitor`. */
+export const monitorCommand: CommandSpec = {
+  path: ["monitor"],
+  summary: "Run the monitor in the foreground, unsupervised",
+  options: {
+    ...MONITOR_OPTIONS,
+    once: { type: "boolean", description: "Run one cycle, print its result, exit" },
+    json: { type: "boolean", description: "With --once: print the result as JSON" },
+    [SUPERVISED_CHILD_FLAG]: {
+      type: "boolean",
+      description: "Run as the supervisor's child",
+      hidden: true,
+    },
+    daemon: {
+      type: "boolean",
+      description: "Log to the state dir only (used by monitor start)",
+      hidden: true,
+    },
+  },
+  async run(ctx) {
+    const interval = intervalMs(ctx.values);
+    const paths = await ctx.statePaths();
+    privateUmask();
+    const supervised = flag(ctx.values, SUPERVISED_CHILD_FLAG);
+    const once = flag(ctx.values, "once");
+    const json = flag(ctx.values, "json");
+    const daemon = flag(ctx.values, "daemon");
+    await setupProcessLogging(paths, {
+      name: "monitor",
+      stderrLevel: daemon ? false : supervised || once ? "warning" : "info",
+    });
+    const { stop, unhook } = terminationController();
+    const logger = log("monitor");
+    try {
+      return await runMonitorDaemon({
+        paths,
+        intervalMs: interval,
+        once,
+        supervised,
+        clock: systemClock,
+        logger,
+        stop,
+        createMonitor: () =>
+          new Monitor({
+            tmux: new ControlClient(ctx.global.server),
+            clock: systemClock,
+            logger,
+          }),
+        onCycle: (result) => {
+          if (!once) return;
+          if (json) ctx.out(JSON.stringify(result));
+          else {
+            ctx.out(
+              `Cycle ${result.cycle}: ${result.panes} panes, ${result.agents} agents, ${
+                result.durationMs.toFixed(1)
+              } ms${result.tmux ? "" : " (no tmux server)"}`,
+            );
+          }
+        },
+      });
+    } finally {
+      unhook();
+      await shutdownLogging();
+    }
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * The command-line entry point: parse, dispatch, and turn every failure into one clear line on
+ * stderr with a non-zero exit code — never a stack trace.
+ *
+ * @module
+ */
+
+import { ensureStateDir, resolveStateDir } from "../state/paths.ts";
+import { errorMessage, UserError } from "../state/errors.ts";
+import { COMMIT, VERSION } from "../version.ts";
+import { COMMANDS } from "./commands/mod.ts";
+import { parseCommandLine, renderHelp } from "./parse.ts";
+import type { CommandContext } from "./spec.ts";
+import { stringOption } from "./values.ts";
+
+/** Prints one error line to stderr. */
+export function printError(message: string): void {
+  try {
+    Deno.stderr.writeSync(new TextEncoder().encode(`tmux-orc: ${message}\n`));
+  } catch { /* nowhere to report */ }
+}
+
+/** Runs the CLI with `args` and resolves with the process exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  try {
+    if (args.includes("--version") || (args.length === 1 && args[0] === "-V")) {
+      console.log(`tmux-orc ${VERSION} (commit ${COMMIT}, deno ${Deno.version.deno})`);
+      return 0;
+    }
+    const parsed = parseCommandLine(args, COMMANDS);
+    if (!parsed.command || parsed.values.help) {
+      console.log(
+        renderHelp(COMMANDS, { command: parsed.command, words: parsed.words, version: VERSION }),
+      );
+      return parsed.command || parsed.values.help || parsed.words.length === 0 ? 0 : 2;
+    }
+    const values = parsed.values;
+    const stateDirFlag = stringOption(values, "state-dir");
+    const ctx: CommandContext = {
+      values,
+      args: parsed.args,
+      global: {
+        stateDirFlag,
+        server: {
+          socketName: stringOption(values, "socket-name"),
+          socketPath: stringOption(values, "socket-path"),
+        },
+      },
+      statePaths: (options) => ensureStateDir(resolveStateDir(stateDirFlag), options),
+      out: (line) => console.log(line),
+    };
+    return await parsed.command.run(ctx);
+  } catch (error) {
+    if (error instanceof UserError) {
+      printError(error.message);
+      return error.exitCode;
+    }
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      printError(`Permission denied: ${errorMessage(error)}`);
+      return 1;
+    }
+    printError(`Unexpected error: ${errorMessage(error)}`);
+    if (Deno.env.get("TMUX_ORC_DEBUG")) console.error(error);
+    return 1;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Validation of option values: durations in seconds (decimals allowed), counts, enumerations.
+ *
+ * @module
+ */
+
+import { UsageError } from "../state/errors.ts";
+import type { OptionValues } from "./spec.ts";
+
+/** Bounds for a duration option. */
+export interface SecondsBounds {
+  /** Smallest accepted value (seconds, exclusive of 0 unless `allowZero`). */
+  min?: number;
+  /** Largest accepted value (seconds). */
+  max?: number;
+  /** Whether 0 is accepted. */
+  allowZero?: boolean;
+}
+
+/** One week: longer durations are refused as absurd. */
+export const MAX_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Parses a duration in seconds (`10`, `0.2`) from option `name`, or returns `fallback` when the
+ * option is absent. Refuses non-numbers, negatives, zero (unless allowed) and absurd values.
+ */
+export function secondsOption(
+  values: OptionValues,
+  name: string,
+  options: SecondsBounds & { fallback: number },
+): number {
+  const raw = values[name];
+  if (raw === undefined) return options.fallback;
+  return parseSeconds(`--${name}`, String(raw), options);
+}
+
+/** Parses a duration in seconds with bounds; throws {@linkcode UsageError}. */
+export function parseSeconds(flag: string, raw: string, bounds: SecondsBounds = {}): number {
+  const min = bounds.min ?? 0.01;
+  const max = bounds.max ?? MAX_SECONDS;
+  const text = raw.trim();
+  const value = /^[0-9]*\.?[0-9]+$/.test(text) ? Number(text) : NaN;
+  const ok = Number.isFinite(value) &&
+    ((bounds.allowZero && value === 0) || (value >= min && value <= max));
+  if (!ok) {
+    throw new UsageError(
+      `Invalid value for ${flag}: expected seconds from ${min} to ${max}, got '${raw}'`,
+    );
+  }
+  return value;
+}
+
+/** Parses a whole-number option with bounds, or returns `fallback` when absent. */
+export function countOption(
+  values: OptionValues,
+  name: string,
+  options: { min: number; max: number; fallback: number },
+): number {
+  const raw = values[name];
+  if (raw === undefined) return options.fallback;
+  const text = String(raw).trim();
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < options.min || value > options.max) {
+    throw new UsageError(
+      `Invalid value for --${name}: expected a whole number from ${options.min} to ${options.max}, got '${raw}'`,
+    );
+  }
+  return value;
+}
+
+/** Returns a string option's value (or `undefined`). */
+export function stringOption(values: OptionValues, name: string): string | undefined {
+  const raw = values[name];
+  return typeof raw === "string" ? raw : undefined;
+}
+
+/** Returns whether a boolean switch is on. */
+export function flag(values: OptionValues, name: string): boolean {
+  return values[name] === true;
+}

@@ -1,0 +1,95 @@
+/**
+ * `monitor start`: start the supervisor (or a lone monitor) in the background — its own session,
+ * detached from the terminal, output to the log — and wait, bounded, for the first heartbeat.
+ *
+ * @module
+ */
+
+import { readHeartbeat } from "../monitor/heartbeat.ts";
+import { UserError } from "../state/errors.ts";
+import { isLockHeld } from "../state/lock.ts";
+import type { StatePaths } from "../state/paths.ts";
+import { type PidRecord, readLivePid } from "../state/pid_file.ts";
+import { sleep } from "../util/clock.ts";
+
+/** What a successful start reports. */
+export interface StartReport {
+  /** The background process started (supervisor or lone monitor). */
+  pid: number;
+  /** The monitor's pid. */
+  monitorPid: number;
+  /** The supervisor's pid, when supervised. */
+  supervisorPid: number | null;
+  /** Milliseconds from spawn to the first heartbeat. */
+  startupMs: number;
+}
+
+/** Refuses to start when a supervisor or monitor already runs under the state dir. */
+export async function refuseIfRunning(paths: StatePaths): Promise<void> {
+  const supervisor = await readLivePid(paths.supervisorPid);
+  if (supervisor || await isLockHeld(paths.supervisorLock)) {
+    throw new UserError(`Supervisor already running: pid ${supervisor?.pid ?? "unknown"}`);
+  }
+  const monitor = await readLivePid(paths.monitorPid);
+  if (monitor || await isLockHeld(paths.monitorLock)) {
+    throw new UserError(`Monitor already running: pid ${monitor?.pid ?? "unknown"}`);
+  }
+}
+
+/**
+ * Spawns `argv` detached (new session, no stdio) and waits up to `waitMs` for a heartbeat written
+ * by a monitor that started after the spawn.
+ */
+export async function startInBackground(
+  paths: StatePaths,
+  options: { argv: string[]; supervised: boolean; waitMs: number },
+): Promise<StartReport> {
+  await refuseIfRunning(paths);
+  const began = Date.now();
+  const t0 = performance.now();
+  const child = new Deno.Command(options.argv[0], {
+    args: options.argv.slice(1),
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    detached: true,
+  }).spawn();
+  child.unref();
+  let exitCode: number | undefined;
+  child.status.then((s) => exitCode = s.code);
+  const deadline = t0 + options.waitMs;
+  while (performance.now() < deadline) {
+    if (exitCode !== undefined) {
+      const other: PidRecord | undefined = await readLivePid(
+        options.supervised ? paths.supervisorPid : paths.monitorPid,
+      );
+      if (exitCode === 1 && other && other.pid !== child.pid) {
+        throw new UserError(
+          `${options.supervised ? "Supervisor" : "Monitor"} already running: pid ${other.pid}`,
+        );
+      }
+      throw new UserError(
+        `Monitor exited during start-up with code ${exitCode}: see 'tmux-orc monitor logs'`,
+      );
+    }
+    const beat = await readHeartbeat(paths.heartbeat);
+    const monitor = await readLivePid(paths.monitorPid);
+    if (
+      beat && monitor && beat.pid === monitor.pid && beat.at >= began - 1000 &&
+      monitor.startedAt >= began - 1000
+    ) {
+      return {
+        pid: child.pid,
+        monitorPid: monitor.pid,
+        supervisorPid: options.supervised ? child.pid : null,
+        startupMs: Math.round(performance.now() - t0),
+      };
+    }
+    await sleep(50);
+  }
+  throw new UserError(
+    `No heartbeat within ${
+      options.waitMs / 1000
+    } s: pid ${child.pid} is still starting (see 'tmux-orc monitor logs')`,
+  );
+}

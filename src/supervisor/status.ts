@@ -1,0 +1,128 @@
+/**
+ * `status`: what runs under a state dir and whether it is healthy, from the pid files (checked for
+ * liveness and pid reuse), `supervisor.json` and the heartbeat file.
+ *
+ * @module
+ */
+
+import { readHeartbeat } from "../monitor/heartbeat.ts";
+import type { StatePaths } from "../state/paths.ts";
+import { readLivePid } from "../state/pid_file.ts";
+import { readSupervisorSnapshot } from "./process.ts";
+import type { LastExit, SupervisorState } from "./supervisor.ts";
+
+/** The status report (`monitor status --json`). */
+export interface StatusReport {
+  /** The supervisor. */
+  supervisor: {
+    running: boolean;
+    pid: number | null;
+    state: SupervisorState | "not_running";
+    restarts: number;
+    failures: number;
+    uptime_s: number | null;
+    next_attempt_at: string | null;
+    last_exit: LastExit | null;
+    last_stderr: string[];
+  };
+  /** The monitor. */
+  monitor: {
+    running: boolean;
+    pid: number | null;
+    heartbeat_age_s: number | null;
+    cycles: number | null;
+    last_cycle_ms: number | null;
+    interval_s: number | null;
+    panes: number | null;
+    agents: number | null;
+    states: Record<string, number>;
+    tmux_server: boolean | null;
+  };
+  /** Whether a supervisor heals the monitor. */
+  self_healing: boolean;
+  /** `healthy`, `unhealthy` or `not_running`. */
+  health: "healthy" | "unhealthy" | "not_running";
+  /** Why it is unhealthy. */
+  problems: string[];
+  /** The state dir. */
+  state_dir: string;
+}
+
+/** The exit code for a status: 0 healthy, 1 unhealthy, 3 not running. */
+export function statusExitCode(report: StatusReport): number {
+  return report.health === "healthy" ? 0 : report.health === "unhealthy" ? 1 : 3;
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Gathers the status of the processes under a state dir. */
+export async function collectStatus(
+  paths: StatePaths,
+  now: number = Date.now(),
+): Promise<StatusReport> {
+  const [supPid, monPid, snapshot, beat] = await Promise.all([
+    readLivePid(paths.supervisorPid),
+    readLivePid(paths.monitorPid),
+    readSupervisorSnapshot(paths),
+    readHeartbeat(paths.heartbeat),
+  ]);
+  const snap = supPid && snapshot?.pid === supPid.pid ? snapshot : undefined;
+  const beatLive = monPid && beat?.pid === monPid.pid ? beat : undefined;
+  const problems: string[] = [];
+  const heartbeatAge = beatLive ? round((now - beatLive.at) / 1000) : null;
+  if (supPid && snap) {
+    if (snap.state === "cooling_off") {
+      problems.push(
+        `supervisor is cooling off after ${
+          snap.lastExit ? "repeated failures" : "failures"
+        }; next attempt ${
+          snap.nextAttemptAt ? new Date(snap.nextAttemptAt).toISOString() : "soon"
+        }`,
+      );
+    } else if (snap.state === "backoff") {
+      problems.push("supervisor is waiting to restart the monitor (backoff)");
+    } else if (snap.state === "starting" || snap.state === "stopping") {
+      problems.push(`supervisor is ${snap.state} the monitor`);
+    }
+  }
+  if (monPid) {
+    const interval = beatLive?.intervalS ?? 10;
+    const staleAfter = Math.max(interval * 2 + 5, snap?.settings?.heartbeat_timeout_s ?? 0);
+    if (heartbeatAge === null) problems.push("monitor has not written a heartbeat yet");
+    else if (heartbeatAge > staleAfter) {
+      problems.push(`monitor heartbeat is stale (${heartbeatAge} s old)`);
+    }
+  } else if (supPid) {
+    if (problems.length === 0) problems.push("supervisor runs but no monitor is running");
+  }
+  const running = Boolean(supPid || monPid);
+  return {
+    supervisor: {
+      running: Boolean(supPid),
+      pid: supPid?.pid ?? null,
+      state: supPid ? (snap?.state ?? "starting") : "not_running",
+      restarts: snap?.restarts ?? 0,
+      failures: snap?.failures ?? 0,
+      uptime_s: supPid ? round((now - supPid.startedAt) / 1000) : null,
+      next_attempt_at: snap?.nextAttemptAt ? new Date(snap.nextAttemptAt).toISOString() : null,
+      last_exit: snap?.lastExit ?? null,
+      last_stderr: snap?.lastStderr ?? [],
+    },
+    monitor: {
+      running: Boolean(monPid),
+      pid: monPid?.pid ?? null,
+      heartbeat_age_s: heartbeatAge,
+      cycles: beatLive?.cycle ?? null,
+      last_cycle_ms: beatLive?.cycleMs ?? null,
+      interval_s: beatLive?.intervalS ?? null,
+      panes: beatLive?.panes ?? null,
+      agents: beatLive?.agents ?? null,
+      states: beatLive?.states ?? {},
+      tmux_server: beatLive?.tmux ?? null,
+    },
+    self_healing: Boolean(supPid),
+    health: !running ? "not_running" : problems.length > 0 ? "unhealthy" : "healthy",
+    problems,
+    state_dir: paths.dir,
+  };
+}

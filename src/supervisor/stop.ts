@@ -1,0 +1,67 @@
+/**
+ * `monitor stop`: stop the supervisor (which stops its monitor) or the lone monitor — SIGTERM,
+ * SIGKILL after the timeout — and return only when the processes are gone.
+ *
+ * @module
+ */
+
+import type { StatePaths } from "../state/paths.ts";
+import { type PidRecord, readLivePid } from "../state/pid_file.ts";
+import { isSameProcessAlive, trySignal } from "../state/process_info.ts";
+import { sleep } from "../util/clock.ts";
+
+/** What `stop` did. */
+export interface StopReport {
+  /** The supervisor pid stopped, if one ran. */
+  supervisor: number | null;
+  /** The monitor pid stopped, if one ran. */
+  monitor: number | null;
+  /** Processes that needed SIGKILL. */
+  killed: number[];
+}
+
+/** Waits until the process is gone or `timeoutMs` passes; returns whether it is gone. */
+export async function waitGone(record: PidRecord, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  while (isSameProcessAlive(record)) {
+    if (performance.now() >= deadline) return false;
+    await sleep(25);
+  }
+  return true;
+}
+
+async function terminate(record: PidRecord, timeoutMs: number, killed: number[]): Promise<void> {
+  trySignal(record.pid, "SIGTERM");
+  trySignal(record.pid, "SIGCONT");
+  if (await waitGone(record, timeoutMs)) return;
+  trySignal(record.pid, "SIGKILL");
+  killed.push(record.pid);
+  await waitGone(record, 5000);
+}
+
+/** Stops whatever runs under the state dir. */
+export async function stopAll(
+  paths: StatePaths,
+  options: { timeoutMs: number },
+): Promise<StopReport> {
+  const killed: number[] = [];
+  const supervisor = await readLivePid(paths.supervisorPid);
+  const monitor = await readLivePid(paths.monitorPid);
+  if (supervisor) {
+    // The supervisor stops its monitor within its own stop timeout; allow for both.
+    await terminate(supervisor, options.timeoutMs * 2, killed);
+  }
+  const left = await readLivePid(paths.monitorPid) ??
+    (monitor && isSameProcessAlive(monitor) ? monitor : undefined);
+  if (left) {
+    // A supervised monitor whose supervisor was killed exits by itself within 2 s.
+    if (!supervisor || !(await waitGone(left, 2500))) {
+      await terminate(left, options.timeoutMs, killed);
+    }
+  }
+  return {
+    supervisor: supervisor?.pid ?? null,
+    monitor: monitor?.pid ?? left?.pid ?? null,
+    killed,
+  };
+}

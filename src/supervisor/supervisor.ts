@@ -1,0 +1,289 @@
+/**
+ * The supervisor loop: start the monitor, learn of its death at once (it awaits the child's exit),
+ * detect hangs by heartbeat age on a monotonic clock, restart with backoff, cool off after too
+ * many failures, and stop the child gracefully. I/O is injected (spawner, clock, sleep), so the
+ * loop runs in tests without real processes or real time.
+ *
+ * @module
+ */
+
+import type { Logger } from "@logtape/logtape";
+import { type Clock, sleep as realSleep } from "../util/clock.ts";
+import type { ChildExit, ChildProcess, Spawner } from "./child.ts";
+import { type RestartDecision, RestartPolicy, type RestartPolicyOptions } from "./policy.ts";
+
+/** The supervisor's states. */
+export type SupervisorState =
+  | "starting"
+  | "running"
+  | "backoff"
+  | "cooling_off"
+  | "stopping"
+  | "stopped";
+
+/** Why the child last ended. */
+export interface LastExit {
+  /** Exit code, or null when killed by a signal. */
+  code: number | null;
+  /** Signal name, when killed by one. */
+  signal: string | null;
+  /** `exited`, `heartbeat stale`, `spawn failed: …`. */
+  reason: string;
+  /** Wall-clock ms. */
+  at: number;
+  /** How long the child ran (ms). */
+  uptimeMs: number;
+}
+
+/** Everything `status` needs, written to `supervisor.json` on every change. */
+export interface SupervisorSnapshot {
+  /** Supervisor pid. */
+  pid: number;
+  /** Current state. */
+  state: SupervisorState;
+  /** Wall-clock ms when the supervisor started. */
+  startedAt: number;
+  /** The monitor's pid while one runs. */
+  childPid: number | null;
+  /** Wall-clock ms when the current child started. */
+  childStartedAt: number | null;
+  /** Restarts so far (every start after the first). */
+  restarts: number;
+  /** Consecutive failures since the last stable run. */
+  failures: number;
+  /** Wall-clock ms of the next start while in backoff or cooling off. */
+  nextAttemptAt: number | null;
+  /** How the last child ended. */
+  lastExit: LastExit | null;
+  /** The last lines the child wrote to stderr. */
+  lastStderr: string[];
+  /** Wall-clock ms of the last heartbeat received. */
+  lastHeartbeatAt: number | null;
+  /** The supervisor's settings, in seconds, for `status`. */
+  settings: Record<string, number>;
+}
+
+/** Options for {@linkcode Supervisor}. */
+export interface SupervisorOptions {
+  /** Starts the monitor. */
+  spawner: Spawner;
+  /** Restart policy numbers. */
+  policy: RestartPolicyOptions;
+  /** How often the heartbeat age is checked (ms). */
+  checkIntervalMs: number;
+  /** Heartbeat age that counts as a hang (ms). */
+  heartbeatTimeoutMs: number;
+  /** Grace between SIGTERM and SIGKILL (ms). */
+  stopTimeoutMs: number;
+  /** Logger. */
+  logger: Logger;
+  /** Clock (monotonic for all timing). */
+  clock: Clock;
+  /** Sleep that resolves early on abort (injectable). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Called with a fresh snapshot on every change (e.g. to write supervisor.json). */
+  onSnapshot?: (snapshot: SupervisorSnapshot) => void | Promise<void>;
+  /** Extra settings shown in status (seconds). */
+  settings?: Record<string, number>;
+  /** How many stderr lines of the child to keep. */
+  stderrLines?: number;
+}
+
+function describeExit(exit: ChildExit): string {
+  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+}
+
+/** Runs and heals one child process. */
+export class Supervisor {
+  readonly #o: SupervisorOptions;
+  readonly #policy: RestartPolicy;
+  readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  #snapshot: SupervisorSnapshot;
+  #lastBeatMono = 0;
+  #gotBeat = false;
+
+  /** Creates a supervisor; call {@linkcode Supervisor.run} to start it. */
+  constructor(options: SupervisorOptions) {
+    this.#o = options;
+    this.#policy = new RestartPolicy(options.policy);
+    this.#sleep = options.sleep ?? realSleep;
+    this.#snapshot = {
+      pid: Deno.pid,
+      state: "starting",
+      startedAt: options.clock.wall(),
+      childPid: null,
+      childStartedAt: null,
+      restarts: 0,
+      failures: 0,
+      nextAttemptAt: null,
+      lastExit: null,
+      lastStderr: [],
+      lastHeartbeatAt: null,
+      settings: options.settings ?? {},
+    };
+  }
+
+  /** The current snapshot (a copy). */
+  get snapshot(): SupervisorSnapshot {
+    return structuredClone(this.#snapshot);
+  }
+
+  async #publish(changes: Partial<SupervisorSnapshot>): Promise<void> {
+    Object.assign(this.#snapshot, changes, { failures: this.#policy.failures });
+    try {
+      await this.#o.onSnapshot?.(this.snapshot);
+    } catch (error) {
+      this.#o.logger.warn("Cannot write supervisor state: {error}", { error: String(error) });
+    }
+  }
+
+  /** Supervises until `stop` aborts; then stops the child and resolves. */
+  async run(stop: AbortSignal): Promise<void> {
+    const { logger, clock } = this.#o;
+    let delayMs = 0;
+    let first = true;
+    while (!stop.aborted) {
+      if (delayMs > 0) {
+        await this.#sleep(delayMs, stop);
+        if (stop.aborted) break;
+      }
+      if (!first) this.#snapshot.restarts += 1;
+      first = false;
+      const outcome = await this.#runChild(stop);
+      if (stop.aborted) break;
+      const decision = this.#policy.childExited(clock.monotonic());
+      delayMs = decision.delayMs;
+      await this.#afterExit(outcome, decision);
+    }
+    await this.#publish({ state: "stopped", childPid: null, nextAttemptAt: null });
+    logger.info("Supervisor stopped");
+  }
+
+  async #afterExit(exit: LastExit, decision: RestartDecision): Promise<void> {
+    const { logger, clock } = this.#o;
+    const nextAttemptAt = clock.wall() + decision.delayMs;
+    const props = {
+      reason: exit.reason,
+      code: exit.code,
+      signal: exit.signal,
+      uptime_s: Math.round(exit.uptimeMs) / 1000,
+      delay_s: decision.delayMs / 1000,
+      failures: decision.failures,
+      stderr: this.#snapshot.lastStderr.slice(-5),
+    };
+    if (decision.kind === "cool_off") {
+      await this.#publish({ state: "cooling_off", childPid: null, nextAttemptAt, lastExit: exit });
+      logger.error(
+        "Monitor failed {failures} times in a row ({reason}, {exit}); cooling off for {delay_s} s until {next}",
+        { ...props, exit: describeExit(exit), next: new Date(nextAttemptAt).toISOString() },
+      );
+    } else {
+      await this.#publish({ state: "backoff", childPid: null, nextAttemptAt, lastExit: exit });
+      logger.warn(
+        "Monitor {reason} ({exit}) after {uptime_s} s; restarting in {delay_s} s (failure {failures})",
+        {
+          ...props,
+          exit: describeExit(exit),
+        },
+      );
+    }
+  }
+
+  async #runChild(stop: AbortSignal): Promise<LastExit> {
+    const { logger, clock } = this.#o;
+    const keep = this.#o.stderrLines ?? 20;
+    const startMono = clock.monotonic();
+    this.#gotBeat = false;
+    this.#lastBeatMono = startMono;
+    let child: ChildProcess;
+    try {
+      child = this.#o.spawner({
+        onHeartbeat: () => {
+          this.#lastBeatMono = clock.monotonic();
+          const wasFirst = !this.#gotBeat;
+          this.#gotBeat = true;
+          this.#snapshot.lastHeartbeatAt = clock.wall();
+          if (wasFirst) {
+            logger.info("Monitor is up (pid {pid})", { pid: this.#snapshot.childPid });
+            void this.#publish({ state: "running" });
+          }
+        },
+        onStderrLine: (line) => {
+          const lines = this.#snapshot.lastStderr;
+          lines.push(line.length > 500 ? line.slice(0, 500) + "…" : line);
+          if (lines.length > keep) lines.splice(0, lines.length - keep);
+          this.#o.logger.debug("Monitor stderr: {line}", { line });
+        },
+      });
+    } catch (error) {
+      const reason = `spawn failed: ${error instanceof Error ? error.message : String(error)}`;
+      logger.error("Cannot start the monitor: {reason}", { reason });
+      return { code: null, signal: null, reason, at: clock.wall(), uptimeMs: 0 };
+    }
+    this.#policy.childStarted(startMono);
+    await this.#publish({
+      state: "starting",
+      childPid: child.pid,
+      childStartedAt: clock.wall(),
+      nextAttemptAt: null,
+      lastStderr: [],
+    });
+    logger.info("Started monitor (pid {pid})", { pid: child.pid });
+
+    let reason = "exited";
+    let exit: ChildExit | undefined;
+    child.exited.then((e) => exit = e);
+    while (exit === undefined) {
+      const tick = new AbortController();
+      const onStop = () => tick.abort();
+      stop.addEventListener("abort", onStop, { once: true });
+      await Promise.race([child.exited, this.#sleep(this.#o.checkIntervalMs, tick.signal)]);
+      tick.abort();
+      stop.removeEventListener("abort", onStop);
+      if (exit !== undefined) break;
+      if (stop.aborted) {
+        reason = "stopped";
+        await this.#publish({ state: "stopping" });
+        logger.info("Stopping monitor (pid {pid})", { pid: child.pid });
+        exit = await this.#terminate(child);
+        break;
+      }
+      const now = clock.monotonic();
+      if (this.#policy.checkStable(now) && this.#snapshot.failures !== 0) {
+        await this.#publish({});
+        logger.info("Monitor stable for the minimum uptime; failure count reset");
+      }
+      const age = now - this.#lastBeatMono;
+      if (age > this.#o.heartbeatTimeoutMs) {
+        reason = "heartbeat stale";
+        logger.error("Monitor heartbeat is stale ({age_s} s > {timeout_s} s); killing pid {pid}", {
+          age_s: Math.round(age) / 1000,
+          timeout_s: this.#o.heartbeatTimeoutMs / 1000,
+          pid: child.pid,
+        });
+        exit = await this.#terminate(child);
+        break;
+      }
+    }
+    const final = exit ?? await child.exited;
+    return { ...final, reason, at: clock.wall(), uptimeMs: clock.monotonic() - startMono };
+  }
+
+  /** SIGTERM (and SIGCONT, so a stopped child can act on it), then SIGKILL after the stop timeout. */
+  async #terminate(child: ChildProcess): Promise<ChildExit> {
+    child.kill("SIGTERM");
+    child.kill("SIGCONT");
+    const grace = new AbortController();
+    const result = await Promise.race([
+      child.exited,
+      this.#sleep(this.#o.stopTimeoutMs, grace.signal).then(() => undefined),
+    ]);
+    grace.abort();
+    if (result) return result;
+    this.#o.logger.warn("Monitor did not stop within {timeout_s} s; sending SIGKILL", {
+      timeout_s: this.#o.stopTimeoutMs / 1000,
+    });
+    child.kill("SIGKILL");
+    return await child.exited;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Small typed helpers over a {@linkcode TmuxClient}: every command is an argv array and every pane
+ * is addressed by its `%pane_id`.
+ *
+ * @module
+ */
+
+import { CONTROL_SESSION_NAME } from "./control_client.ts";
+import { splitEscapedRecords } from "./panes.ts";
+import { type TmuxClient, TmuxCommandError } from "./types.ts";
+
+const PANE_ID = /^%\d+$/;
+
+/** Throws a `TypeError` unless `paneId` looks like `%N`. */
+export function assertPaneId(paneId: string): void {
+  if (typeof paneId !== "string" || !PANE_ID.test(paneId)) {
+    throw new TypeError(`Invalid pane id: ${JSON.stringify(paneId)} (expected %N)`);
+  }
+}
+
+/** Options for {@linkcode capturePane}. */
+export interface CapturePaneOptions {
+  /**
+   * How many scrollback lines to include above the visible screen (`-S -N`). Default 0: the
+   * visible screen only.
+   */
+  lines?: number;
+  /** Include escape sequences for text and background attributes (`-e`). Default false. */
+  escapes?: boolean;
+}
+
+/**
+ * Captures a pane's text with `capture-pane -p -J` (wrapped lines joined, trailing spaces kept)
+ * and returns its lines, oldest first.
+ */
+export function capturePane(
+  client: TmuxClient,
+  paneId: string,
+  options: CapturePaneOptions = {},
+): Promise<string[]> {
+  assertPaneId(paneId);
+  const lines = options.lines ?? 0;
+  if (!Number.isSafeInteger(lines) || lines < 0) {
+    throw new RangeError(`Invalid scrollback line count: ${lines}`);
+  }
+  const args = ["capture-pane", "-p", "-J", "-t", paneId];
+  if (options.escapes) args.push("-e");
+  if (lines > 0) args.push("-S", `-${lines}`);
+  return client.run(args);
+}
+
+/**
+ * Types `text` into a pane literally (`send-keys -l -t %id -- text`): nothing is interpreted as a
+ * key name, so `C-c` or `Enter` arrive as those characters. An empty text sends nothing.
+ */
+export async function sendLiteral(client: TmuxClient, paneId: string, text: string): Promise<void> {
+  assertPaneId(paneId);
+  if (text === "") return;
+  await client.run(["send-keys", "-l", "-t", paneId, "--", text]);
+}
+
+/** The keys {@linkcode sendKey} accepts. */
+export const ALLOWED_KEYS = [
+  "Enter",
+  "Escape",
+  "Tab",
+  "BTab",
+  "BSpace",
+  "Up",
+  "Down",
+  "Left",
+  "Right",
+  "Home",
+  "End",
+  "PPage",
+  "NPage",
+  "C-c",
+  "C-d",
+  "C-u",
+  "C-l",
+] as const;
+
+/** A key name {@linkcode sendKey} accepts. */
+export type AllowedKey = typeof ALLOWED_KEYS[number];
+
+/** Whether `key` is in {@linkcode ALLOWED_KEYS}. */
+export function isAllowedKey(key: string): key is AllowedKey {
+  return (ALLOWED_KEYS as readonly string[]).includes(key);
+}
+
+/**
+ * Sends one named key (`send-keys -t %id KEY`). Only keys in {@linkcode ALLOWED_KEYS} are
+ * accepted; anything else throws a `TypeError` before tmux is called.
+ */
+export async function sendKey(client: TmuxClient, paneId: string, key: AllowedKey): Promise<void> {
+  assertPaneId(paneId);
+  if (!isAllowedKey(key)) {
+    throw new TypeError(`Key not allowed: ${JSON.stringify(key)} (allowed: ${ALLOWED_KEYS})`);
+  }
+  await client.run(["send-keys", "-t", paneId, key]);
+}
+
+/** Options for {@linkcode pasteText}. */
+export interface PasteTextOptions {
+  /**
+   * Use bracketed paste (`paste-buffer -p`) so the application sees one paste, not typing. tmux
+   * only adds the brackets if the application asked for them. Default true.
+   */
+  bracketed?: boolean;
+}
+
+/**
+ * Pastes `text` into a pane through a uniquely named buffer: `set-buffer -b NAME -- text`, then
+ * `paste-buffer -d -b NAME -t %id` (with `-p` for bracketed paste). As with any tmux paste,
+ * newlines are sent as carriage returns. The buffer is deleted even when pasting fails.
+ */
+export async function pasteText(
+  client: TmuxClient,
+  paneId: string,
+  text: string,
+  options: PasteTextOptions = {},
+): Promise<void> {
+  assertPaneId(paneId);
+  if (text === "") return;
+  const buffer = `tmux-orc-paste-${crypto.randomUUID()}`;
+  await client.run(["set-buffer", "-b", buffer, "--", text]);
+  const args = ["paste-buffer", "-d", "-b", buffer, "-t", paneId];
+  if (options.bracketed ?? true) args.splice(1, 0, "-p");
+  try {
+    await client.run(args);
+  } catch (error) {
+    await client.run(["delete-buffer", "-b", buffer]).catch(() => {});
+    throw error;
+  }
+}
+
+const OPTION_KEY = /^@tmux-orc-[a-z0-9][a-z0-9-]*$/;
+
+/** Throws a `TypeError` unless `key` is a `@tmux-orc-*` user option name. */
+export function assertOptionKey(key: string): void {
+  if (typeof key !== "string" || !OPTION_KEY.test(key)) {
+    throw new TypeError(`Invalid pane option: ${JSON.stringify(key)} (expected @tmux-orc-*)`);
+  }
+}
+
+/** Sets a `@tmux-orc-*` pane user option (`set-option -p -t %id -- KEY VALUE`). */
+export async function setPaneOption(
+  client: TmuxClient,
+  paneId: string,
+  key: string,
+  value: string,
+): Promise<void> {
+  assertPaneId(paneId);
+  assertOptionKey(key);
+  await client.run(["set-option", "-p", "-t", paneId, "--", key, value]);
+}
+
+/** Removes a `@tmux-orc-*` pane user option (`set-option -p -u -t %id -- KEY`). */
+export async function unsetPaneOption(
+  client: TmuxClient,
+  paneId: string,
+  key: string,
+): Promise<void> {
+  assertPaneId(paneId);
+  assertOptionKey(key);
+  await client.run(["set-option", "-p", "-u", "-t", paneId, "--", key]);
+}
+
+/** Options for {@linkcode respawnPane}. */
+export interface RespawnPaneOptions {
+  /** Kill the current process first (`-k`); without it the pane must be dead. Default false. */
+  kill?: boolean;
+  /** Working directory (`-c`). */
+  cwd?: string;
+  /** Extra environment (`-e NAME=VALUE`). */
+  env?: Readonly<Record<string, string>>;
+}
+
+/** Quotes one word for `sh -c` (single quotes; `'` becomes `'\''`). */
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * Restarts a pane with a new command (`respawn-pane [-k] [-c DIR] [-e K=V]... -t %id -- ARGV`).
+ *
+ * tmux 3.3 runs a command of two or more words with `execvp` (no shell), but a single word through
+ * `sh -c`; a one-word argv is therefore shell-quoted so it still names exactly that program.
+ */
+export async function respawnPane(
+  client: TmuxClient,
+  paneId: string,
+  argv: readonly string[],
+  options: RespawnPaneOptions = {},
+): Promise<void> {
+  assertPaneId(paneId);
+  if (argv.length === 0 || argv[0] === "") throw new TypeError("Respawn command is empty");
+  const args = ["respawn-pane"];
+  if (options.kill) args.push("-k");
+  if (options.cwd !== undefined) args.push("-c", options.cwd);
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (name === "" || name.includes("=")) {
+      throw new TypeError(`Invalid environment variable name: ${JSON.stringify(name)}`);
+    }
+    args.push("-e", `${name}=${value}`);
+  }
+  args.push("-t", paneId, "--");
+  args.push(...(argv.length === 1 ? [shellQuote(argv[0])] : argv));
+  await client.run(args);
+}
+
+/**
+ * Resolves a target (`%N` or `session:window.pane`, or anything else tmux accepts) to a
+ * `%pane_id` via `display-message -p -t TARGET`. tmux 3.3 prints an empty line instead of failing
+ * for an unknown target, so that is turned into a {@linkcode TmuxCommandError}; so is a pane of the
+ * control client's hidden session.
+ */
+export async function resolveTarget(client: TmuxClient, target: string): Promise<string> {
+  if (typeof target !== "string" || target === "") throw new TypeError("Pane target is empty");
+  const lines = await client.run([
+    "display-message",
+    "-p",
+    "-t",
+    target,
+    "#{q:pane_id} #{q:session_name} ;",
+  ]);
+  let records: string[][];
+  try {
+    records = splitEscapedRecords(lines);
+  } catch {
+    records = [];
+  }
+  const [paneId, sessionName] = records.length === 1 ? records[0] : [];
+  if (!paneId || !PANE_ID.test(paneId)) throw new TmuxCommandError(`Pane not found: ${target}`);
+  if (sessionName === CONTROL_SESSION_NAME) {
+    throw new TmuxCommandError(`Pane belongs to the control session: ${target}`);
+  }
+  return paneId;
+}

@@ -1,0 +1,488 @@
+/**
+ * {@linkcode ControlClient}: one long-lived tmux control-mode connection (`tmux -C`) that runs
+ * every command, matching replies to commands in order.
+ *
+ * The connection attaches to a small hidden session of its own ({@linkcode CONTROL_SESSION_NAME},
+ * one window running `cat -`), never to an agent's session, with the client flag `no-output` so
+ * pane output never reaches it. It never starts a tmux server: it probes with `list-sessions` and
+ * connects with tmux's `-N`.
+ *
+ * @module
+ */
+
+import { type Clock, systemClock } from "../util/clock.ts";
+import { type ControlEvent, type ControlNotification, ControlParser } from "./control_parser.ts";
+import {
+  DEFAULT_TMUX_TIMEOUT_MS,
+  errorMessage,
+  isUnavailableMessage,
+  SubprocessClient,
+  validateTmuxArgs,
+} from "./subprocess_client.ts";
+import {
+  socketArgs,
+  type TmuxClient,
+  TmuxCommandError,
+  type TmuxRunOptions,
+  type TmuxServer,
+  TmuxUnavailableError,
+} from "./types.ts";
+
+/** The hidden session the control client attaches to; the monitor skips its panes. */
+export const CONTROL_SESSION_NAME = "_tmux-orc";
+
+/** What the control client reports through `onEvent`, for logging. */
+export type ControlClientEvent =
+  | { kind: "connected"; pid: number }
+  | { kind: "disconnected"; reason: string }
+  | { kind: "reconnect-scheduled"; delayMs: number; reason: string };
+
+/** Options for {@linkcode ControlClient}. */
+export interface ControlClientOptions {
+  /** The tmux binary (default `tmux`). */
+  tmuxPath?: string;
+  /** Default per-command timeout, also the bound on one connection attempt (default 2000 ms). */
+  timeoutMs?: number;
+  /** First delay after a failed connection attempt (default 100 ms); doubles on each failure. */
+  minBackoffMs?: number;
+  /** Upper bound of the delay between connection attempts (default 5000 ms). */
+  maxBackoffMs?: number;
+  /** Monotonic clock for backoff (default the system clock). */
+  clock?: Clock;
+  /** Called on connect, disconnect and backoff; exceptions are ignored. */
+  onEvent?: (event: ControlClientEvent) => void;
+  /** Called for every control-mode notification (`%window-add`, `%sessions-changed`, ...). */
+  onNotification?: (notification: ControlNotification) => void;
+}
+
+/**
+ * Quotes one argument for tmux's command parser so that tmux sees exactly this word.
+ *
+ * Scheme: runs of ordinary characters go inside single quotes, where tmux's parser expands
+ * nothing (`$`, `~`, `\`, `#`, `;`, `{}`, double quotes and non-ASCII are literal). The three
+ * things single quotes cannot carry are written as double-quoted escapes, which tmux joins into
+ * the same word: a single quote as `"'"`, and each control character (newline, tab, CR, ESC, DEL,
+ * ...) as an octal escape such as `"\012"` (a raw newline would end the control-mode line). The
+ * empty string is `''`. NUL cannot be sent (tmux strings are C strings) and throws.
+ */
+export function quoteTmuxArgument(arg: string): string {
+  if (arg.includes("\0")) {
+    throw new TypeError(`Tmux argument contains a NUL character: ${JSON.stringify(arg)}`);
+  }
+  if (arg === "") return "''";
+  let out = "";
+  let run = "";
+  for (const ch of arg) {
+    const code = ch.charCodeAt(0);
+    if (ch === "'" || code < 0x20 || code === 0x7f) {
+      if (run !== "") out += `'${run}'`;
+      run = "";
+      out += ch === "'" ? `"'"` : `"\\${code.toString(8).padStart(3, "0")}"`;
+    } else {
+      run += ch;
+    }
+  }
+  if (run !== "") out += `'${run}'`;
+  return out;
+}
+
+/** Formats an argv as one control-mode command line (without the newline). */
+export function formatTmuxCommand(args: readonly string[]): string {
+  validateTmuxArgs(args);
+  return args.map(quoteTmuxArgument).join(" ");
+}
+
+interface Pending {
+  name: string;
+  resolve: (lines: string[]) => void;
+  reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface Connection {
+  child: Deno.ChildProcess;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  parser: ControlParser;
+  pending: Pending[];
+  handshake: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  dead: boolean;
+  /** Set once the connection has been handed out (only then is a disconnect announced). */
+  established: boolean;
+  stderr: string;
+  stderrDone: Promise<void>;
+  /** Resolves once the process has exited and every stream is finished. */
+  finished: Promise<void>;
+}
+
+const STDERR_LIMIT = 4096;
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * A {@linkcode TmuxClient} over one persistent control-mode connection.
+ *
+ * - Commands are written as single lines quoted by {@linkcode quoteTmuxArgument} and matched to
+ *   `%begin/%end/%error` replies in order.
+ * - A per-command timeout (default 2000 ms), `%exit`, EOF or a write error marks the connection
+ *   dead: every pending command rejects with {@linkcode TmuxUnavailableError} at once, and the next
+ *   {@linkcode run} reconnects.
+ * - Failed connection attempts back off exponentially (100 ms doubling to 5 s by default); during
+ *   backoff {@linkcode run} rejects immediately.
+ * - When no server runs, {@linkcode run} rejects with {@linkcode TmuxUnavailableError} and no
+ *   server is started.
+ */
+export class ControlClient implements TmuxClient {
+  #server: TmuxServer;
+  #tmuxPath: string;
+  #timeoutMs: number;
+  #minBackoffMs: number;
+  #maxBackoffMs: number;
+  #clock: Clock;
+  #onEvent: ((event: ControlClientEvent) => void) | undefined;
+  #onNotification: ((notification: ControlNotification) => void) | undefined;
+
+  #conn: Connection | undefined;
+  #connecting: Promise<Connection> | undefined;
+  #closed = false;
+  #backoffMs: number;
+  #retryAt = -Infinity;
+  #lastFailure = "";
+  #finishing = new Set<Promise<void>>();
+  #encoder = new TextEncoder();
+
+  /** Creates a client; the connection is opened lazily by the first {@linkcode run}. */
+  constructor(server: TmuxServer, options: ControlClientOptions = {}) {
+    this.#server = { ...server };
+    this.#tmuxPath = options.tmuxPath ?? "tmux";
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TMUX_TIMEOUT_MS;
+    this.#minBackoffMs = options.minBackoffMs ?? 100;
+    this.#maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.#clock = options.clock ?? systemClock;
+    this.#onEvent = options.onEvent;
+    this.#onNotification = options.onNotification;
+    this.#backoffMs = this.#minBackoffMs;
+  }
+
+  /** Whether a live connection is open right now. */
+  get connected(): boolean {
+    return this.#conn !== undefined && !this.#conn.dead;
+  }
+
+  /** Pid of the tmux control-mode client process, when connected. */
+  get pid(): number | undefined {
+    return this.connected ? this.#conn!.child.pid : undefined;
+  }
+
+  /** Runs one command over the connection (connecting first if needed). */
+  async run(args: readonly string[], options: TmuxRunOptions = {}): Promise<string[]> {
+    validateTmuxArgs(args);
+    const line = formatTmuxCommand(args) + "\n";
+    if (this.#closed) throw new TmuxUnavailableError("Tmux client is closed");
+    const conn = await this.#ensureConnection();
+    return this.#send(conn, args[0], line, options.timeoutMs ?? this.#timeoutMs);
+  }
+
+  /**
+   * Closes the connection: pending commands reject, stdin is closed so tmux detaches the client,
+   * and the process is awaited (killed after a grace period if it does not exit). Idempotent.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#connecting) await this.#connecting.catch(() => {});
+    const conn = this.#conn;
+    if (conn) this.#markDead(conn, "client closed", false);
+    await Promise.allSettled([...this.#finishing]);
+  }
+
+  #emit(event: ControlClientEvent): void {
+    try {
+      this.#onEvent?.(event);
+    } catch {
+      // Logging must not break the client.
+    }
+  }
+
+  #ensureConnection(): Promise<Connection> {
+    const conn = this.#conn;
+    if (conn && !conn.dead) return Promise.resolve(conn);
+    if (this.#connecting) return this.#connecting;
+    const now = this.#clock.monotonic();
+    if (now < this.#retryAt) {
+      const wait = Math.ceil(this.#retryAt - now);
+      return Promise.reject(
+        new TmuxUnavailableError(
+          `Tmux server unavailable: retrying in ${wait} ms after: ${this.#lastFailure}`,
+        ),
+      );
+    }
+    const attempt = this.#connect().then(
+      (conn) => {
+        this.#backoffMs = this.#minBackoffMs;
+        this.#retryAt = -Infinity;
+        this.#connecting = undefined;
+        if (this.#closed) {
+          this.#markDead(conn, "client closed", false);
+          throw new TmuxUnavailableError("Tmux client is closed");
+        }
+        this.#conn = conn;
+        conn.established = true;
+        this.#emit({ kind: "connected", pid: conn.child.pid });
+        return conn;
+      },
+      (error: unknown) => {
+        const delayMs = this.#backoffMs;
+        this.#retryAt = this.#clock.monotonic() + delayMs;
+        this.#backoffMs = Math.min(delayMs * 2, this.#maxBackoffMs);
+        this.#lastFailure = errorMessage(error);
+        this.#connecting = undefined;
+        this.#emit({ kind: "reconnect-scheduled", delayMs, reason: this.#lastFailure });
+        if (error instanceof TmuxUnavailableError) throw error;
+        throw new TmuxUnavailableError(`Tmux connection failed: ${errorMessage(error)}`, {
+          cause: error,
+        });
+      },
+    );
+    this.#connecting = attempt;
+    return attempt;
+  }
+
+  async #connect(): Promise<Connection> {
+    // Probe first: `list-sessions` never starts a server. `-N` below closes the remaining race.
+    const probe = new SubprocessClient(this.#server, {
+      tmuxPath: this.#tmuxPath,
+      timeoutMs: this.#timeoutMs,
+      noStartServer: true,
+    });
+    try {
+      await probe.run(["list-sessions", "-F", "#{session_id}"]);
+    } finally {
+      await probe.close();
+    }
+
+    const args = [
+      "-u",
+      "-N",
+      ...socketArgs(this.#server),
+      "-C",
+      "new-session",
+      "-A",
+      "-s",
+      CONTROL_SESSION_NAME,
+      "-n",
+      CONTROL_SESSION_NAME,
+      "-c",
+      "/",
+      "-f",
+      "no-output",
+      "--",
+      "cat",
+      "-",
+    ];
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(this.#tmuxPath, {
+        args,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      throw new TmuxUnavailableError(`Tmux could not be started: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
+    const writer = child.stdin.getWriter();
+    writer.closed.catch(() => {});
+    const conn: Connection = {
+      child,
+      writer,
+      parser: new ControlParser(),
+      pending: [],
+      handshake: undefined,
+      dead: false,
+      established: false,
+      stderr: "",
+      stderrDone: Promise.resolve(),
+      finished: Promise.resolve(),
+    };
+    conn.stderrDone = this.#readStderr(conn);
+    const stdoutDone = this.#readStdout(conn);
+    conn.finished = Promise.allSettled([stdoutDone, conn.stderrDone, child.status, writer.closed])
+      .then(() => {});
+    this.#finishing.add(conn.finished);
+    conn.finished.then(() => this.#finishing.delete(conn.finished));
+
+    // The first reply block belongs to the initial `new-session` command.
+    const handshake = new Promise<void>((resolve, reject) => {
+      conn.handshake = { resolve, reject };
+    });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TmuxUnavailableError(
+              `Tmux control connection timed out: no reply after ${this.#timeoutMs} ms`,
+            ),
+          ),
+        this.#timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([handshake, timeout]);
+      // Belt and braces: `-f no-output` was given at attach, set it again explicitly. Destroy the
+      // hidden session when we detach, and make sure we are detached (not moved into an agent's
+      // session) if it is destroyed under us.
+      await this.#send(conn, "refresh-client", "refresh-client -f no-output\n", this.#timeoutMs);
+      await this.#send(conn, "set-option", "set-option destroy-unattached on\n", this.#timeoutMs);
+      await this.#send(conn, "set-option", "set-option detach-on-destroy on\n", this.#timeoutMs);
+    } catch (error) {
+      this.#markDead(conn, `connection attempt failed: ${errorMessage(error)}`, true);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    return conn;
+  }
+
+  async #readStdout(conn: Connection): Promise<void> {
+    const reader = conn.child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        for (const event of conn.parser.push(value)) this.#handle(conn, event);
+      }
+    } catch {
+      // The stream broke: treated as EOF.
+    } finally {
+      for (const event of conn.parser.end()) this.#handle(conn, event);
+      reader.releaseLock();
+    }
+    if (!conn.dead) {
+      // Give stderr a moment so the reason names tmux's own message (e.g. "lost server").
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        conn.stderrDone,
+        new Promise<void>((resolve) => timer = setTimeout(resolve, 200)),
+      ]);
+      clearTimeout(timer);
+      const detail = conn.stderr.trim();
+      this.#markDead(conn, `tmux client exited${detail ? `: ${detail}` : ""}`, false);
+    }
+  }
+
+  async #readStderr(conn: Connection): Promise<void> {
+    const reader = conn.child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        if (conn.stderr.length < STDERR_LIMIT) conn.stderr += value.slice(0, STDERR_LIMIT);
+      }
+    } catch {
+      // Ignore: stderr is only for messages.
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  #handle(conn: Connection, event: ControlEvent): void {
+    if (event.kind === "reply") {
+      if (conn.handshake) {
+        const handshake = conn.handshake;
+        conn.handshake = undefined;
+        if (event.ok) handshake.resolve();
+        else {
+          const message = event.lines.join("\n") || "initial command failed";
+          handshake.reject(
+            isUnavailableMessage(message)
+              ? new TmuxUnavailableError(`Tmux server unavailable: ${message}`)
+              : new TmuxCommandError(message),
+          );
+        }
+        return;
+      }
+      // Flags 1 marks commands this client sent; anything else is not a reply we wait for.
+      if (event.flags !== 1) return;
+      const pending = conn.pending.shift();
+      if (!pending) return;
+      clearTimeout(pending.timer);
+      if (event.ok) pending.resolve(event.lines);
+      else {
+        pending.reject(
+          new TmuxCommandError(
+            event.lines.join("\n") || `Tmux command failed: ${pending.name}`,
+          ),
+        );
+      }
+      return;
+    }
+    if (event.kind === "notification") {
+      if (event.name === "exit") {
+        const reason = event.args[0] ? `: ${event.args[0]}` : "";
+        this.#markDead(conn, `tmux sent %exit${reason}`, false);
+      }
+      try {
+        this.#onNotification?.(event);
+      } catch {
+        // Ignore listener errors.
+      }
+    }
+  }
+
+  #send(conn: Connection, name: string, line: string, timeoutMs: number): Promise<string[]> {
+    if (conn.dead) {
+      return Promise.reject(new TmuxUnavailableError("Tmux connection lost: already closed"));
+    }
+    const promise = new Promise<string[]>((resolve, reject) => {
+      const pending: Pending = { name, resolve, reject, timer: undefined };
+      pending.timer = setTimeout(() => {
+        const message = `Tmux command timed out: ${name} after ${timeoutMs} ms`;
+        this.#markDead(conn, message, true, pending);
+      }, timeoutMs);
+      conn.pending.push(pending);
+    });
+    conn.writer.write(this.#encoder.encode(line)).catch((error) => {
+      this.#markDead(conn, `write failed: ${errorMessage(error)}`, true);
+    });
+    return promise;
+  }
+
+  /**
+   * Marks a connection dead (once): rejects every pending command, closes stdin (tmux then
+   * detaches and exits), or kills the process when it cannot be trusted to exit.
+   */
+  #markDead(conn: Connection, reason: string, kill: boolean, culprit?: Pending): void {
+    if (conn.dead) return;
+    conn.dead = true;
+    if (this.#conn === conn) this.#conn = undefined;
+    for (const p of conn.pending.splice(0)) {
+      clearTimeout(p.timer);
+      p.reject(
+        new TmuxUnavailableError(p === culprit ? reason : `Tmux connection lost: ${reason}`),
+      );
+    }
+    conn.handshake?.reject(new TmuxUnavailableError(`Tmux connection lost: ${reason}`));
+    conn.handshake = undefined;
+    if (kill) {
+      try {
+        conn.child.kill("SIGKILL");
+      } catch {
+        // Already exited.
+      }
+      conn.writer.abort().catch(() => {});
+    } else {
+      conn.writer.close().catch(() => {});
+      // If tmux does not exit on EOF (e.g. a stopped server), kill it after a grace period.
+      const timer = setTimeout(() => {
+        try {
+          conn.child.kill("SIGKILL");
+        } catch {
+          // Already exited.
+        }
+      }, CLOSE_GRACE_MS);
+      conn.child.status.finally(() => clearTimeout(timer));
+    }
+    if (conn.established) this.#emit({ kind: "disconnected", reason });
+  }
+}
