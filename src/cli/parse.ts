@@ -141,6 +141,8 @@ function describeParseError(error: unknown, command: CommandSpec | undefined): s
   const where = command ? `tmux-orc ${command.path.join(" ")} --help` : "tmux-orc --help";
   const unknown = message.match(/Unknown option '([^']+)'/);
   if (unknown) return `Unknown option: ${unknown[1]} (see '${where}')`;
+  const ambiguous = message.match(/Option '(--[\w-]+)[^']*' argument is ambiguous/);
+  if (ambiguous) return `Missing value for option: ${ambiguous[1]}`;
   const missing = message.match(/Option '([^']+)' argument missing/);
   if (missing) {
     return `Missing value for option: ${

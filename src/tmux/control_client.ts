@@ -110,11 +110,14 @@ interface Connection {
   established: boolean;
   stderr: string;
   stderrDone: Promise<void>;
+  stdoutReader: ReadableStreamDefaultReader<string>;
+  stderrReader: ReadableStreamDefaultReader<string>;
   /** Resolves once the process has exited and every stream is finished. */
   finished: Promise<void>;
 }
 
 const STDERR_LIMIT = 4096;
+const STREAM_GRACE_MS = 200;
 const CLOSE_GRACE_MS = 1000;
 
 /**
@@ -302,12 +305,25 @@ export class ControlClient implements TmuxClient {
       established: false,
       stderr: "",
       stderrDone: Promise.resolve(),
+      stdoutReader: child.stdout.pipeThrough(new TextDecoderStream()).getReader(),
+      stderrReader: child.stderr.pipeThrough(new TextDecoderStream()).getReader(),
       finished: Promise.resolve(),
     };
     conn.stderrDone = this.#readStderr(conn);
     const stdoutDone = this.#readStdout(conn);
-    conn.finished = Promise.allSettled([stdoutDone, conn.stderrDone, child.status, writer.closed])
-      .then(() => {});
+    conn.finished = (async () => {
+      await child.status;
+      // tmux passes its stdio descriptors to the server, so a pipe may not reach EOF when the
+      // client exits (e.g. killed while the server is stopped): stop reading after a grace period.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all([stdoutDone, conn.stderrDone]),
+        new Promise<void>((resolve) => timer = setTimeout(resolve, STREAM_GRACE_MS)),
+      ]);
+      clearTimeout(timer);
+      cancelStreams(conn);
+      await Promise.allSettled([stdoutDone, conn.stderrDone, writer.closed]);
+    })();
     this.#finishing.add(conn.finished);
     conn.finished.then(() => this.#finishing.delete(conn.finished));
 
@@ -345,7 +361,7 @@ export class ControlClient implements TmuxClient {
   }
 
   async #readStdout(conn: Connection): Promise<void> {
-    const reader = conn.child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = conn.stdoutReader;
     try {
       for (;;) {
         const { value, done } = await reader.read();
@@ -356,7 +372,6 @@ export class ControlClient implements TmuxClient {
       // The stream broke: treated as EOF.
     } finally {
       for (const event of conn.parser.end()) this.#handle(conn, event);
-      reader.releaseLock();
     }
     if (!conn.dead) {
       // Give stderr a moment so the reason names tmux's own message (e.g. "lost server").
@@ -372,7 +387,7 @@ export class ControlClient implements TmuxClient {
   }
 
   async #readStderr(conn: Connection): Promise<void> {
-    const reader = conn.child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    const reader = conn.stderrReader;
     try {
       for (;;) {
         const { value, done } = await reader.read();
@@ -381,8 +396,6 @@ export class ControlClient implements TmuxClient {
       }
     } catch {
       // Ignore: stderr is only for messages.
-    } finally {
-      reader.releaseLock();
     }
   }
 
@@ -470,6 +483,7 @@ export class ControlClient implements TmuxClient {
       } catch {
         // Already exited.
       }
+      cancelStreams(conn);
       conn.writer.abort().catch(() => {});
     } else {
       conn.writer.close().catch(() => {});
@@ -485,4 +499,10 @@ export class ControlClient implements TmuxClient {
     }
     if (conn.established) this.#emit({ kind: "disconnected", reason });
   }
+}
+
+/** Stops reading a connection's output pipes (pending reads end as EOF). */
+function cancelStreams(conn: Connection): void {
+  conn.stdoutReader.cancel().catch(() => {});
+  conn.stderrReader.cancel().catch(() => {});
 }
