@@ -57,6 +57,15 @@ export function validateTmuxArgs(args: readonly string[]): void {
   }
 }
 
+/**
+ * Protects an argv word from tmux's command-line splitting: tmux treats a word ending in `;` as a
+ * command separator (and drops the `;`) unless it ends in `\;`, which it turns into `;`. So a final
+ * `;` becomes `\;`, which tmux turns back into exactly the original word.
+ */
+export function escapeArgvSeparator(arg: string): string {
+  return arg.endsWith(";") ? `${arg.slice(0, -1)}\\;` : arg;
+}
+
 /** Splits command output into lines; a final newline does not add an empty line. */
 export function splitOutputLines(text: string): string[] {
   if (text === "") return [];
@@ -69,7 +78,8 @@ export function splitOutputLines(text: string): string[] {
  * A {@linkcode TmuxClient} that runs one tmux subprocess per command (argv, never a shell).
  *
  * Always passes `-u` so tmux writes UTF-8 as is (without it, and without a UTF-8 locale, tmux
- * replaces non-ASCII output with `_`).
+ * replaces non-ASCII output with `_`). Words ending in `;` are escaped with
+ * {@linkcode escapeArgvSeparator} so that every argv word reaches tmux's command exactly.
  */
 export class SubprocessClient implements TmuxClient {
   #server: TmuxServer;
@@ -111,7 +121,7 @@ export class SubprocessClient implements TmuxClient {
     validateTmuxArgs(args);
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const argv = ["-u", ...(this.#noStartServer ? ["-N"] : []), ...socketArgs(this.#server)];
-    argv.push(...args);
+    argv.push(...args.map(escapeArgvSeparator));
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(this.#tmuxPath, {

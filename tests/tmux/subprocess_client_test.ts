@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import {
+  escapeArgvSeparator,
   isUnavailableMessage,
   splitOutputLines,
   SubprocessClient,
@@ -120,4 +122,46 @@ Deno.test("subprocess client: stopped server -> command times out within its tim
     assert.deepEqual(await again.run(["display-message", "-p", "ok"]), ["ok"]);
     await again.close();
   });
+});
+
+Deno.test("subprocess client: escapeArgvSeparator", () => {
+  assert.equal(escapeArgvSeparator("a"), "a");
+  assert.equal(escapeArgvSeparator(";"), "\\;");
+  assert.equal(escapeArgvSeparator("a;"), "a\\;");
+  assert.equal(escapeArgvSeparator("a\\;"), "a\\\\;");
+  assert.equal(escapeArgvSeparator("a;b"), "a;b");
+});
+
+Deno.test("subprocess client: argv words round-trip exactly (incl. trailing ;)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tmux-orc-test-" });
+  await withTestServer(async (t) => {
+    const client = new SubprocessClient(t.server);
+    const check = async (text: string) => {
+      await client.run(["set-option", "-g", "--", "@tmux-orc-test", text]);
+      const printed = await client.run(["display-message", "-p", "#{@tmux-orc-test}"]);
+      assert.equal(printed.join("\n"), text, "display-message");
+      if (text === "") return;
+      await client.run(["set-buffer", "-b", "x", "--", text]);
+      await client.run(["save-buffer", "-b", "x", `${dir}/b`]);
+      assert.equal(await Deno.readTextFile(`${dir}/b`), text, "save-buffer");
+    };
+    try {
+      for (const text of [";", "a;", "a\\;", "\\;", ";;", "x ;", "$(id) `id` ~ #{x} '\"\n\t"]) {
+        await check(text);
+      }
+      const tricky = fc.constantFrom(..."; \\'\"$~#{}`\n\té💥".split(""));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.string({ unit: tricky, maxLength: 12 }),
+            fc.string({ unit: "binary", maxLength: 12 }),
+          ).filter((s) => !s.includes("\0") && s.isWellFormed()),
+          check,
+        ),
+        { numRuns: 100 },
+      );
+    } finally {
+      await client.close();
+    }
+  }).finally(() => Deno.remove(dir, { recursive: true }));
 });

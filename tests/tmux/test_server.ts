@@ -5,6 +5,7 @@
  * @module
  */
 
+import { escapeArgvSeparator } from "../../src/tmux/subprocess_client.ts";
 import type { TmuxServer } from "../../src/tmux/types.ts";
 
 /** A fresh private socket name: `tmux-orc-test-<random>`. */
@@ -22,10 +23,13 @@ export interface RawResult {
   stderr: string;
 }
 
-/** Runs `tmux -L NAME -f /dev/null ARGS` directly (independent of the code under test). */
+/**
+ * Runs `tmux -L NAME -f /dev/null ARGS` directly (words ending in `;` are escaped so that they
+ * stay words).
+ */
 export async function tmuxRaw(socketName: string, args: string[]): Promise<RawResult> {
   const out = await new Deno.Command("tmux", {
-    args: ["-u", "-L", socketName, "-f", "/dev/null", ...args],
+    args: ["-u", "-L", socketName, "-f", "/dev/null", ...args.map(escapeArgvSeparator)],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
