@@ -11,7 +11,12 @@ import { type Clock, sleep } from "../util/clock.ts";
 import { UserError } from "../state/errors.ts";
 import { tryLock } from "../state/lock.ts";
 import type { StatePaths } from "../state/paths.ts";
-import { readLivePid, removeOwnPidFile, writePidFile } from "../state/pid_file.ts";
+import {
+  readLivePid,
+  removeOwnPidFile,
+  repairOwnPidFile,
+  writePidFile,
+} from "../state/pid_file.ts";
 import { currentParentPid } from "../state/process_info.ts";
 import { HeartbeatPipe, writeHeartbeat } from "./heartbeat.ts";
 import type { CycleResult, Monitor } from "./monitor.ts";
@@ -118,6 +123,9 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
           logger.error("Cannot write the heartbeat file: {error}", { error: writeError });
         }
         heartbeatFailing = true;
+      }
+      if (!writeError && await repairOwnPidFile(paths.monitorPid, startedAt).catch(() => false)) {
+        logger.warn("Monitor pid file was missing or damaged; rewrote it");
       }
       pipe?.send({ cycle: result.cycle, ms: result.durationMs, writeError });
       options.onCycle?.(result);

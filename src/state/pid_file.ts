@@ -42,3 +42,14 @@ export async function removeOwnPidFile(path: string): Promise<void> {
   const record = await readJsonFile<PidRecord>(path);
   if (record?.pid === Deno.pid) await Deno.remove(path).catch(() => {});
 }
+
+/**
+ * Rewrites this process's pid file if someone deleted, truncated or garbled it. Returns whether it
+ * had to.
+ */
+export async function repairOwnPidFile(path: string, startedAt: number): Promise<boolean> {
+  const record = await readJsonFile<PidRecord>(path);
+  if (record?.pid === Deno.pid) return false;
+  await writePidFile(path, startedAt);
+  return true;
+}

@@ -11,7 +11,12 @@ import { readJsonFile, writeJsonAtomic } from "../state/atomic.ts";
 import { UserError } from "../state/errors.ts";
 import { isLockHeld, tryLock } from "../state/lock.ts";
 import type { StatePaths } from "../state/paths.ts";
-import { readLivePid, removeOwnPidFile, writePidFile } from "../state/pid_file.ts";
+import {
+  readLivePid,
+  removeOwnPidFile,
+  repairOwnPidFile,
+  writePidFile,
+} from "../state/pid_file.ts";
 import type { Clock } from "../util/clock.ts";
 import { processSpawner, type Spawner } from "./child.ts";
 import type { RestartPolicyOptions } from "./policy.ts";
@@ -80,7 +85,8 @@ export async function runSupervisorProcess(options: SupervisorProcessOptions): P
         } (stop it first: tmux-orc monitor stop)`,
       );
     }
-    await writePidFile(paths.supervisorPid, options.clock.wall());
+    const startedAt = options.clock.wall();
+    await writePidFile(paths.supervisorPid, startedAt);
     logger.info("Supervisor started (pid {pid})", { pid: Deno.pid, ...options.settings });
     const baseSpawner = options.spawner ?? processSpawner(options.childArgv);
     const spawner: Spawner = options.echoChildStderr
@@ -106,7 +112,24 @@ export async function runSupervisorProcess(options: SupervisorProcessOptions): P
       settings: options.settings,
       onSnapshot: (snapshot) => writeJsonAtomic(paths.supervisorState, snapshot),
     });
-    await supervisor.run(options.stop);
+    // State files deleted or garbled while running are rewritten within a check interval.
+    const repair = setInterval(async () => {
+      try {
+        if (await repairOwnPidFile(paths.supervisorPid, startedAt)) {
+          logger.warn("Supervisor pid file was missing or damaged; rewrote it");
+        }
+        const snap = await readSupervisorSnapshot(paths);
+        if (snap?.pid !== Deno.pid && !options.stop.aborted) {
+          await writeJsonAtomic(paths.supervisorState, supervisor.snapshot);
+          logger.warn("Supervisor state file was missing or damaged; rewrote it");
+        }
+      } catch { /* the next tick tries again */ }
+    }, Math.max(options.checkIntervalMs, 200));
+    try {
+      await supervisor.run(options.stop);
+    } finally {
+      clearInterval(repair);
+    }
     return 0;
   } finally {
     await removeOwnPidFile(paths.supervisorPid);

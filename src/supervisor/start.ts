@@ -74,9 +74,11 @@ export async function startInBackground(
     }
     const beat = await readHeartbeat(paths.heartbeat);
     const monitor = await readLivePid(paths.monitorPid);
+    // Ours only: the supervisor (or lone monitor) we spawned, not one that won a race with us.
+    const owner = options.supervised ? await readLivePid(paths.supervisorPid) : monitor;
     if (
-      beat && monitor && beat.pid === monitor.pid && beat.at >= began - 1000 &&
-      monitor.startedAt >= began - 1000
+      beat && monitor && beat.pid === monitor.pid && owner?.pid === child.pid &&
+      beat.at >= began - 1000
     ) {
       return {
         pid: child.pid,

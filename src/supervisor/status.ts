@@ -85,6 +85,9 @@ export async function collectStatus(
       problems.push(`supervisor is ${snap.state} the monitor`);
     }
   }
+  if (snap?.heartbeatWriteError) {
+    problems.push(`monitor cannot write its heartbeat file: ${snap.heartbeatWriteError}`);
+  }
   if (monPid) {
     const interval = beatLive?.intervalS ?? 10;
     const staleAfter = Math.max(interval * 2 + 5, snap?.settings?.heartbeat_timeout_s ?? 0);

@@ -59,6 +59,8 @@ export interface SupervisorSnapshot {
   lastStderr: string[];
   /** Wall-clock ms of the last heartbeat received. */
   lastHeartbeatAt: number | null;
+  /** The monitor reports that it cannot write its heartbeat file (it is alive, so no restart). */
+  heartbeatWriteError: string | null;
   /** The supervisor's settings, in seconds, for `status`. */
   settings: Record<string, number>;
 }
@@ -119,6 +121,7 @@ export class Supervisor {
       lastExit: null,
       lastStderr: [],
       lastHeartbeatAt: null,
+      heartbeatWriteError: null,
       settings: options.settings ?? {},
     };
   }
@@ -198,8 +201,17 @@ export class Supervisor {
     let child: ChildProcess;
     try {
       child = this.#o.spawner({
-        onHeartbeat: () => {
+        onHeartbeat: (beat) => {
           this.#lastBeatMono = clock.monotonic();
+          const writeError = typeof beat.writeError === "string" ? beat.writeError : null;
+          if (writeError !== this.#snapshot.heartbeatWriteError) {
+            if (writeError) {
+              logger.error("Monitor is alive but cannot write its heartbeat file: {error}", {
+                error: writeError,
+              });
+            } else logger.info("Monitor writes its heartbeat file again");
+            void this.#publish({ heartbeatWriteError: writeError });
+          }
           const wasFirst = !this.#gotBeat;
           this.#gotBeat = true;
           this.#snapshot.lastHeartbeatAt = clock.wall();
@@ -232,6 +244,7 @@ export class Supervisor {
 
     let reason = "exited";
     let exit: ChildExit | undefined;
+    let lastTick = clock.monotonic();
     child.exited.then((e) => exit = e);
     while (exit === undefined) {
       const tick = new AbortController();
@@ -249,6 +262,16 @@ export class Supervisor {
         break;
       }
       const now = clock.monotonic();
+      const sinceTick = now - lastTick;
+      lastTick = now;
+      if (sinceTick > this.#o.checkIntervalMs * 2 + 1000) {
+        // The supervisor itself was frozen (SIGSTOP, suspend): the monitor's beats are still in the
+        // pipe. Give it a fresh window instead of killing a healthy child.
+        logger.warn("Supervisor was paused for {paused_s} s; restarting the heartbeat window", {
+          paused_s: Math.round(sinceTick) / 1000,
+        });
+        this.#lastBeatMono = now;
+      }
       if (this.#policy.checkStable(now) && this.#snapshot.failures !== 0) {
         await this.#publish({});
         logger.info("Monitor stable for the minimum uptime; failure count reset");

@@ -213,7 +213,7 @@ export class ControlClient implements TmuxClient {
       const wait = Math.ceil(this.#retryAt - now);
       return Promise.reject(
         new TmuxUnavailableError(
-          `Tmux server unavailable: retrying in ${wait} ms after: ${this.#lastFailure}`,
+          `Tmux connection backing off: retrying in ${wait} ms after: ${this.#lastFailure}`,
         ),
       );
     }

@@ -23,7 +23,10 @@ const cases: [string[], RegExp][] = [
   [["monitor", "--interval", "1e9"], /Invalid value for --interval/],
   [["supervise", "--heartbeat-timeout", "NaN"], /Invalid value for --heartbeat-timeout/],
   [["supervise", "--max-restarts", "2.5"], /Invalid value for --max-restarts/],
-  [["supervise", "--backoff-initial", "10", "--backoff-max", "5"], /--backoff-max: must not be less/],
+  [
+    ["supervise", "--backoff-initial", "10", "--backoff-max", "5"],
+    /--backoff-max: must not be less/,
+  ],
   [["monitor", "stop", "--timeout", "-3"], /Invalid value for --timeout/],
   [["monitor", "logs", "-n", "x"], /Invalid value for --lines/],
   [["monitor", "status", "extra"], /Unexpected argument: extra/],
@@ -81,7 +84,14 @@ Deno.test("a new state dir is created with mode 0700, its files 0600", async () 
   const { dir, cleanup } = await tempStateDir();
   try {
     const state = `${dir}/nested/state`;
-    const r = await runCli(["monitor", "--once", "--state-dir", state, "-L", `tmux-orc-test-none-${crypto.randomUUID()}`]);
+    const r = await runCli([
+      "monitor",
+      "--once",
+      "--state-dir",
+      state,
+      "-L",
+      `tmux-orc-test-none-${crypto.randomUUID()}`,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await Deno.stat(state)).mode! & 0o777, 0o700);
     for await (const entry of Deno.readDir(state)) {
@@ -94,7 +104,13 @@ Deno.test("a new state dir is created with mode 0700, its files 0600", async () 
 });
 
 Deno.test("--help and --version work on every command path", async () => {
-  for (const args of [["--help"], ["monitor", "--help"], ["supervise", "-h"], ["monitor", "status", "--help"]]) {
+  for (
+    const args of [["--help"], ["monitor", "--help"], ["supervise", "-h"], [
+      "monitor",
+      "status",
+      "--help",
+    ]]
+  ) {
     const r = await runCli(args);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Usage: tmux-orc/);

@@ -6,9 +6,21 @@ import assert from "node:assert/strict";
 import { pidAlive, readJson, signal, waitFor } from "../helpers/mod.ts";
 import { type BeatFile, Sandbox } from "../helpers/sandbox.ts";
 
-const FAST = ["--interval", "0.2", "--check-interval", "0.2", "--heartbeat-timeout", "2", "--stop-timeout", "1"];
+const FAST = [
+  "--interval",
+  "0.2",
+  "--check-interval",
+  "0.2",
+  "--heartbeat-timeout",
+  "2",
+  "--stop-timeout",
+  "1",
+];
 
-async function healthyMonitor(box: Sandbox, options: { notPid?: number; timeoutMs: number }): Promise<BeatFile> {
+async function healthyMonitor(
+  box: Sandbox,
+  options: { notPid?: number; timeoutMs: number },
+): Promise<BeatFile> {
   return await waitFor(async () => {
     const beat = await box.heartbeat();
     if (!beat || beat.pid === options.notPid || !pidAlive(beat.pid)) return undefined;
@@ -27,7 +39,9 @@ Deno.test("kill -9 of the monitor: a new healthy monitor within 2.5 s", async ()
     const next = await healthyMonitor(box, { notPid: first.pid, timeoutMs: 5_000 });
     box.track(next.pid);
     const ms = performance.now() - killedAt;
-    console.log(`    restart after kill -9: ${ms.toFixed(0)} ms to a new monitor's first heartbeat`);
+    console.log(
+      `    restart after kill -9: ${ms.toFixed(0)} ms to a new monitor's first heartbeat`,
+    );
     assert.ok(ms < 2500, `took ${ms} ms`);
     assert.notEqual(next.pid, first.pid);
     const status = await box.cli(["monitor", "status", "--json"]);
@@ -53,7 +67,10 @@ Deno.test("SIGSTOP of the monitor: detected by heartbeat, killed and replaced in
     // heartbeat-timeout 2 s + check-interval 0.2 s + 2 s (stop timeout 1 s, backoff 1 s, start-up).
     console.log(`    hang detected and replaced: ${ms.toFixed(0)} ms after SIGSTOP`);
     assert.ok(ms < 2000 + 200 + 2000 + 1000, `took ${ms} ms`);
-    await waitFor(() => !pidAlive(first.pid), { timeoutMs: 3000, what: "the frozen monitor to be gone" });
+    await waitFor(() => !pidAlive(first.pid), {
+      timeoutMs: 3000,
+      what: "the frozen monitor to be gone",
+    });
     const logs = await box.cli(["monitor", "logs", "-n", "50"]);
     assert.match(logs.stdout, /heartbeat is stale/);
   } finally {
@@ -77,7 +94,9 @@ Deno.test("a crash-looping monitor backs off 0.1, 0.2, 0.4 s and then cools off,
     assert.equal(report.json.supervisor.last_exit.code, 3);
     assert.ok(report.json.supervisor.next_attempt_at);
     assert.ok(
-      report.json.supervisor.last_stderr.some((l: string) => l.includes("TMUX_ORC_TEST_EXIT_AT_START")),
+      report.json.supervisor.last_stderr.some((l: string) =>
+        l.includes("TMUX_ORC_TEST_EXIT_AT_START")
+      ),
       "status shows the child's last stderr lines",
     );
     const logs = await box.cli(["monitor", "logs", "-n", "100", "--json"]);
@@ -93,11 +112,16 @@ Deno.test("a crash-looping monitor backs off 0.1, 0.2, 0.4 s and then cools off,
 Deno.test("10 supervisors started at once: exactly one runs, the others exit 1 naming it", async () => {
   const box = await Sandbox.create();
   try {
-    const children = Array.from({ length: 10 }, () => box.spawn(["supervise", ...FAST], { piped: true }));
+    const children = Array.from(
+      { length: 10 },
+      () => box.spawn(["supervise", ...FAST], { piped: true }),
+    );
     const beat = await healthyMonitor(box, { timeoutMs: 20_000 });
     box.track(beat.pid);
     const supervisorPid = await box.pidOf("supervisor");
-    const losers = await Promise.all(children.filter((c) => c.pid !== supervisorPid).map((c) => c.output()));
+    const losers = await Promise.all(
+      children.filter((c) => c.pid !== supervisorPid).map((c) => c.output()),
+    );
     assert.equal(losers.length, 9);
     for (const out of losers) {
       assert.equal(out.code, 1);
@@ -118,8 +142,15 @@ Deno.test("kill -9 of the supervisor: its monitor is gone within 3 s", async () 
     box.track(beat.pid);
     const t0 = performance.now();
     signal(sup.pid, "SIGKILL");
-    await waitFor(() => !pidAlive(beat.pid), { timeoutMs: 3000, what: "the orphaned monitor to exit" });
-    console.log(`    orphaned monitor exited ${(performance.now() - t0).toFixed(0)} ms after its supervisor's kill -9`);
+    await waitFor(() => !pidAlive(beat.pid), {
+      timeoutMs: 3000,
+      what: "the orphaned monitor to exit",
+    });
+    console.log(
+      `    orphaned monitor exited ${
+        (performance.now() - t0).toFixed(0)
+      } ms after its supervisor's kill -9`,
+    );
   } finally {
     await box.cleanup();
   }
@@ -160,10 +191,16 @@ Deno.test("monitor start --supervised, status, a second start, stop", async () =
     assert.equal(report.self_healing, true);
     const again = await box.cli(["monitor", "start", "--supervised"]);
     assert.equal(again.code, 1);
-    assert.equal(again.stderr.trim(), `tmux-orc: Supervisor already running: pid ${report.supervisor.pid}`);
+    assert.equal(
+      again.stderr.trim(),
+      `tmux-orc: Supervisor already running: pid ${report.supervisor.pid}`,
+    );
     const stop = await box.cli(["monitor", "stop"]);
     assert.equal(stop.code, 0);
-    assert.ok(!pidAlive(report.supervisor.pid) && !pidAlive(report.monitor.pid), "both processes are gone");
+    assert.ok(
+      !pidAlive(report.supervisor.pid) && !pidAlive(report.monitor.pid),
+      "both processes are gone",
+    );
     assert.equal((await box.cli(["monitor", "status"])).code, 3);
   } finally {
     await box.cleanup();

@@ -5,7 +5,17 @@
  * @module
  */
 
-import { cliArgv, type CliResult, killTmuxServer, pidAlive, privateSocketName, readJson, runCli, signal, tmux } from "./mod.ts";
+import {
+  cliArgv,
+  type CliResult,
+  killTmuxServer,
+  pidAlive,
+  privateSocketName,
+  readJson,
+  runCli,
+  signal,
+  tmux,
+} from "./mod.ts";
 
 /** The heartbeat file, as tests read it. */
 export interface BeatFile {
@@ -34,7 +44,16 @@ export class Sandbox {
     await Deno.chmod(dir, 0o700);
     const box = new Sandbox(dir, privateSocketName());
     if (options.tmux !== false) {
-      const r = await tmux(box.socket, ["new-session", "-d", "-s", "main", "-x", "120", "-y", "40"]);
+      const r = await tmux(box.socket, [
+        "new-session",
+        "-d",
+        "-s",
+        "main",
+        "-x",
+        "120",
+        "-y",
+        "40",
+      ]);
       if (r.code !== 0) throw new Error(`Cannot start tmux: ${r.stderr}`);
     }
     return box;
@@ -51,7 +70,10 @@ export class Sandbox {
   }
 
   /** Starts a long-running CLI process (output discarded unless `piped`). */
-  spawn(args: readonly string[], options: { env?: Record<string, string>; piped?: boolean } = {}): Deno.ChildProcess {
+  spawn(
+    args: readonly string[],
+    options: { env?: Record<string, string>; piped?: boolean } = {},
+  ): Deno.ChildProcess {
     const argv = cliArgv([...args, ...this.global]);
     const child = new Deno.Command(argv[0], {
       args: argv.slice(1),

@@ -51,7 +51,7 @@ const NASTY = [
   "back\\slash",
   "\\n",
   "\\'",
-  "\\\"",
+  '\\"',
   "line1\nline2",
   "\n",
   "\n\n",
@@ -390,6 +390,68 @@ Deno.test("control client: stopped server -> command times out, pending fail at 
     try {
       const lines = await waitFor("reconnect after SIGCONT", () => client.run(["list-sessions"]));
       assert.ok(lines.length >= 1);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+Deno.test("control client: concurrent first calls share one connection attempt", async () => {
+  await withTestServer(async (t) => {
+    const events: ControlClientEvent[] = [];
+    const client = new ControlClient(t.server, { onEvent: (e) => events.push(e) });
+    try {
+      const results = await Promise.all(
+        Array.from(
+          { length: 20 },
+          (_, i) =>
+            i % 5 === 4
+              ? client.run(["no-such-command"]).then(() => "ok", (e) => e.name)
+              : client.run(["display-message", "-p", `r${i}`]).then((r) => r[0]),
+        ),
+      );
+      results.forEach((r, i) => assert.equal(r, i % 5 === 4 ? "TmuxCommandError" : `r${i}`));
+      assert.deepEqual(events.map((e) => e.kind), ["connected"]);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+Deno.test("control client: close() while the server is stopped still finishes", async () => {
+  await withTestServer(async (t) => {
+    const client = new ControlClient(t.server);
+    await client.run(["list-sessions"]);
+    const pid = client.pid!;
+    Deno.kill(t.pid, "SIGSTOP");
+    const safety = setTimeout(() => Deno.kill(t.pid, "SIGCONT"), 5000);
+    try {
+      const start = performance.now();
+      await client.close();
+      assert.ok(performance.now() - start < 3000, "close is bounded");
+      assert.equal(exists(`/proc/${pid}`), false, "tmux client reaped");
+    } finally {
+      clearTimeout(safety);
+      Deno.kill(t.pid, "SIGCONT");
+    }
+  });
+});
+
+Deno.test("control client: pane output never reaches the client (no-output)", async () => {
+  await withTestServer(async (t) => {
+    const names: string[] = [];
+    const client = new ControlClient(t.server, { onNotification: (n) => names.push(n.name) });
+    try {
+      await client.run(["list-sessions"]);
+      const pane = (await client.run(["display-message", "-p", "-t", "=base:", "#{pane_id}"]))[0];
+      await client.run(["send-keys", "-t", pane, "-l", "--", "x".repeat(500)]);
+      await client.run(["send-keys", "-t", pane, "Enter"]);
+      await waitFor("echo", async () => {
+        const lines = await client.run(["capture-pane", "-p", "-t", pane]);
+        return lines.filter((l) => l.startsWith("xxxx")).length >= 2;
+      });
+      await client.run(["list-sessions"]);
+      assert.ok(!names.includes("output") && !names.includes("extended-output"), String(names));
     } finally {
       await client.close();
     }

@@ -13,6 +13,13 @@ import {
   monitorStopCommand,
 } from "./monitor_control.ts";
 import { superviseCommand } from "./supervise.ts";
+import {
+  serviceCommand,
+  serviceInstallCommand,
+  serviceStatusCommand,
+  serviceUninstallCommand,
+} from "./service.ts";
+import { completionsCommand } from "./completions.ts";
 
 /** All commands. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -22,4 +29,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   monitorStopCommand,
   monitorStatusCommand,
   monitorLogsCommand,
+  serviceCommand,
+  serviceInstallCommand,
+  serviceUninstallCommand,
+  serviceStatusCommand,
+  completionsCommand,
 ];
