@@ -67,7 +67,7 @@ export async function run(
     out = await new Deno.Command(argv[0], {
       args: argv.slice(1),
       cwd: options.cwd,
-      env: options.env,
+      env: { NO_COLOR: "1", ...options.env },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -81,6 +81,13 @@ export async function run(
   }
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** The first lines of a tool's error output, without deno's empty backtrace, on one line. */
+export function errorDetail(stderr: string): string {
+  return stderr.split("\n").map((l) => l.trim())
+    .filter((l) => l !== "" && !/^Stack backtrace:|^\d+: <unknown>$/.test(l))
+    .slice(0, 6).join(" | ");
 }
 
 /** The current deno (the one running this script). */
@@ -158,6 +165,8 @@ export interface RuntimeSource {
   env: Record<string, string>;
   /** For messages: where it came from. */
   description: string;
+  /** For messages: the variable that would name a runtime for this target. */
+  variable: string;
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -181,16 +190,18 @@ export async function findRuntime(
   const perTarget = targetRuntimeVariable(target);
   const named = Deno.env.get(perTarget) ? perTarget : undefined;
   const plain = options.allowPlain && Deno.env.get("DENORT_BIN") ? "DENORT_BIN" : undefined;
+  const hint = options.allowPlain ? "DENORT_BIN" : perTarget;
   const variable = named ?? plain;
   if (variable) {
     const path = Deno.env.get(variable)!;
     if (!(await isFile(path))) {
       throw new BuildError(
-        `${runtimeMissingMessage(target, Deno.version.deno)} (${variable} names ${path}, ` +
+        `${runtimeMissingMessage(target, Deno.version.deno, { variable: hint })} (${variable} ` +
+          `names ${path}, ` +
           "which does not exist)",
       );
     }
-    return { env: { DENORT_BIN: path }, description: `${variable}=${path}` };
+    return { env: { DENORT_BIN: path }, description: `${variable}=${path}`, variable: hint };
   }
   if (!options.allowPlain && Deno.env.get("DENORT_BIN")) {
     throw new BuildError(
@@ -200,20 +211,23 @@ export async function findRuntime(
   }
   if (options.denortDir) {
     const binary = join(options.denortDir, `denort-${target}`);
-    if (await isFile(binary)) return { env: { DENORT_BIN: binary }, description: binary };
+    if (await isFile(binary)) {
+      return { env: { DENORT_BIN: binary }, description: binary, variable: hint };
+    }
     const zip = join(options.denortDir, `denort-${target}.zip`);
     if (await isFile(zip)) {
       const cached = join(await denoDir(), denortCachePath(Deno.version.deno, target));
       await Deno.mkdir(dirname(cached), { recursive: true });
       await Deno.copyFile(zip, cached);
-      return { env: {}, description: `${zip} (copied to deno's cache)` };
+      return { env: {}, description: `${zip} (copied to deno's cache)`, variable: hint };
     }
     throw new BuildError(
-      `${runtimeMissingMessage(target, Deno.version.deno)} (${options.denortDir} has neither ` +
+      `${runtimeMissingMessage(target, Deno.version.deno, { variable: hint })} ` +
+        `(${options.denortDir} has neither ` +
         `denort-${target} nor denort-${target}.zip)`,
     );
   }
-  return { env: {}, description: "deno's cache or download" };
+  return { env: {}, description: "deno's cache or download", variable: hint };
 }
 
 /** The `deno compile` argv: exactly the program's permission flags, its config, one target. */
@@ -250,10 +264,13 @@ export async function compileTarget(
   const result = await run(argv, { cwd: stage, env: options.runtime.env });
   if (result.code !== 0) {
     if (isRuntimeFailure(result.stderr)) {
-      throw new BuildError(runtimeMissingMessage(options.target, Deno.version.deno));
+      throw new BuildError(
+        runtimeMissingMessage(options.target, Deno.version.deno, {
+          variable: options.runtime.variable,
+        }),
+      );
     }
-    const detail = result.stderr.split("\n").filter((l) => l.trim() !== "" && !/^\s*\d+:\s*<unknown>|Stack backtrace/.test(l))
-      .map((l) => l.replace(/\x1b\[[0-9;]*m/g, "").trim()).slice(0, 6).join(" | ");
+    const detail = errorDetail(result.stderr);
     throw new BuildError(`Cannot compile for ${options.target}: deno compile failed: ${detail}`);
   }
   const file = await Deno.open(options.output);

@@ -12,10 +12,11 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PERMISSION_FLAGS } from "../src/permissions.ts";
 import {
-  BuildError,
   buildCommit,
+  BuildError,
   DENO,
   DIST,
+  errorDetail,
   expectedVersionLine,
   run,
   runScript,
@@ -23,7 +24,9 @@ import {
 } from "./build_common.ts";
 
 /** The shebang that lets `./tmux-orc.js` run with exactly the program's permissions. */
-export const BUNDLE_SHEBANG = `#!/usr/bin/env -S deno run --no-prompt ${PERMISSION_FLAGS.join(" ")}`;
+export const BUNDLE_SHEBANG = `#!/usr/bin/env -S deno run --no-prompt ${
+  PERMISSION_FLAGS.join(" ")
+}`;
 
 /** Bundles the staged sources into `output` and checks that it prints the stamped commit. */
 export async function buildBundle(output: string, options: { commit: string }): Promise<void> {
@@ -43,9 +46,7 @@ export async function buildBundle(output: string, options: { commit: string }): 
     ], { cwd: stage });
     if (result.code !== 0) {
       throw new BuildError(
-        `Cannot bundle: deno bundle failed: ${
-          result.stderr.replace(/\x1b\[[0-9;]*m/g, "").trim().split("\n").slice(0, 6).join(" | ")
-        }`,
+        `Cannot bundle: deno bundle failed: ${errorDetail(result.stderr)}`,
       );
     }
   } finally {

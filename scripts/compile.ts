@@ -14,8 +14,8 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  BuildError,
   buildCommit,
+  BuildError,
   compileTarget,
   DIST,
   findRuntime,

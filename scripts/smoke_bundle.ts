@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PERMISSION_FLAGS } from "../src/permissions.ts";
 import { buildBundle } from "./bundle.ts";
-import { BuildError, buildCommit, DENO, DIST, run, runScript } from "./build_common.ts";
+import { buildCommit, BuildError, DENO, DIST, run, runScript } from "./build_common.ts";
 
 /** A failed smoke step. */
 class StepFailure extends Error {}
@@ -123,11 +123,14 @@ export async function smokeBundle(bundle: string): Promise<number> {
     });
     await step("no process left", async () => {
       const gone = await waitUntil(
-        () => [...started].every((pid) => !alive(pid)) && processesMentioning(stateDir).length === 0,
+        () =>
+          [...started].every((pid) => !alive(pid)) && processesMentioning(stateDir).length === 0,
         5000,
       );
       if (!gone) {
-        const left = [...new Set([...[...started].filter(alive), ...processesMentioning(stateDir)])];
+        const left = [
+          ...new Set([...[...started].filter(alive), ...processesMentioning(stateDir)]),
+        ];
         throw new Error(`still running: pids ${left.join(", ")}`);
       }
     });

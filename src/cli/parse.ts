@@ -6,7 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { UsageError } from "../state/errors.ts";
+import { shown, UsageError } from "../state/errors.ts";
 import { type CommandSpec, GLOBAL_OPTIONS, type OptionSpec, type OptionValues } from "./spec.ts";
 
 /** The outcome of parsing: a command with its values, or a request for general help. */
@@ -106,7 +106,9 @@ export function parseCommandLine(
   const positionals = parsed.positionals;
   if (!command) {
     if (positionals.length > 0 && !values.help) {
-      throw new UsageError(`Unknown command: ${positionals.join(" ")} (see 'tmux-orc --help')`);
+      throw new UsageError(
+        `Unknown command: ${shown(positionals.join(" "))} (see 'tmux-orc --help')`,
+      );
     }
     return { words: positionals, values, args: [] };
   }
@@ -114,13 +116,13 @@ export function parseCommandLine(
   if (values.help) return { command, words: command.path, values, args };
   const bounds = command.args ?? { min: 0, max: 0 };
   if (args.length > bounds.max) {
-    const extra = args.slice(bounds.max).join(" ");
+    const extra = shown(args.slice(bounds.max).join(" "));
     const isGroup = commands.some((c) =>
       c.path.length > command!.path.length && c.path[0] === command!.path[0]
     );
     throw new UsageError(
       isGroup && bounds.max === 0
-        ? `Unknown command: ${[...command.path, args[0]].join(" ")} (see 'tmux-orc ${
+        ? `Unknown command: ${shown([...command.path, args[0]].join(" "))} (see 'tmux-orc ${
           command.path.join(" ")
         } --help')`
         : `Unexpected argument: ${extra} (see 'tmux-orc ${command.path.join(" ")} --help')`,
@@ -140,7 +142,7 @@ function describeParseError(error: unknown, command: CommandSpec | undefined): s
   const message = error instanceof Error ? error.message : String(error);
   const where = command ? `tmux-orc ${command.path.join(" ")} --help` : "tmux-orc --help";
   const unknown = message.match(/Unknown option '([^']+)'/);
-  if (unknown) return `Unknown option: ${unknown[1]} (see '${where}')`;
+  if (unknown) return `Unknown option: ${shown(unknown[1])} (see '${where}')`;
   const ambiguous = message.match(/Option '(--[\w-]+)[^']*' argument is ambiguous/);
   if (ambiguous) return `Missing value for option: ${ambiguous[1]}`;
   const missing = message.match(/Option '([^']+)' argument missing/);
@@ -149,7 +151,7 @@ function describeParseError(error: unknown, command: CommandSpec | undefined): s
       missing[1].split(",").pop()!.trim().replace(/ <value>$/, "")
     }`;
   }
-  const firstLine = message.split("\n")[0].replace(/^./, (c) => c.toUpperCase());
+  const firstLine = shown(message.split("\n")[0]).replace(/^./, (c) => c.toUpperCase());
   return `${firstLine} (see '${where}')`;
 }
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { UsageError } from "../state/errors.ts";
+import { shown, UsageError } from "../state/errors.ts";
 import type { OptionValues } from "./spec.ts";
 
 /** Bounds for a duration option. */
@@ -44,7 +44,9 @@ export function parseSeconds(flag: string, raw: string, bounds: SecondsBounds = 
     ((bounds.allowZero && value === 0) || (value >= min && value <= max));
   if (!ok) {
     throw new UsageError(
-      `Invalid value for ${flag}: expected seconds from ${min} to ${max}, got '${raw}'`,
+      `Invalid value for ${flag}: expected seconds from ${min} to ${max}, got '${
+        shown(String(raw))
+      }'`,
     );
   }
   return value;
@@ -62,7 +64,9 @@ export function countOption(
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value) || value < options.min || value > options.max) {
     throw new UsageError(
-      `Invalid value for --${name}: expected a whole number from ${options.min} to ${options.max}, got '${raw}'`,
+      `Invalid value for --${name}: expected a whole number from ${options.min} to ${options.max}, got '${
+        shown(String(raw))
+      }'`,
     );
   }
   return value;

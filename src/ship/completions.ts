@@ -171,10 +171,13 @@ function renderBash(model: Model): string {
     `    if ${fn}_known "\${cmd:+$cmd }$w"; then cmd="\${cmd:+$cmd }$w"; else done=1; fi`,
     "  done",
     '  case "$prev" in',
-    ...valueCases(model, (kind) =>
-      kind === "dir"
-        ? 'mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return 0'
-        : 'mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0'),
+    ...valueCases(
+      model,
+      (kind) =>
+        kind === "dir"
+          ? 'mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return 0'
+          : 'mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0',
+    ),
     "  esac",
     '  if [[ "$cur" == -* ]]; then',
     '    case "$cmd" in',

@@ -114,10 +114,18 @@ export function denortCachePath(denoVersion: string, target: string): string {
   return `dl/release/v${denoVersion}/denort-${target}.zip`;
 }
 
-/** The one line printed when no Deno runtime (denort) can be had for `target`. */
-export function runtimeMissingMessage(target: string, denoVersion: string): string {
+/**
+ * The one line printed when no Deno runtime (denort) can be had for `target`; `variable` is the
+ * environment variable to suggest (default `DENORT_BIN`).
+ */
+export function runtimeMissingMessage(
+  target: string,
+  denoVersion: string,
+  options: { variable?: string } = {},
+): string {
   return `Cannot compile: Deno's runtime (denort) for ${target} is not available offline: ` +
-    `set DENORT_BIN to a denort binary for ${target}, or pass --denort-dir DIR holding ` +
+    `set ${options.variable ?? "DENORT_BIN"} to a denort binary for ${target}, or pass ` +
+    `--denort-dir DIR holding ` +
     `denort-${target}.zip (the deno v${denoVersion} release asset, fetched on a machine with access)`;
 }
 

@@ -41,9 +41,9 @@ const CONTROL = /[\x00-\x1f\x7f]/;
 
 function refuseControl(what: string, value: string): void {
   if (CONTROL.test(value)) {
-    throw new Error(`Cannot put a control character in a systemd unit: ${what} ${
-      JSON.stringify(value)
-    }`);
+    throw new Error(
+      `Cannot put a control character in a systemd unit: ${what} ${JSON.stringify(value)}`,
+    );
   }
 }
 

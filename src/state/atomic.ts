@@ -5,6 +5,8 @@
  * @module
  */
 
+import { UserError } from "./errors.ts";
+
 const encoder = new TextEncoder();
 
 /** Writes `text` to `path` atomically with mode 0600. Refuses to replace a symlink. */
@@ -59,6 +61,6 @@ export async function refuseSymlink(path: string): Promise<void> {
     return;
   }
   if (info.isSymlink) {
-    throw new Error(`Refusing to write through a symbolic link: ${path}`);
+    throw new UserError(`Refusing a symlinked state file: ${path}`);
   }
 }

@@ -30,3 +30,9 @@ export class UsageError extends UserError {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** User input made safe for a one-line message: control characters are shown escaped. */
+export function shown(input: string): string {
+  // deno-lint-ignore no-control-regex
+  return /[\x00-\x1f\x7f]/.test(input) ? JSON.stringify(input).slice(1, -1) : input;
+}

@@ -171,3 +171,36 @@ Deno.test("a child healthy for min-uptime resets the failure count", async () =>
   );
   assert.deepEqual(delays.slice(0, 4), [1, 2, 1, 2]);
 });
+
+Deno.test("wall-clock jumps do not trigger hang detection or change backoff (timing is monotonic)", async () => {
+  const world = new FakeWorld([{ exitAfterMs: 20_000, beatUntilMs: Infinity }, {
+    exitAfterMs: 100,
+  }]);
+  const jumpingSleep = async (ms: number, signal?: AbortSignal) => {
+    world.clock.jumpWall(Math.random() < 0.5 ? -3_600_000 : 3_600_000); // ±1 h on every sleep
+    await world.sleep(ms, signal);
+  };
+  const snapshots: SupervisorSnapshot[] = [];
+  const sup = new Supervisor({
+    spawner: world.spawner,
+    policy: DEFAULT_RESTART_POLICY,
+    checkIntervalMs: 1000,
+    heartbeatTimeoutMs: 5000,
+    stopTimeoutMs: 3000,
+    logger: getLogger(["test"]),
+    clock: world.clock,
+    sleep: jumpingSleep,
+    onSnapshot: (s) => {
+      snapshots.push(s);
+    },
+  });
+  const stop = new AbortController();
+  const run = sup.run(stop.signal);
+  while (world.children.length < 3) await new Promise((r) => setTimeout(r, 0));
+  stop.abort();
+  await run;
+  const exits = snapshots.filter((s) => s.state === "backoff").map((s) => s.lastExit!);
+  assert.equal(exits[0].reason, "exited", "the healthy child was never taken for hung");
+  assert.ok(Math.abs(exits[0].uptimeMs - 20_000) <= 200, `uptime ${exits[0].uptimeMs}`);
+  assert.deepEqual(world.children[0].signals, [], "no signal sent to the healthy child");
+});

@@ -1,0 +1,110 @@
+/**
+ * Process figures for the benchmark and the soak: CPU time, resident memory and open file
+ * descriptors, read from `/proc` (Linux). Deno allows `/proc` reads only with `--allow-all`, so
+ * every reader returns `undefined` when it cannot read, and {@linkcode psSample} falls back to
+ * `ps` (coarser: whole seconds of CPU).
+ *
+ * @module
+ */
+
+import process from "node:process";
+
+/** Linux reports `/proc` CPU times in clock ticks of 1/100 s (USER_HZ). */
+const TICK_MS = 10;
+
+/** CPU time of this process (user + system) in ms, from `process.cpuUsage()`. */
+export function ownCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Resident set size of this process in bytes, from `Deno.memoryUsage()`. */
+export function ownRssBytes(): number {
+  return Deno.memoryUsage().rss;
+}
+
+function statFields(pid: number | "self"): string[] | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Fields after the command name (which may contain spaces), starting with field 3 (state).
+    return stat.slice(stat.lastIndexOf(")") + 2).trim().split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system) of a process in ms, from `/proc/PID/stat`; `undefined` if unreadable. */
+export function procCpuMs(pid: number | "self"): number | undefined {
+  const fields = statFields(pid);
+  if (!fields) return undefined;
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/**
+ * CPU time (user + system) in ms of this process's children that have exited and been waited
+ * for (e.g. one tmux subprocess per command), from `/proc/self/stat`; `undefined` if unreadable.
+ */
+export function childrenCpuMs(): number | undefined {
+  const fields = statFields("self");
+  if (!fields) return undefined;
+  return (Number(fields[13]) + Number(fields[14])) * TICK_MS;
+}
+
+/** Resident set size of a process in bytes, from `/proc/PID/status`; `undefined` if unreadable. */
+export function procRssBytes(pid: number): number | undefined {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Number of open file descriptors of a process (`/proc/PID/fd`); `undefined` if unreadable. */
+export function procFdCount(pid: number): number | undefined {
+  try {
+    let count = 0;
+    for (const _ of Deno.readDirSync(`/proc/${pid}/fd`)) count++;
+    return count;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One look at another process. */
+export interface ProcessSample {
+  /** CPU time so far (ms). */
+  cpuMs: number;
+  /** Resident set size (bytes). */
+  rssBytes: number;
+  /** Open file descriptors, when readable. */
+  fds?: number;
+  /** Where the figures came from: `/proc` (10 ms CPU resolution) or `ps` (1 s). */
+  source: "proc" | "ps";
+}
+
+/**
+ * Samples a process: `/proc` when readable, else `ps -o times=,rss= -p PID`. Resolves `undefined`
+ * when the process is gone.
+ */
+export async function psSample(pid: number): Promise<ProcessSample | undefined> {
+  const cpuMs = procCpuMs(pid);
+  const rssBytes = procRssBytes(pid);
+  if (cpuMs !== undefined && rssBytes !== undefined) {
+    return { cpuMs, rssBytes, fds: procFdCount(pid), source: "proc" };
+  }
+  try {
+    const out = await new Deno.Command("ps", {
+      args: ["-o", "times=,rss=", "-p", String(pid)],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const [times, rss] = new TextDecoder().decode(out.stdout).trim().split(/\s+/).map(Number);
+    if (!out.success || !Number.isFinite(times) || !Number.isFinite(rss)) return undefined;
+    return { cpuMs: times * 1000, rssBytes: rss * 1024, source: "ps" };
+  } catch {
+    return undefined;
+  }
+}
