@@ -167,6 +167,8 @@ export interface RuntimeSource {
   description: string;
   /** For messages: the variable that would name a runtime for this target. */
   variable: string;
+  /** A runtime archive this run copied into deno's cache: removed again if it proves bad. */
+  seeded?: string;
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -219,7 +221,12 @@ export async function findRuntime(
       const cached = join(await denoDir(), denortCachePath(Deno.version.deno, target));
       await Deno.mkdir(dirname(cached), { recursive: true });
       await Deno.copyFile(zip, cached);
-      return { env: {}, description: `${zip} (copied to deno's cache)`, variable: hint };
+      return {
+        env: {},
+        description: `${zip} (copied to deno's cache)`,
+        variable: hint,
+        seeded: cached,
+      };
     }
     throw new BuildError(
       `${runtimeMissingMessage(target, Deno.version.deno, { variable: hint })} ` +
@@ -256,6 +263,18 @@ export function compileArgv(
  * failure is one {@linkcode BuildError} line (a missing runtime says how to provide one).
  */
 export async function compileTarget(
+  stage: string,
+  options: { output: string; target: string; commit: string; runtime: RuntimeSource },
+): Promise<void> {
+  try {
+    await compileAndCheck(stage, options);
+  } catch (error) {
+    if (options.runtime.seeded) await Deno.remove(options.runtime.seeded).catch(() => {});
+    throw error;
+  }
+}
+
+async function compileAndCheck(
   stage: string,
   options: { output: string; target: string; commit: string; runtime: RuntimeSource },
 ): Promise<void> {

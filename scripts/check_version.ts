@@ -14,7 +14,7 @@ import { BuildError, ROOT, runScript } from "./build_common.ts";
 export async function checkVersionMain(args: readonly string[]): Promise<number> {
   const tag = args[0] ?? Deno.env.get("GITHUB_REF_NAME");
   if (!tag || args.length > 1) {
-    throw new BuildError("Usage: check_version.ts TAG (or set GITHUB_REF_NAME)");
+    throw new BuildError("Missing tag: usage check_version.ts TAG (or set GITHUB_REF_NAME)");
   }
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
   if (typeof config.version !== "string") throw new BuildError("deno.json has no version");

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   archiveBaseName,
@@ -53,9 +53,10 @@ async function tarArgv(archive: string, dir: string, name: string): Promise<stri
   ];
 }
 
-/** Archives the directory `parent/name` as `archive` (a `.tar.gz` whose top directory is `name`). */
-export async function writeArchive(parent: string, name: string, archive: string): Promise<void> {
-  const tar = await run(await tarArgv(archive, parent, name));
+/** Archives the directory `dir` as `archive`: a `.tar.gz` whose top directory is `dir`'s name. */
+export async function writeArchive(dir: string, archive: string): Promise<void> {
+  const name = basename(dir);
+  const tar = await run(await tarArgv(archive, dirname(dir), name));
   if (tar.code !== 0) {
     throw new BuildError(`Cannot archive ${name}: tar failed: ${tar.stderr.trim()}`);
   }
@@ -113,7 +114,7 @@ export async function release(
       });
       for (const doc of ARCHIVE_DOCS) await Deno.copyFile(join(ROOT, doc), join(dir, doc));
       const archive = join(DIST, archiveName(VERSION, target));
-      await writeArchive(work, base, archive);
+      await writeArchive(dir, archive);
       archives.push(archive);
       console.log(`✓ ${archive}`);
     }

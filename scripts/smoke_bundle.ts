@@ -56,6 +56,7 @@ export async function smokeBundle(bundle: string): Promise<number> {
   const socket = `tmux-orc-smoke-${crypto.randomUUID().slice(0, 8)}`;
   const env = { TMUX: "", TMUX_ORC_STATE_DIR: "" };
   const started = new Set<number>();
+  let socketPath: string | undefined;
   let passed = 0;
   let failed = 0;
   const cli = (...args: string[]) =>
@@ -97,6 +98,10 @@ export async function smokeBundle(bundle: string): Promise<number> {
         { env },
       );
       expectCode("tmux new-session", tmux, 0);
+      const where = await run(["tmux", "-L", socket, "display-message", "-p", "#{socket_path}"], {
+        env,
+      });
+      socketPath = where.stdout.trim() || undefined;
     });
     await step("monitor start --supervised", async () => {
       const start = await cli("monitor", "start", "--supervised", "--interval", "0.5");
@@ -140,15 +145,21 @@ export async function smokeBundle(bundle: string): Promise<number> {
       console.log(`smoke: FAIL ${(error as Error).message}`);
     }
   } finally {
-    for (const pid of new Set([...started, ...processesMentioning(stateDir)])) {
+    let leftovers: number[] = [];
+    try {
+      leftovers = processesMentioning(stateDir);
+    } catch { /* /proc unreadable: the recorded pids still get killed */ }
+    for (const pid of new Set([...started, ...leftovers])) {
       if (!alive(pid)) continue;
       try {
         Deno.kill(pid, "SIGKILL");
       } catch { /* already gone */ }
     }
     await run(["tmux", "-L", socket, "kill-server"], { env }).catch(() => {});
+    if (socketPath) await Deno.remove(socketPath).catch(() => {});
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
+  console.log(failed === 0 ? `smoke: PASS (${bundle})` : `smoke: FAIL (${bundle})`);
   console.log(`smoke: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }

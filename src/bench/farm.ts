@@ -17,7 +17,14 @@ import { UserError } from "../state/errors.ts";
 import { ControlClient } from "../tmux/control_client.ts";
 import { errorMessage } from "../tmux/subprocess_client.ts";
 import { socketArgs, type TmuxServer } from "../tmux/types.ts";
-import { type FakeScreen, idleScreen, SCREEN_HEIGHT, SCREEN_WIDTH, screenBytes } from "./screens.ts";
+import {
+  type FakeScreen,
+  idleScreen,
+  SCREEN_HEIGHT,
+  SCREEN_WIDTH,
+  screenBytes,
+  screenForStep,
+} from "./screens.ts";
 import { type Progress, silentProgress } from "./progress.ts";
 
 /** One fake agent pane. */
@@ -30,6 +37,8 @@ export interface FarmPane {
   name: string;
   /** Position in the farm (0-based). */
   index: number;
+  /** Bursts of output drawn so far by {@linkcode PaneFarm.advance}. */
+  step: number;
 }
 
 /** Options for {@linkcode PaneFarm.start}. */
@@ -164,7 +173,7 @@ export class PaneFarm {
     const first = parsePaneLine(decoder.decode(out.stdout).trim(), "new-session");
     const pid = await this.#control.run(["display-message", "-p", "#{pid}"]);
     this.#serverPid = Number(pid[0]);
-    await this.#register([{ ...first, name, index: 0 }]);
+    await this.#register([{ ...first, name, index: 0, step: 0 }]);
   }
 
   #paneName(index: number): string {
@@ -225,7 +234,8 @@ export class PaneFarm {
       const lines = await Promise.all(replies);
       lines.forEach((reply, k) => {
         const index = from + k;
-        added.push({ ...parsePaneLine(reply[0], "new-window"), name: this.#paneName(index), index });
+        const pane = parsePaneLine(reply[0], "new-window");
+        added.push({ ...pane, name: this.#paneName(index), index, step: 0 });
       });
       this.#progress.update(`creating panes ${to}/${count}`);
     }
@@ -258,6 +268,15 @@ export class PaneFarm {
       if (drawn % 100 === 0) this.#progress.update(`drawing idle screens ${drawn}/${panes.length}`);
     }
     await this.#waitForCursor(panes, idleScreen("", 0));
+  }
+
+  /**
+   * Gives a pane its next burst of output: it starts working (odd steps) or finishes and is back
+   * at its prompt (even steps); either way its screen changes.
+   */
+  advance(pane: FarmPane): Promise<void> {
+    pane.step++;
+    return this.draw(pane, screenForStep(pane.name, pane.index, pane.step, { width: this.#width }));
   }
 
   /** Writes a screen to a pane's terminal, as the agent's own output would be. */

@@ -41,6 +41,19 @@ export function procCpuMs(pid: number | "self"): number | undefined {
 }
 
 /**
+ * CPU time in ms of a single-threaded process (such as tmux) from `/proc/PID/schedstat`, which
+ * counts nanoseconds (only the main thread: use {@linkcode procCpuMs} for multi-threaded
+ * processes); falls back to {@linkcode procCpuMs}, `undefined` if unreadable.
+ */
+export function threadCpuMs(pid: number): number | undefined {
+  try {
+    const ns = Number(Deno.readTextFileSync(`/proc/${pid}/schedstat`).split(" ")[0]);
+    if (Number.isFinite(ns)) return ns / 1e6;
+  } catch { /* fall back */ }
+  return procCpuMs(pid);
+}
+
+/**
  * CPU time (user + system) in ms of this process's children that have exited and been waited
  * for (e.g. one tmux subprocess per command), from `/proc/self/stat`; `undefined` if unreadable.
  */

@@ -53,13 +53,17 @@ function finish(lines: string[], width: number): FakeScreen {
   return { lines: all, cursorY: all.length - box.length + 1, cursorX: 2 };
 }
 
-/** An agent that finished its turn and waits at an empty rule-line prompt. */
+/**
+ * An agent that finished its turn and waits at an empty rule-line prompt; `step` varies the
+ * "Worked for" line, so a return to idle is new output too.
+ */
 export function idleScreen(
   name: string,
   index: number,
-  options: { width?: number } = {},
+  options: { width?: number; step?: number } = {},
 ): FakeScreen {
   const width = options.width ?? SCREEN_WIDTH;
+  const step = options.step ?? 0;
   return finish([
     ...transcriptHead(name, index),
     "● Bash(npm test -- invoices)",
@@ -67,7 +71,7 @@ export function idleScreen(
     "",
     "● The missing-invoice route now returns a 404 with a JSON error body. All 15 tests pass.",
     "",
-    "✻ Worked for 1m 12s",
+    `✻ Worked for 1m ${12 + (step % 48)}s`,
     "",
   ], width);
 }
@@ -90,6 +94,21 @@ export function workingScreen(
     `✻ Pondering… (${step}s · ↑ ${step % 10}.${step % 7}k tokens · esc to interrupt)`,
     "",
   ], width);
+}
+
+/**
+ * The screen a fake agent shows after its `step`-th burst of output: odd steps are at work, even
+ * steps back at the idle prompt (with a different "Worked for" line each time).
+ */
+export function screenForStep(
+  name: string,
+  index: number,
+  step: number,
+  options: { width?: number } = {},
+): FakeScreen {
+  return step % 2 === 1
+    ? workingScreen(name, index, step, options)
+    : idleScreen(name, index, { ...options, step });
 }
 
 /**

@@ -1,14 +1,65 @@
 /**
  * One monitor cycle: the seam between the daemon loop and the work. It takes its tmux client,
- * clock and store as parameters, so tests drive it with fakes and no sleeps.
+ * clock, store and profiles as parameters, so tests drive it with fakes and no sleeps, and the
+ * benchmark times it with either tmux client.
+ *
+ * A cycle:
+ *
+ * 1. ONE `list-panes -a` (no server: zero panes, logged once; the store marks every agent gone).
+ * 2. Which panes are agents or PMs (`registry.ts`): registered, named as a PM, or auto-detected.
+ *    Panes that are none of these are never touched.
+ * 3. Capture, concurrently over the one connection (`captureConcurrency`), only the agent panes
+ *    whose output may have changed since their last capture (`paneNeedsCapture`), or whose state
+ *    needs confirming (first look, after an action, `maxCaptureAgeMs` without a capture). Dead
+ *    panes and panes with a shell in the foreground need no capture: they are `crashed`.
+ * 4. `detectState` for each agent from its previous observation (kept in memory and in the store).
+ * 5. Actions: stuck input → Enter once (`submitStuck`), and the PM is told when it is still stuck
+ *    the cycle after; crashed with `@tmux-orc-command` → respawn (`restartCrashed`, throttled).
+ * 6. One store transaction: transitions, the agents table, the saved monitor state.
+ * 7. The notification policy decides what to tell which PM (cooldown, one batch per PM, hold while
+ *    the PM is busy, rate-limit suppression, resume after a limit); messages are delivered with
+ *    `deliver` (typed, Enter, verified, bounded at ~2 s) concurrently across panes, and never typed
+ *    into a PM that shows a permission prompt, has crashed or is gone (held instead).
+ * 8. One more transaction: notification outcomes, actions, cooldown marks of the messages actually
+ *    delivered.
+ *
+ * A tmux error for one pane never fails the cycle; neither does a store error (logged).
  *
  * @module
  */
 
 import type { Logger } from "@logtape/logtape";
-import type { Clock } from "../util/clock.ts";
-import { listPanes } from "../tmux/panes.ts";
+import pLimit from "p-limit";
+import { type DetectOptions, detectState } from "../agents/detect.ts";
+import { type AgentProfile, isShellCommand, loadProfiles } from "../agents/profiles.ts";
+import { AGENT_STATES, type AgentState, type Observation } from "../agents/types.ts";
+import { type RestartLimits, restartCrashedPane, RestartThrottle } from "../actions/restart.ts";
+import { deliver, type DeliveryReport } from "../notify/deliver.ts";
+import {
+  decideNotifications,
+  DEFAULT_COOLDOWN_MS,
+  DEFAULT_MAX_HOLD_MS,
+  emptyPolicyState,
+  type HeldNotification,
+  type Outcome,
+  type PmMessage,
+  type PolicyState,
+  type Transition,
+} from "../notify/policy.ts";
+import type { Store } from "../store/store.ts";
+import { sendKey } from "../tmux/commands.ts";
+import { listPanes, type PaneCaptureMark, paneChangeKey, paneNeedsCapture } from "../tmux/panes.ts";
 import { type PaneRecord, type TmuxClient, TmuxUnavailableError } from "../tmux/types.ts";
+import { type Clock, sleep as realSleep } from "../util/clock.ts";
+import {
+  MONITOR_STATE_KEY,
+  parseSavedState,
+  restoreObservation,
+  type SavedMonitorState,
+  serializeState,
+  type StuckEpisode,
+} from "./persist.ts";
+import { type AgentPane, classifyPanes, type Detection } from "./registry.ts";
 
 /** What one cycle did. */
 export interface CycleResult {
@@ -22,65 +73,888 @@ export interface CycleResult {
   tmux: boolean;
   /** Panes listed. */
   panes: number;
-  /** Agent panes among them. */
+  /** Monitored panes (agents and PMs) among them. */
   agents: number;
-  /** Agents per state. */
+  /** Monitored panes per state (every state, zero when none). */
   states: Record<string, number>;
+  /** `capture-pane` commands run (agent captures and signature checks). */
+  captured: number;
+  /** State transitions. */
+  transitions: number;
+  /** PM messages delivered. */
+  notifications: number;
+  /** Actions taken (Enter pressed, pane restarted, resume message sent). */
+  actions: number;
 }
+
+/** Tuning of the monitor. Every field has a default. */
+export interface MonitorOptions {
+  /** Quiet time before an agent at an empty prompt is idle (default 20 000 ms). */
+  idleAfterMs?: number;
+  /** Quiet time before unsent input counts as stuck (default: `idleAfterMs`). */
+  stuckAfterMs?: number;
+  /** Least time between two notifications about one agent entering one state (300 000 ms). */
+  notifyCooldownMs?: number;
+  /** Longest wait for a busy PM before a message is typed anyway (default 120 000 ms). */
+  maxHoldMs?: number;
+  /** Auto-detect unregistered agents by their process (default true). */
+  autoDetect?: boolean;
+  /** Press Enter once for stuck input (default true). */
+  submitStuck?: boolean;
+  /** Type a message into an agent after its rate limit resets (default false). */
+  resumeAfterLimit?: boolean;
+  /** That message (default the policy's `DEFAULT_RESUME_MESSAGE`). */
+  resumeMessage?: string;
+  /** Respawn crashed agents that have a `@tmux-orc-command` (default false). */
+  restartCrashed?: boolean;
+  /** Tell PMs at all (default true). */
+  notify?: boolean;
+  /** Most captures in flight at once (default 64; 1 = sequential). */
+  captureConcurrency?: number;
+  /** Capture only panes whose output may have changed (default true; false for benchmarks). */
+  changeGating?: boolean;
+  /** Recapture an unchanged agent pane at least this often (default 60 000 ms). */
+  maxCaptureAgeMs?: number;
+  /** Bound on one delivery (default 2000 ms). */
+  deliverTimeoutMs?: number;
+  /** Restart throttling. */
+  restartLimits?: RestartLimits;
+  /** Time zone for reset times that state none (default the machine's). */
+  defaultTimeZone?: string;
+}
+
+/** The options that have fixed defaults. */
+type Defaulted = Required<
+  Omit<MonitorOptions, "stuckAfterMs" | "resumeMessage" | "restartLimits" | "defaultTimeZone">
+>;
+
+/** The defaults of {@linkcode MonitorOptions}. */
+export const DEFAULT_MONITOR_OPTIONS: Readonly<Defaulted> = {
+  idleAfterMs: 20_000,
+  notifyCooldownMs: DEFAULT_COOLDOWN_MS,
+  maxHoldMs: DEFAULT_MAX_HOLD_MS,
+  autoDetect: true,
+  submitStuck: true,
+  resumeAfterLimit: false,
+  restartCrashed: false,
+  notify: true,
+  captureConcurrency: 64,
+  changeGating: true,
+  maxCaptureAgeMs: 60_000,
+  deliverTimeoutMs: 2000,
+};
 
 /** What a monitor needs. */
 export interface MonitorDeps {
-  /** The tmux connection. */
+  /** The tmux connection (closed by {@linkcode Monitor.close}). */
   tmux: TmuxClient;
   /** Clock. */
   clock: Clock;
   /** Logger. */
   logger: Logger;
+  /** The store (closed by {@linkcode Monitor.close}); without it nothing is persisted. */
+  store?: Store;
+  /** Agent profiles (default the built-ins). */
+  profiles?: ReadonlyMap<string, AgentProfile>;
+  /** Options. */
+  options?: MonitorOptions;
+  /** Sleep used while verifying deliveries (default a real timer). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** What the monitor remembers about one monitored pane. */
+interface PaneMemory {
+  pid: number;
+  observation: Observation;
+  capture?: PaneCaptureMark;
+  capturedAtMono?: number;
+  confirm: boolean;
+  stuck?: StuckEpisode;
+}
+
+/** An event to record after the cycle's I/O. */
+type PendingRecord = () => void;
+
+/** Records what became of one notification. */
+type RecordOutcome = (
+  outcome: Outcome,
+  delivery: "delivered" | "failed" | "held" | "suppressed",
+  detail: string,
+  extra?: Record<string, unknown>,
+) => void;
+
+/** States in which typing into a PM is never safe (a keystroke could answer a prompt or a shell). */
+const UNSAFE_PM_STATES: ReadonlySet<AgentState> = new Set<AgentState>(["waiting", "crashed"]);
+/** States in which a PM is busy: messages are held (up to `maxHoldMs`). */
+const BUSY_PM_STATES: ReadonlySet<AgentState> = new Set<AgentState>([
+  "active",
+  "waiting",
+  "stuck_input",
+  "unknown",
+  "crashed",
+]);
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function countStates(agents: readonly { state: AgentState }[]): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(AGENT_STATES.map((s) => [s, 0]));
+  for (const a of agents) counts[a.state] = (counts[a.state] ?? 0) + 1;
+  return counts;
 }
 
 /** Runs cycles and keeps what must carry from one cycle to the next. */
 export class Monitor {
-  readonly #deps: MonitorDeps;
+  readonly #tmux: TmuxClient;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #store: Store | undefined;
+  readonly #profiles: ReadonlyMap<string, AgentProfile>;
+  readonly #options: MonitorOptions & Defaulted;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #restarts: RestartThrottle;
   #cycle = 0;
   #tmuxUp: boolean | undefined;
+  #restored = false;
+  #panes = new Map<string, PaneMemory>();
+  #detections = new Map<string, Detection>();
+  #probes = new Map<string, PaneCaptureMark & { pid: number }>();
+  #respawned = new Set<string>();
+  #policy: PolicyState = emptyPolicyState();
+  #marks = new Map<string, number>();
+  #savedJson = "";
+  #warned = new Set<string>();
+  #listError = "";
 
-  /** Creates a monitor. */
+  /** Creates a monitor. Nothing runs until {@linkcode Monitor.cycle}. */
   constructor(deps: MonitorDeps) {
-    this.#deps = deps;
+    this.#tmux = deps.tmux;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+    this.#store = deps.store;
+    this.#profiles = deps.profiles ?? loadProfiles();
+    this.#options = { ...DEFAULT_MONITOR_OPTIONS, ...stripUndefined(deps.options ?? {}) };
+    this.#sleep = deps.sleep ?? realSleep;
+    this.#restarts = new RestartThrottle(this.#options.restartLimits);
   }
 
-  /** Runs one cycle. Never throws for tmux trouble: no server means zero panes. */
+  /** The current observations, by pane id (for tests and diagnostics). */
+  get observations(): ReadonlyMap<string, Observation> {
+    return new Map([...this.#panes].map(([id, mem]) => [id, mem.observation]));
+  }
+
+  /** Runs one cycle. Never throws for tmux or store trouble: no server means zero panes. */
   async cycle(): Promise<CycleResult> {
-    const { clock, logger } = this.#deps;
+    const clock = this.#clock;
     const start = clock.monotonic();
     const at = clock.wall();
     this.#cycle += 1;
-    let panes: PaneRecord[] = [];
-    let up = true;
-    try {
-      panes = await listPanes(this.#deps.tmux);
-    } catch (error) {
-      if (!(error instanceof TmuxUnavailableError)) throw error;
-      up = false;
-    }
-    if (up !== this.#tmuxUp) {
-      if (up) logger.info("Connected to the tmux server: {panes} panes", { panes: panes.length });
-      else logger.warn("No tmux server is answering; watching zero panes until one does");
-      this.#tmuxUp = up;
-    }
-    return {
+    const result: CycleResult = {
       cycle: this.#cycle,
       at,
-      durationMs: clock.monotonic() - start,
-      tmux: up,
-      panes: panes.length,
+      durationMs: 0,
+      tmux: true,
+      panes: 0,
       agents: 0,
-      states: {},
+      states: countStates([]),
+      captured: 0,
+      transitions: 0,
+      notifications: 0,
+      actions: 0,
+    };
+    const finish = () => {
+      result.durationMs = clock.monotonic() - start;
+      return result;
+    };
+    if (!this.#restored) this.#restore();
+
+    let panes: PaneRecord[];
+    try {
+      panes = await listPanes(this.#tmux);
+    } catch (error) {
+      if (error instanceof TmuxUnavailableError) {
+        result.tmux = false;
+        if (this.#tmuxUp !== false) {
+          this.#logger.warn("No tmux server is answering; watching zero panes until one does");
+          this.#tmuxUp = false;
+          this.#withStore("mark agents gone", (store) => {
+            store.upsertAgents([], { nowMs: at, markOthersGone: true });
+          });
+        }
+      } else if (this.#listError !== errorText(error)) {
+        this.#listError = errorText(error);
+        this.#logger.error("Cannot list tmux panes: {error}", { error: this.#listError });
+      }
+      return finish();
+    }
+    this.#listError = "";
+    if (this.#tmuxUp !== true) {
+      this.#logger.info("Connected to the tmux server: {panes} panes", { panes: panes.length });
+      this.#tmuxUp = true;
+    }
+    result.panes = panes.length;
+    this.#forgetVanished(panes);
+
+    // Which panes are agents; capture generic runtimes that changed to look for a signature.
+    const { autoDetect } = this.#options;
+    const screens = new Map<string, string>();
+    const captureMarks = new Map<string, PaneCaptureMark>();
+    let cls = classifyPanes({
+      panes,
+      profiles: this.#profiles,
+      autoDetect,
+      detections: this.#detections,
+    });
+    if (cls.needScreen.length > 0) {
+      const probe = cls.needScreen.filter((pane) =>
+        pane.role !== "" || paneNeedsCapture(pane, this.#probes.get(pane.paneId))
+      );
+      result.captured += await this.#captureAll(probe, screens, captureMarks);
+      for (const pane of probe) {
+        const mark = captureMarks.get(pane.paneId);
+        if (mark) this.#probes.set(pane.paneId, { ...mark, pid: pane.pid });
+      }
+      cls = classifyPanes({
+        panes,
+        profiles: this.#profiles,
+        autoDetect,
+        detections: this.#detections,
+        screens,
+      });
+    }
+    this.#detections = cls.detections;
+    const agents = cls.agents;
+    const agentIds = new Set(agents.map((a) => a.pane.paneId));
+    for (const id of this.#panes.keys()) {
+      if (!agentIds.has(id)) this.#panes.delete(id); // unregistered, or no longer detected
+    }
+    this.#warnUnknownProfiles(agents);
+
+    // Capture the agents that may have changed.
+    const monoBefore = clock.monotonic();
+    const toCapture = agents.filter((agent) =>
+      !screens.has(agent.pane.paneId) && this.#needsCapture(agent, monoBefore)
+    ).map((agent) => agent.pane);
+    result.captured += await this.#captureAll(toCapture, screens, captureMarks);
+
+    // Detect.
+    const monoNow = clock.monotonic();
+    const wallNow = clock.wall();
+    const detectOptions: DetectOptions = {
+      idleAfterMs: this.#options.idleAfterMs,
+      stuckAfterMs: this.#options.stuckAfterMs ?? this.#options.idleAfterMs,
+      defaultTimeZone: this.#options.defaultTimeZone,
+    };
+    const records: PendingRecord[] = [];
+    const stateRecords: PendingRecord[] = [];
+    const policyTransitions: Transition[] = [];
+    const io: { paneId: string; run: () => Promise<void> }[] = [];
+    const observed: { agent: AgentPane; observation: Observation }[] = [];
+
+    for (const agent of agents) {
+      const id = agent.pane.paneId;
+      const mem = this.#panes.get(id);
+      const prev = mem?.observation;
+      const screen = screens.get(id);
+      const observation = detectState({
+        pane: agent.pane,
+        capture: screen ?? null,
+        previous: prev,
+        monoNow,
+        wallNow,
+        profile: agent.profile,
+      }, detectOptions);
+      const memory: PaneMemory = {
+        pid: agent.pane.pid,
+        observation,
+        capture: captureMarks.get(id) ?? mem?.capture,
+        capturedAtMono: screen !== undefined ? monoBefore : mem?.capturedAtMono,
+        confirm: false,
+        stuck: mem?.stuck,
+      };
+      this.#panes.set(id, memory);
+      observed.push({ agent, observation });
+
+      const from: AgentState = prev?.state ?? "unknown";
+      const transition: Transition | undefined = from !== observation.state
+        ? {
+          agentKey: agent.key,
+          agentName: agent.name,
+          paneId: id,
+          pmPaneId: agent.pmPaneId,
+          from,
+          to: observation.state,
+          detail: observation.detail,
+          resetAt: observation.resetAt,
+          at: observation.since,
+        }
+        : undefined;
+      if (transition) {
+        result.transitions++;
+        this.#logger.info("{agent} ({pane}): {from} → {to}: {detail}", {
+          agent: agent.name,
+          pane: id,
+          from,
+          to: observation.state,
+          detail: observation.detail,
+        });
+        stateRecords.push(() =>
+          this.#store!.recordTransition({
+            ts: wallNow,
+            agent: agent.name,
+            paneId: id,
+            from,
+            to: observation.state,
+            detail: observation.detail,
+            extra: { target: agent.target, profile: agent.profile.name, role: agent.role },
+          })
+        );
+      }
+
+      let notifyTransition = transition;
+      // Stuck input: Enter once; tell the PM when it is still stuck afterwards.
+      if (observation.state === "stuck_input" && agent.role === "agent") {
+        if (!memory.stuck || memory.stuck.text !== observation.inputText) {
+          memory.stuck = { text: observation.inputText, entered: false, told: false };
+        }
+        const episode = memory.stuck;
+        if (this.#options.submitStuck && !episode.entered) {
+          episode.entered = true;
+          memory.confirm = true;
+          notifyTransition = undefined;
+          result.actions++;
+          io.push({
+            paneId: id,
+            run: async () => {
+              let outcome = "pressed Enter to submit stuck input";
+              let failed = false;
+              try {
+                await sendKey(this.#tmux, id, "Enter");
+              } catch (error) {
+                failed = true;
+                outcome = `cannot press Enter: ${errorText(error)}`;
+              }
+              this.#logger.info("{agent} ({pane}): {outcome}", {
+                agent: agent.name,
+                pane: id,
+                outcome,
+              });
+              records.push(() =>
+                this.#store!.recordEvent({
+                  ts: wallNow,
+                  kind: "action",
+                  agent: agent.name,
+                  paneId: id,
+                  toState: "stuck_input",
+                  detail: outcome,
+                  extra: { action: "submit_stuck", text: episode.text, failed },
+                })
+              );
+            },
+          });
+        } else if (this.#options.submitStuck && !episode.told) {
+          episode.told = true;
+          notifyTransition = {
+            agentKey: agent.key,
+            agentName: agent.name,
+            paneId: id,
+            pmPaneId: agent.pmPaneId,
+            from: "stuck_input",
+            to: "stuck_input",
+            detail: "still stuck after pressing Enter",
+            at: observation.since,
+          };
+        }
+      } else if (observation.state !== "stuck_input") {
+        memory.stuck = undefined;
+      }
+
+      // Crashed: respawn with its registered command (opt-in, throttled).
+      if (
+        observation.state === "crashed" && this.#options.restartCrashed &&
+        agent.source === "registered" && agent.pane.command.trim() !== ""
+      ) {
+        const check = this.#restarts.check(id, monoNow);
+        if (check.ok) {
+          this.#restarts.record(id, monoNow);
+          this.#respawned.add(id);
+          memory.confirm = true;
+          result.actions++;
+          io.push({ paneId: id, run: () => this.#restart(agent, wallNow, records) });
+        } else if (transition) {
+          this.#logger.warn("{agent} ({pane}): not restarting: {reason}", {
+            agent: agent.name,
+            pane: id,
+            reason: check.reason,
+          });
+          records.push(() =>
+            this.#store!.recordEvent({
+              ts: wallNow,
+              kind: "action",
+              agent: agent.name,
+              paneId: id,
+              toState: "crashed",
+              detail: `not restarting: ${check.reason}`,
+              extra: { action: "restart", skipped: true },
+            })
+          );
+        }
+      } else if (observation.state !== "crashed") {
+        this.#respawned.delete(id);
+      }
+
+      if (notifyTransition && agent.role === "agent") policyTransitions.push(notifyTransition);
+    }
+
+    result.agents = agents.length;
+    result.states = countStates(observed.map((o) => o.observation));
+
+    // The cycle's state, in one transaction.
+    const saved = this.#snapshot();
+    const savedJson = serializeState(saved);
+    this.#withStore("save the cycle", (store) => {
+      store.transaction(() => {
+        for (const record of stateRecords) record();
+        store.upsertAgents(
+          observed.map(({ agent, observation }) => ({
+            paneId: agent.pane.paneId,
+            name: agent.name,
+            target: agent.target,
+            profile: agent.profile.name,
+            role: agent.source === "detected" ? "" : agent.role,
+            pmPane: agent.pmPaneId,
+            state: observation.state,
+            since: observation.since,
+            detail: observation.detail,
+            resetAt: observation.resetAt,
+          })),
+          { nowMs: wallNow, markOthersGone: true },
+        );
+        if (savedJson !== this.#savedJson) store.setMeta(MONITOR_STATE_KEY, savedJson);
+      });
+      this.#savedJson = savedJson;
+    });
+
+    // Notifications.
+    if (this.#options.notify) {
+      this.#notify({
+        agents,
+        transitions: policyTransitions,
+        wallNow,
+        io,
+        records,
+        onDelivered: () => result.notifications++,
+        onAction: () => result.actions++,
+      });
+    }
+
+    // Run the I/O: concurrent across panes, in order within a pane.
+    const chains = new Map<string, Promise<void>>();
+    for (const job of io) {
+      const previous = chains.get(job.paneId) ?? Promise.resolve();
+      chains.set(job.paneId, previous.then(job.run).catch((error) => {
+        this.#logger.error("Action on {pane} failed: {error}", {
+          pane: job.paneId,
+          error: errorText(error),
+        });
+      }));
+    }
+    await Promise.all(chains.values());
+
+    if (records.length > 0) {
+      this.#withStore("record outcomes", (store) => {
+        store.transaction(() => {
+          for (const record of records) record();
+        });
+      });
+      // The policy state may have changed (held messages); save it with the next cycle.
+    }
+    const after = serializeState(this.#snapshot());
+    if (after !== this.#savedJson) {
+      this.#withStore("save the monitor state", (store) => {
+        store.setMeta(MONITOR_STATE_KEY, after);
+        this.#savedJson = after;
+      });
+    }
+    return finish();
+  }
+
+  /** Releases resources: the tmux connection and the store. */
+  async close(): Promise<void> {
+    try {
+      await this.#tmux.close();
+    } finally {
+      try {
+        this.#store?.close();
+      } catch { /* already closed */ }
+    }
+  }
+
+  #needsCapture(agent: AgentPane, monoNow: number): boolean {
+    const pane = agent.pane;
+    if (pane.dead || isShellCommand(pane.currentCommand, agent.profile)) return false;
+    const mem = this.#panes.get(pane.paneId);
+    if (!mem || mem.confirm || mem.observation.screenHash === "" || !mem.capture) return true;
+    if (!this.#options.changeGating) return true;
+    if (paneNeedsCapture(pane, mem.capture)) return true;
+    return mem.capturedAtMono === undefined ||
+      monoNow - mem.capturedAtMono >= this.#options.maxCaptureAgeMs;
+  }
+
+  /** Captures panes concurrently; failures leave a pane uncaptured. Returns how many were sent. */
+  async #captureAll(
+    panes: readonly PaneRecord[],
+    screens: Map<string, string>,
+    marks: Map<string, PaneCaptureMark>,
+  ): Promise<number> {
+    if (panes.length === 0) return 0;
+    const limit = pLimit(Math.max(1, this.#options.captureConcurrency));
+    await Promise.all(panes.map((pane) =>
+      limit(async () => {
+        const key = paneChangeKey(pane);
+        const capturedAtMs = this.#clock.wall();
+        try {
+          const lines = await this.#tmux.run(["capture-pane", "-p", "-J", "-t", pane.paneId]);
+          screens.set(pane.paneId, lines.join("\n"));
+          marks.set(pane.paneId, { key, capturedAtMs });
+        } catch (error) {
+          this.#logger.debug("Cannot capture {pane}: {error}", {
+            pane: pane.paneId,
+            error: errorText(error),
+          });
+        }
+      })
+    ));
+    return panes.length;
+  }
+
+  #forgetVanished(panes: readonly PaneRecord[]): void {
+    const byId = new Map(panes.map((p) => [p.paneId, p]));
+    for (const [id, mem] of this.#panes) {
+      const pane = byId.get(id);
+      if (!pane) {
+        this.#panes.delete(id);
+        this.#respawned.delete(id);
+        this.#restarts.forget(id);
+      } else if (pane.pid !== mem.pid && !this.#respawned.has(id)) {
+        // A different process tree under a reused pane id (e.g. a new tmux server): start over.
+        this.#panes.delete(id);
+        this.#restarts.forget(id);
+      }
+    }
+    for (const [id, probe] of this.#probes) {
+      const pane = byId.get(id);
+      if (!pane || pane.pid !== probe.pid) this.#probes.delete(id);
+    }
+  }
+
+  #warnUnknownProfiles(agents: readonly AgentPane[]): void {
+    for (const { pane } of agents) {
+      if (pane.profile === "" || this.#profiles.has(pane.profile)) continue;
+      const key = `${pane.paneId}\0${pane.profile}`;
+      if (this.#warned.has(key)) continue;
+      this.#warned.add(key);
+      this.#logger.warn("Pane {pane} names an unknown profile {profile}; using {used}", {
+        pane: pane.paneId,
+        profile: pane.profile,
+        used: agents.find((a) => a.pane === pane)?.profile.name,
+      });
+    }
+  }
+
+  #notify(ctx: {
+    agents: readonly AgentPane[];
+    transitions: Transition[];
+    wallNow: number;
+    io: { paneId: string; run: () => Promise<void> }[];
+    records: PendingRecord[];
+    onDelivered: () => void;
+    onAction: () => void;
+  }): void {
+    const { agents, wallNow, io, records } = ctx;
+    const byPane = new Map(agents.map((a) => [a.pane.paneId, a]));
+    const stateOf = (paneId: string) => this.#panes.get(paneId)?.observation.state;
+    const busyPms = new Set<string>();
+    for (const agent of agents) {
+      const state = stateOf(agent.pane.paneId);
+      if (state !== undefined && BUSY_PM_STATES.has(state)) busyPms.add(agent.pane.paneId);
+    }
+    const decision = decideNotifications({
+      nowMs: wallNow,
+      transitions: ctx.transitions,
+      lastNotified: (key, state) => this.#lastNotified(key, state),
+      busyPms,
+      state: this.#policy,
+    }, {
+      cooldownMs: this.#options.notifyCooldownMs,
+      maxHoldMs: this.#options.maxHoldMs,
+      resumeAfterLimit: this.#options.resumeAfterLimit,
+      resumeMessage: this.#options.resumeMessage,
+    });
+    const state: PolicyState = { held: [...decision.state.held], limits: decision.state.limits };
+    this.#policy = state;
+
+    const record: RecordOutcome = (outcome, delivery, detail, extra = {}) => {
+      const n = outcome.notification;
+      records.push(() =>
+        this.#store!.recordNotification({
+          ts: wallNow,
+          agent: n.agentName,
+          paneId: n.paneId,
+          state: n.state,
+          delivery,
+          detail,
+          extra: { pm: n.pmPaneId, ...extra },
+        })
+      );
+    };
+    const sentOutcomes = new Map<string, Outcome[]>();
+    for (const outcome of decision.outcomes) {
+      const first = outcome.origin === "transition";
+      if (outcome.result === "sent") {
+        const pm = outcome.notification.pmPaneId!;
+        sentOutcomes.set(pm, [...(sentOutcomes.get(pm) ?? []), outcome]);
+      } else if (outcome.result === "held" && first) {
+        record(outcome, "held", "PM is busy");
+      } else if (outcome.result === "failed") {
+        record(outcome, "failed", `not delivered: ${outcome.reason ?? "failed"}`);
+      } else if (outcome.result === "suppressed" && first && outcome.reason !== "superseded") {
+        record(outcome, "suppressed", outcome.reason ?? "suppressed");
+      }
+    }
+
+    for (const message of decision.messages) {
+      const pm = byPane.get(message.pmPaneId);
+      const outcomes = sentOutcomes.get(message.pmPaneId) ?? [];
+      const pmState = stateOf(message.pmPaneId);
+      if (!pm || pm.pane.dead || (pmState !== undefined && UNSAFE_PM_STATES.has(pmState))) {
+        // Never type into a PM that could take the text as an answer or a command: hold.
+        const why = !pm ? "PM pane is gone" : `PM is ${pm.pane.dead ? "dead" : pmState}`;
+        if (!pm) {
+          for (const outcome of outcomes) record(outcome, "failed", `not delivered: ${why}`);
+          continue;
+        }
+        for (const outcome of outcomes) {
+          state.held.push(this.#reheld(outcome, message.pmPaneId, wallNow));
+          if (outcome.origin === "transition") record(outcome, "held", why);
+        }
+        continue;
+      }
+      io.push({
+        paneId: message.pmPaneId,
+        run: async () => {
+          const report = await deliver(this.#tmux, message.pmPaneId, message.text, {
+            profile: pm.profile,
+            clock: this.#clock,
+            sleep: this.#sleep,
+            timeoutMs: this.#options.deliverTimeoutMs,
+          });
+          this.#afterDelivery(message, report, outcomes, record, records, wallNow);
+          if (report.status === "delivered") ctx.onDelivered();
+          const mem = this.#panes.get(message.pmPaneId);
+          if (mem) mem.confirm = true;
+        },
+      });
+    }
+
+    for (const resume of decision.resumes) {
+      const agent = byPane.get(resume.paneId);
+      const agentState = stateOf(resume.paneId);
+      const note = (detail: string, extra: Record<string, unknown>) =>
+        records.push(() =>
+          this.#store!.recordEvent({
+            ts: wallNow,
+            kind: "action",
+            agent: resume.agentName,
+            paneId: resume.paneId,
+            detail,
+            extra: { action: "resume", ...extra },
+          })
+        );
+      if (!agent || agentState === undefined || UNSAFE_PM_STATES.has(agentState)) {
+        note(`not resuming after the rate limit: agent is ${agent ? agentState : "gone"}`, {
+          skipped: true,
+        });
+        continue;
+      }
+      ctx.onAction();
+      io.push({
+        paneId: resume.paneId,
+        run: async () => {
+          const report = await deliver(this.#tmux, resume.paneId, resume.text, {
+            profile: agent.profile,
+            clock: this.#clock,
+            sleep: this.#sleep,
+            timeoutMs: this.#options.deliverTimeoutMs,
+          });
+          const ok = report.status === "delivered";
+          this.#logger.info("{agent} ({pane}): resume message after the rate limit: {result}", {
+            agent: resume.agentName,
+            pane: resume.paneId,
+            result: ok ? "delivered" : report.reason,
+          });
+          note(
+            ok
+              ? "sent the resume message after the rate limit reset"
+              : `resume message failed: ${report.reason}`,
+            { delivered: ok, text: resume.text, enters: report.enters },
+          );
+          const mem = this.#panes.get(resume.paneId);
+          if (mem) mem.confirm = true;
+        },
+      });
+    }
+  }
+
+  #afterDelivery(
+    message: PmMessage,
+    report: DeliveryReport,
+    outcomes: readonly Outcome[],
+    record: RecordOutcome,
+    records: PendingRecord[],
+    wallNow: number,
+  ): void {
+    const delivered = report.status === "delivered";
+    if (delivered) {
+      const marks = message.items.map((item) => ({
+        agentKey: item.agentKey,
+        state: item.state,
+        atMs: wallNow,
+      }));
+      for (const mark of marks) this.#marks.set(markKey(mark.agentKey, mark.state), mark.atMs);
+      records.push(() => this.#store!.setLastNotifiedMany(marks));
+      this.#logger.info("Told PM {pm}: {text}", { pm: message.pmPaneId, text: message.text });
+    } else {
+      this.#logger.warn("Could not tell PM {pm}: {reason}", {
+        pm: message.pmPaneId,
+        reason: report.reason,
+      });
+    }
+    for (const outcome of outcomes) {
+      record(outcome, delivered ? "delivered" : "failed", delivered ? message.text : report.reason ?? "failed", {
+        forced: message.forced,
+        enters: report.enters,
+        verified: report.verified,
+      });
+    }
+  }
+
+  #reheld(outcome: Outcome, pmPaneId: string, nowMs: number): HeldNotification {
+    return {
+      ...outcome.notification,
+      pmPaneId,
+      heldSince: outcome.held?.heldSince ?? nowMs,
     };
   }
 
-  /** Releases resources (the tmux connection). */
-  async close(): Promise<void> {
-    await this.#deps.tmux.close();
+  async #restart(agent: AgentPane, wallNow: number, records: PendingRecord[]): Promise<void> {
+    const id = agent.pane.paneId;
+    let detail: string;
+    let failed = false;
+    try {
+      const argv = await restartCrashedPane(this.#tmux, agent.pane, agent.pane.command);
+      detail = `restarted the crashed agent: ${argv.join(" ")}`;
+      this.#logger.warn("{agent} ({pane}): {detail}", { agent: agent.name, pane: id, detail });
+    } catch (error) {
+      failed = true;
+      this.#respawned.delete(id);
+      detail = `cannot restart the crashed agent: ${errorText(error)}`;
+      this.#logger.error("{agent} ({pane}): {detail}", { agent: agent.name, pane: id, detail });
+    }
+    records.push(() =>
+      this.#store!.recordEvent({
+        ts: wallNow,
+        kind: "restart",
+        agent: agent.name,
+        paneId: id,
+        toState: "crashed",
+        detail,
+        extra: { action: "restart", command: agent.pane.command, failed, dead: agent.pane.dead },
+      })
+    );
   }
+
+  #lastNotified(agentKey: string, state: AgentState): number | undefined {
+    const memory = this.#marks.get(markKey(agentKey, state));
+    if (memory !== undefined) return memory;
+    if (!this.#store) return undefined;
+    try {
+      return this.#store.lastNotified(agentKey, state);
+    } catch (error) {
+      this.#storeError("read cooldown marks", error);
+      return undefined;
+    }
+  }
+
+  #snapshot(): SavedMonitorState {
+    return {
+      version: 1,
+      panes: [...this.#panes].map(([paneId, mem]) => {
+        const pane: SavedMonitorState["panes"][number] = {
+          paneId,
+          pid: mem.pid,
+          observation: mem.observation,
+        };
+        const detection = this.#detections.get(paneId);
+        if (detection) pane.detection = detection;
+        if (mem.stuck) pane.stuck = mem.stuck;
+        return pane;
+      }),
+      policy: this.#policy,
+    };
+  }
+
+  #restore(): void {
+    this.#restored = true;
+    if (!this.#store) return;
+    let saved: SavedMonitorState | undefined;
+    try {
+      saved = parseSavedState(this.#store.getMeta(MONITOR_STATE_KEY));
+    } catch (error) {
+      this.#storeError("read the saved monitor state", error);
+      return;
+    }
+    if (!saved) return;
+    const now = { monoNow: this.#clock.monotonic(), wallNow: this.#clock.wall() };
+    for (const pane of saved.panes) {
+      this.#panes.set(pane.paneId, {
+        pid: pane.pid,
+        observation: restoreObservation(pane.observation, now),
+        confirm: true,
+        stuck: pane.stuck,
+      });
+      if (pane.detection) this.#detections.set(pane.paneId, pane.detection);
+    }
+    this.#policy = saved.policy;
+    this.#logger.info("Restored the state of {count} agents from the last run", {
+      count: saved.panes.length,
+    });
+  }
+
+  #withStore(what: string, fn: (store: Store) => void): void {
+    if (!this.#store) return;
+    try {
+      fn(this.#store);
+    } catch (error) {
+      this.#storeError(what, error);
+    }
+  }
+
+  #storeError(what: string, error: unknown): void {
+    const key = `store:${what}:${errorText(error)}`;
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.#logger.error("Cannot {what} in the store: {error}", { what, error: errorText(error) });
+  }
+}
+
+function markKey(agentKey: string, state: AgentState): string {
+  return `${agentKey}\u0000${state}`;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<
+    T
+  >;
 }

@@ -13,6 +13,10 @@ import {
   monitorStopCommand,
 } from "./monitor_control.ts";
 import { superviseCommand } from "./supervise.ts";
+import { agentCommand, agentRegisterCommand, agentUnregisterCommand } from "./agent.ts";
+import { agentsCommand } from "./agents.ts";
+import { eventsCommand } from "./events.ts";
+import { sendCommand } from "./send.ts";
 import {
   serviceCommand,
   serviceInstallCommand,
@@ -20,6 +24,7 @@ import {
   serviceUninstallCommand,
 } from "./service.ts";
 import { completionsCommand } from "./completions.ts";
+import { benchCommand } from "./bench.ts";
 
 /** All commands. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -29,9 +34,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   monitorStopCommand,
   monitorStatusCommand,
   monitorLogsCommand,
+  agentsCommand,
+  eventsCommand,
+  sendCommand,
+  agentCommand,
+  agentRegisterCommand,
+  agentUnregisterCommand,
   serviceCommand,
   serviceInstallCommand,
   serviceUninstallCommand,
   serviceStatusCommand,
   completionsCommand,
+  benchCommand,
 ];

@@ -1,0 +1,448 @@
+/**
+ * The soak: the REAL monitor process (`tmux-orc monitor`, re-run the way the supervisor starts it,
+ * with the program's own permission flags) watching a private farm of fake agents, measured from
+ * outside.
+ *
+ * - **slow** phase: `--interval 10` for a while (default 5 minutes); a fraction of the panes gets
+ *   new output every interval. Reports the monitor's average CPU (% of one core) from its first
+ *   heartbeat to the end (start-up excluded, and reported apart) and its RSS.
+ * - **fast** phase: `--interval 0.05` until the monitor has run N cycles (default 1,000). Samples
+ *   RSS and open file descriptors against the cycle number (from the heartbeat file) and reports
+ *   the least-squares slope of RSS (MB per 1,000 cycles, first 10% of cycles left out as warm-up)
+ *   and the fd count first vs last.
+ *
+ * Figures come from `/proc/PID` (needs `--allow-all`; `deno task soak` has it), else from `ps`.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { readHeartbeat } from "../monitor/heartbeat.ts";
+import { selfCommand } from "../supervisor/self_exec.ts";
+import { PaneFarm } from "./farm.ts";
+import { procCpuMs, type ProcessSample, psSample } from "./proc.ts";
+import { type Progress, silentProgress } from "./progress.ts";
+import type { BudgetResult } from "./report.ts";
+import { formatNumber, leastSquaresSlope, pickIndexes, seededRandom } from "./stats.ts";
+
+/** Options for {@linkcode runSoak}. */
+export interface SoakOptions {
+  /** Fake agents (default 100). */
+  agents?: number;
+  /** Length of the slow phase in seconds (default 300; 0 skips it). */
+  seconds?: number;
+  /** Monitor interval in the slow phase (s, default 10). */
+  intervalS?: number;
+  /** Cycles of the fast phase (default 1000; 0 skips it). */
+  fastCycles?: number;
+  /** Monitor interval in the fast phase (s, default 0.05, the smallest the CLI accepts). */
+  fastIntervalS?: number;
+  /** Fraction of panes with new output per interval (default 0.1). */
+  changeFraction?: number;
+  /** Progress on stderr. */
+  progress?: Progress;
+  /** Aborting stops the soak (monitor and farm are stopped). */
+  signal?: AbortSignal;
+}
+
+/** The defaults of {@linkcode SoakOptions}. */
+export const SOAK_DEFAULTS = {
+  agents: 100,
+  seconds: 300,
+  intervalS: 10,
+  fastCycles: 1000,
+  fastIntervalS: 0.05,
+  changeFraction: 0.1,
+} as const;
+
+/** What the slow phase measured. */
+export interface SlowSoakResult {
+  /** Seconds measured (first heartbeat to the end). */
+  seconds: number;
+  /** Monitor interval (s). */
+  intervalS: number;
+  /** Cycles the monitor ran. */
+  cycles: number;
+  /** Monitor CPU over the measured time (s). */
+  cpuSeconds: number;
+  /** Average CPU, % of one core, over the measured time. */
+  avgCpuPercent: number;
+  /** Monitor CPU spent on start-up and the first cycle (s). */
+  startupCpuSeconds: number;
+  /** The monitor's tmux control-mode client process, % of one core (when found). */
+  tmuxClientCpuPercent: number | null;
+  /** RSS at the first heartbeat (MB). */
+  rssFirstMb: number;
+  /** RSS at the end (MB). */
+  rssLastMb: number;
+  /** Largest RSS sampled (MB). */
+  rssMaxMb: number;
+  /** Where the figures came from. */
+  source: "proc" | "ps";
+}
+
+/** What the fast phase measured. */
+export interface FastSoakResult {
+  /** Cycles run. */
+  cycles: number;
+  /** Monitor interval (s). */
+  intervalS: number;
+  /** Wall time (s). */
+  seconds: number;
+  /** Least-squares slope of RSS against cycles, MB per 1,000 cycles (warm-up left out). */
+  rssSlopeMbPer1000Cycles: number;
+  /** RSS at the first sample (MB). */
+  rssFirstMb: number;
+  /** RSS at the last sample (MB). */
+  rssLastMb: number;
+  /** Largest RSS sampled (MB). */
+  rssMaxMb: number;
+  /** Open fds at the first sample. */
+  fdsFirst: number | null;
+  /** Open fds at the last sample. */
+  fdsLast: number | null;
+  /** Samples: `[cycle, rssMb, fds]`. */
+  samples: [number, number, number | null][];
+}
+
+/** The whole soak. */
+export interface SoakRun {
+  /** Options used. */
+  options: Required<Omit<SoakOptions, "progress" | "signal">>;
+  /** The slow phase, when run. */
+  slow?: SlowSoakResult;
+  /** The fast phase, when run. */
+  fast?: FastSoakResult;
+  /** Budget verdicts. */
+  budgets: BudgetResult[];
+}
+
+/** Most RSS growth per 1,000 cycles that still counts as "no upward trend" (MB). */
+export const MAX_RSS_SLOPE_MB = 1;
+
+const MB = 2 ** 20;
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** A monitor process started for the soak. */
+interface MonitorProcess {
+  child: Deno.ChildProcess;
+  stateDir: string;
+  heartbeatPath: string;
+  stop(): Promise<void>;
+}
+
+async function startMonitor(farm: PaneFarm, intervalS: number): Promise<MonitorProcess> {
+  const stateDir = await Deno.makeTempDir({ prefix: "tmux-orc-soak-" });
+  await Deno.chmod(stateDir, 0o700);
+  const argv = [
+    ...selfCommand(),
+    "monitor",
+    "--daemon",
+    "-L",
+    farm.socketName,
+    "--state-dir",
+    stateDir,
+    "--interval",
+    String(intervalS),
+  ];
+  const child = new Deno.Command(argv[0], {
+    args: argv.slice(1),
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let stopped: Promise<void> | undefined;
+  return {
+    child,
+    stateDir,
+    heartbeatPath: join(stateDir, "heartbeat.json"),
+    stop() {
+      stopped ??= (async () => {
+        try {
+          child.kill("SIGTERM");
+        } catch { /* already gone */ }
+        const timer = setTimeout(() => {
+          try {
+            child.kill("SIGKILL");
+          } catch { /* already gone */ }
+        }, 5000);
+        await child.status;
+        clearTimeout(timer);
+        await Deno.remove(stateDir, { recursive: true }).catch(() => {});
+      })();
+      return stopped;
+    },
+  };
+}
+
+async function waitForCycle(
+  monitor: MonitorProcess,
+  cycle: number,
+  options: { timeoutMs: number; signal?: AbortSignal; onBeat?: (cycle: number) => void },
+): Promise<number> {
+  const deadline = performance.now() + options.timeoutMs;
+  let exited = false;
+  monitor.child.status.then(() => exited = true);
+  for (;;) {
+    const beat = await readHeartbeat(monitor.heartbeatPath);
+    if (beat) options.onBeat?.(beat.cycle);
+    if (beat && beat.cycle >= cycle) return beat.cycle;
+    if (exited) {
+      const status = await monitor.child.status;
+      throw new Error(
+        `The soak's monitor exited early: code ${status.code} (logs under ${monitor.stateDir}/logs)`,
+      );
+    }
+    if (options.signal?.aborted) throw new Error("Soak interrupted");
+    if (performance.now() > deadline) {
+      throw new Error(`The soak's monitor did not reach cycle ${cycle} in time`);
+    }
+    await delay(20, options.signal);
+  }
+}
+
+/** Pids of the tmux control-mode clients of the farm's server, other than `exclude`. */
+async function controlClientPids(farm: PaneFarm, exclude: number | undefined): Promise<number[]> {
+  const lines = await farm.run(["list-clients", "-F", "#{client_pid} #{client_control_mode}"]);
+  return lines.map((line) => line.split(" ")).filter(([pid, control]) =>
+    control === "1" && Number(pid) !== exclude
+  ).map(([pid]) => Number(pid));
+}
+
+function changer(farm: PaneFarm, fraction: number, seed: number) {
+  const random = seededRandom(seed);
+  return async () => {
+    const panes = farm.panes;
+    for (const i of pickIndexes(panes.length, panes.length * fraction, random)) {
+      await farm.advance(panes[i]);
+    }
+  };
+}
+
+async function sample(pid: number): Promise<ProcessSample> {
+  const s = await psSample(pid);
+  if (!s) throw new Error(`The soak's monitor (pid ${pid}) is gone`);
+  return s;
+}
+
+async function slowPhase(
+  farm: PaneFarm,
+  o: Required<Omit<SoakOptions, "progress" | "signal">>,
+  progress: Progress,
+  signal?: AbortSignal,
+): Promise<SlowSoakResult> {
+  const farmClient = await controlClientPids(farm, undefined);
+  const monitor = await startMonitor(farm, o.intervalS);
+  try {
+    progress.update("soak: starting the monitor");
+    await waitForCycle(monitor, 1, { timeoutMs: 60_000, signal });
+    const pid = monitor.child.pid;
+    const first = await sample(pid);
+    const clients = (await controlClientPids(farm, undefined)).filter((p) =>
+      !farmClient.includes(p)
+    );
+    const clientPid = clients.length === 1 ? clients[0] : undefined;
+    const clientFirst = clientPid === undefined ? undefined : procCpuMs(clientPid);
+    const t0 = performance.now();
+    const change = changer(farm, o.changeFraction, 7);
+    let rssMax = first.rssBytes;
+    let nextChange = t0 + o.intervalS * 500;
+    while (performance.now() - t0 < o.seconds * 1000) {
+      if (signal?.aborted) throw new Error("Soak interrupted");
+      const now = performance.now();
+      if (now >= nextChange) {
+        await change();
+        nextChange += o.intervalS * 1000;
+      }
+      rssMax = Math.max(rssMax, (await sample(pid)).rssBytes);
+      const left = Math.ceil((o.seconds * 1000 - (performance.now() - t0)) / 1000);
+      progress.update(`soak: ${o.seconds - left}/${o.seconds} s at interval ${o.intervalS} s`);
+      await delay(Math.min(1000, Math.max(0, nextChange - performance.now())), signal);
+    }
+    const last = await sample(pid);
+    const seconds = (performance.now() - t0) / 1000;
+    const beat = await readHeartbeat(monitor.heartbeatPath);
+    const clientLast = clientPid === undefined ? undefined : procCpuMs(clientPid);
+    const cpuSeconds = (last.cpuMs - first.cpuMs) / 1000;
+    return {
+      seconds,
+      intervalS: o.intervalS,
+      cycles: beat?.cycle ?? 0,
+      cpuSeconds,
+      avgCpuPercent: (cpuSeconds / seconds) * 100,
+      startupCpuSeconds: first.cpuMs / 1000,
+      tmuxClientCpuPercent: clientFirst !== undefined && clientLast !== undefined
+        ? ((clientLast - clientFirst) / 1000 / seconds) * 100
+        : null,
+      rssFirstMb: first.rssBytes / MB,
+      rssLastMb: last.rssBytes / MB,
+      rssMaxMb: Math.max(rssMax, last.rssBytes) / MB,
+      source: first.source,
+    };
+  } finally {
+    await monitor.stop();
+  }
+}
+
+async function fastPhase(
+  farm: PaneFarm,
+  o: Required<Omit<SoakOptions, "progress" | "signal">>,
+  progress: Progress,
+  signal?: AbortSignal,
+): Promise<FastSoakResult> {
+  const monitor = await startMonitor(farm, o.fastIntervalS);
+  try {
+    progress.update("soak: starting the fast monitor");
+    await waitForCycle(monitor, 1, { timeoutMs: 60_000, signal });
+    const pid = monitor.child.pid;
+    const t0 = performance.now();
+    const change = changer(farm, o.changeFraction, 11);
+    const samples: [number, number, number | null][] = [];
+    let lastChange = performance.now();
+    for (;;) {
+      if (signal?.aborted) throw new Error("Soak interrupted");
+      const beat = await readHeartbeat(monitor.heartbeatPath);
+      const cycle = beat?.cycle ?? 0;
+      const s = await sample(pid);
+      samples.push([cycle, Math.round((s.rssBytes / MB) * 1000) / 1000, s.fds ?? null]);
+      progress.update(`soak: fast cycles ${cycle}/${o.fastCycles}`);
+      if (cycle >= o.fastCycles) break;
+      if (performance.now() - lastChange > 500) {
+        await change();
+        lastChange = performance.now();
+      }
+      if (performance.now() - t0 > Math.max(120_000, o.fastCycles * o.fastIntervalS * 4000)) {
+        throw new Error(`The fast soak did not reach ${o.fastCycles} cycles in time`);
+      }
+      await delay(200, signal);
+      if ((await Promise.race([monitor.child.status, delay(0).then(() => null)])) !== null) {
+        throw new Error(`The soak's monitor exited early (logs under ${monitor.stateDir}/logs)`);
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const warm = samples.filter(([cycle]) => cycle >= o.fastCycles * 0.1);
+    const slope = leastSquaresSlope(warm.map(([c]) => c), warm.map(([, mb]) => mb)) * 1000;
+    const first = samples[0];
+    const last = samples[samples.length - 1];
+    return {
+      cycles: last[0],
+      intervalS: o.fastIntervalS,
+      seconds,
+      rssSlopeMbPer1000Cycles: slope,
+      rssFirstMb: first[1],
+      rssLastMb: last[1],
+      rssMaxMb: Math.max(...samples.map(([, mb]) => mb)),
+      fdsFirst: first[2],
+      fdsLast: last[2],
+      samples,
+    };
+  } finally {
+    await monitor.stop();
+  }
+}
+
+/** Budget verdicts of the soak: CPU < 1% of a core, RSS < 100 MB, no upward trend. */
+export function soakBudgets(run: Pick<SoakRun, "slow" | "fast">): BudgetResult[] {
+  const { slow, fast } = run;
+  const rssMax = Math.max(slow?.rssMaxMb ?? 0, fast?.rssMaxMb ?? 0);
+  const fdsGrew = fast && fast.fdsFirst !== null && fast.fdsLast !== null
+    ? fast.fdsLast > fast.fdsFirst
+    : null;
+  return [
+    {
+      budget: `monitor CPU < 1% of a core on average (interval ${slow?.intervalS ?? 10} s)`,
+      measured: slow
+        ? `${formatNumber(slow.avgCpuPercent)}% over ${slow.seconds.toFixed(0)} s`
+        : "not measured",
+      met: slow ? slow.avgCpuPercent < 1 : null,
+    },
+    {
+      budget: "monitor RSS < 100 MB",
+      measured: slow || fast ? `${formatNumber(rssMax)} MB at most` : "not measured",
+      met: slow || fast ? rssMax < 100 : null,
+    },
+    {
+      budget: `no upward RSS trend (slope <= ${MAX_RSS_SLOPE_MB} MB per 1,000 cycles)`,
+      measured: fast ? `${formatNumber(fast.rssSlopeMbPer1000Cycles)} MB per 1,000 cycles` : "not measured",
+      met: fast ? fast.rssSlopeMbPer1000Cycles <= MAX_RSS_SLOPE_MB : null,
+    },
+    {
+      budget: "no fd leak (open fds last <= first)",
+      measured: fast && fdsGrew !== null ? `${fast.fdsFirst} -> ${fast.fdsLast}` : "not measured",
+      met: fdsGrew === null ? null : !fdsGrew,
+    },
+  ];
+}
+
+/** Runs the soak on a private farm (killed in `finally`). */
+export async function runSoak(options: SoakOptions = {}): Promise<SoakRun> {
+  const o = {
+    agents: options.agents ?? SOAK_DEFAULTS.agents,
+    seconds: options.seconds ?? SOAK_DEFAULTS.seconds,
+    intervalS: options.intervalS ?? SOAK_DEFAULTS.intervalS,
+    fastCycles: options.fastCycles ?? SOAK_DEFAULTS.fastCycles,
+    fastIntervalS: options.fastIntervalS ?? SOAK_DEFAULTS.fastIntervalS,
+    changeFraction: options.changeFraction ?? SOAK_DEFAULTS.changeFraction,
+  };
+  const progress = options.progress ?? silentProgress;
+  const { signal } = options;
+  let farm: PaneFarm | undefined;
+  const onAbort = () => farm?.kill();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    progress.update("soak: starting a private tmux server");
+    farm = await PaneFarm.start({ progress });
+    await farm.grow(o.agents);
+    const slow = o.seconds > 0 ? await slowPhase(farm, o, progress, signal) : undefined;
+    const fast = o.fastCycles > 0 ? await fastPhase(farm, o, progress, signal) : undefined;
+    return { options: o, slow, fast, budgets: soakBudgets({ slow, fast }) };
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    await farm?.kill();
+    progress.done();
+  }
+}
+
+/** The soak's figures and verdicts as text. */
+export function renderSoakText(run: SoakRun): string {
+  const lines = [`tmux-orc soak: ${run.options.agents} agents, the real monitor process`];
+  const { slow, fast } = run;
+  if (slow) {
+    lines.push(
+      `  slow: ${slow.seconds.toFixed(0)} s at --interval ${slow.intervalS}: ${slow.cycles} cycles, ` +
+        `CPU ${slow.cpuSeconds.toFixed(2)} s = ${formatNumber(slow.avgCpuPercent)}% of a core ` +
+        `(start-up ${slow.startupCpuSeconds.toFixed(2)} s not counted` +
+        (slow.tmuxClientCpuPercent === null
+          ? ""
+          : `; its tmux control client ${formatNumber(slow.tmuxClientCpuPercent)}%`) +
+        `); RSS ${formatNumber(slow.rssFirstMb)} -> ${formatNumber(slow.rssLastMb)} MB ` +
+        `(max ${formatNumber(slow.rssMaxMb)}) [${slow.source}]`,
+    );
+  }
+  if (fast) {
+    lines.push(
+      `  fast: ${fast.cycles} cycles at --interval ${fast.intervalS} in ${fast.seconds.toFixed(0)} s: ` +
+        `RSS ${formatNumber(fast.rssFirstMb)} -> ${formatNumber(fast.rssLastMb)} MB ` +
+        `(max ${formatNumber(fast.rssMaxMb)}), slope ${
+          formatNumber(fast.rssSlopeMbPer1000Cycles)
+        } MB per 1,000 cycles; open fds ${fast.fdsFirst ?? "n/a"} -> ${fast.fdsLast ?? "n/a"}`,
+    );
+  }
+  lines.push("Budgets:");
+  for (const b of run.budgets) {
+    const v = b.met === null ? "not measured" : b.met ? "met" : "MISSED";
+    lines.push(`  [${v.padEnd(6)}] ${b.budget}: ${b.measured}`);
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,131 @@
+/**
+ * `tmux-orc agents`: every agent pane the monitor watches, with its state, read from the store
+ * (read-only: this never disturbs the monitor). Also the read-only store helpers the reporting
+ * commands share.
+ *
+ * @module
+ */
+
+import { formatSpan } from "../../notify/policy.ts";
+import { readLivePid } from "../../state/pid_file.ts";
+import { UserError } from "../../state/errors.ts";
+import { type AgentRecord, openStore, type Store, StoreError } from "../../store/store.ts";
+import type { CommandSpec } from "../spec.ts";
+import { flag } from "../values.ts";
+
+/**
+ * Opens the store read-only; `undefined` when there is no database yet (the monitor has not run).
+ * Other problems become a one-line {@linkcode UserError}.
+ */
+export function openStoreForReading(path: string): Store | undefined {
+  try {
+    return openStore(path, { readonly: true });
+  } catch (error) {
+    if (error instanceof StoreError && error.code === "missing") return undefined;
+    throw new UserError((error as Error).message);
+  }
+}
+
+/** `12s`, `3m`, `2h5m` ago; `-` for none. */
+export function ago(ms: number | undefined, nowMs: number): string {
+  if (ms === undefined) return "-";
+  return `${formatSpan(Math.max(0, nowMs - ms))} ago`;
+}
+
+function iso(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+/** One agent as `agents --json` prints it. */
+export function agentJson(agent: AgentRecord): Record<string, unknown> {
+  return {
+    name: agent.name,
+    pane_id: agent.paneId,
+    target: agent.target,
+    profile: agent.profile,
+    role: agent.role === "" ? "agent" : agent.role,
+    registered: agent.role !== "",
+    pm_pane: agent.pmPane === "" ? null : agent.pmPane,
+    state: agent.state,
+    since: iso(agent.since),
+    since_ms: agent.since,
+    detail: agent.detail,
+    reset_at: iso(agent.resetAt),
+    last_notified: iso(agent.lastNotified),
+    last_notified_ms: agent.lastNotified ?? null,
+    present: agent.seen,
+    last_seen: iso(agent.lastSeen),
+  };
+}
+
+/** Lays out rows as columns separated by two spaces (the last column is not padded). */
+export function columns(rows: readonly string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => widths[i] = Math.max(widths[i] ?? 0, [...cell].length));
+  }
+  return rows.map((row) =>
+    row.map((cell, i) =>
+      i === row.length - 1 ? cell : cell + " ".repeat(widths[i] - [...cell].length)
+    ).join("  ").trimEnd()
+  );
+}
+
+function shorten(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+/** `agents`. */
+export const agentsCommand: CommandSpec = {
+  path: ["agents"],
+  summary: "List the agents the monitor watches, with their states",
+  options: {
+    json: { type: "boolean", description: "Print a JSON array" },
+    all: { type: "boolean", short: "a", description: "Include agents no longer present" },
+  },
+  async run(ctx) {
+    const paths = await ctx.statePaths({ create: false });
+    const json = flag(ctx.values, "json");
+    const store = openStoreForReading(paths.database);
+    let agents: AgentRecord[] = [];
+    try {
+      agents = store?.listAgents({ includeGone: flag(ctx.values, "all") }) ?? [];
+    } finally {
+      store?.close();
+    }
+    if (json) {
+      ctx.out(JSON.stringify(agents.map(agentJson), null, 2));
+      return 0;
+    }
+    if (!store) {
+      ctx.out(`No agents yet: the monitor has not run with state dir ${paths.dir}`);
+      return 0;
+    }
+    if (!await readLivePid(paths.monitorPid)) {
+      ctx.out("Note: the monitor is not running; these are the last states it saw.");
+    }
+    if (agents.length === 0) {
+      ctx.out("No agents found (register one with 'tmux-orc agent register TARGET')");
+      return 0;
+    }
+    const now = Date.now();
+    const rows = [["NAME", "TARGET", "PANE", "ROLE", "PROFILE", "STATE", "FOR", "NOTIFIED", "DETAIL"]];
+    for (const a of agents) {
+      rows.push([
+        shorten(a.name, 24),
+        shorten(a.target, 28),
+        a.paneId,
+        a.role === "" ? "agent*" : a.role,
+        a.profile || "-",
+        a.seen ? a.state : `${a.state} (gone)`,
+        formatSpan(Math.max(0, now - a.since)),
+        ago(a.lastNotified, now),
+        shorten(a.detail, 60),
+      ]);
+    }
+    for (const line of columns(rows)) ctx.out(line);
+    if (agents.some((a) => a.role === "")) ctx.out("* detected by its process, not registered");
+    return 0;
+  },
+};

@@ -1,0 +1,135 @@
+/**
+ * `tmux-orc events`: the monitor's event log (state transitions, notifications and what became of
+ * them, actions, restarts), read-only from the store.
+ *
+ * @module
+ */
+
+import { UsageError } from "../../state/errors.ts";
+import { parseSince } from "../../store/duration.ts";
+import { EVENT_KINDS, type EventKind, type EventRecord } from "../../store/store.ts";
+import type { CommandSpec } from "../spec.ts";
+import { countOption, flag, stringOption } from "../values.ts";
+import { columns, openStoreForReading } from "./agents.ts";
+
+/** One event as `events --json` prints it. */
+export function eventJson(event: EventRecord): Record<string, unknown> {
+  return {
+    id: event.id,
+    time: new Date(event.ts).toISOString(),
+    ts_ms: event.ts,
+    kind: event.kind,
+    agent: event.agent ?? null,
+    pane_id: event.paneId ?? null,
+    from_state: event.fromState ?? null,
+    to_state: event.toState ?? null,
+    delivery: event.delivery ?? null,
+    detail: event.detail,
+    extra: event.extra ?? null,
+  };
+}
+
+function localTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${
+    p(d.getMinutes())
+  }:${p(d.getSeconds())}`;
+}
+
+function what(event: EventRecord): string {
+  switch (event.kind) {
+    case "transition":
+      return `${event.fromState ?? "?"} → ${event.toState ?? "?"}`;
+    case "notification":
+      return `${event.delivery ?? "?"} (${event.toState ?? "?"})`;
+    default:
+      return event.toState ?? "";
+  }
+}
+
+/** `events`. */
+export const eventsCommand: CommandSpec = {
+  path: ["events"],
+  summary: "Show the monitor's event log: transitions, notifications, actions",
+  options: {
+    since: {
+      type: "string",
+      valueName: "WHEN",
+      description: "Only events since a duration ago (90s, 30m, 1h, 2d) or an ISO date",
+    },
+    agent: {
+      type: "string",
+      valueName: "NAME",
+      description: "Only events about this agent (name or %pane_id)",
+    },
+    kind: {
+      type: "string",
+      valueName: "KIND",
+      description: `Only this kind: ${EVENT_KINDS.join(", ")}`,
+    },
+    lines: {
+      type: "string",
+      short: "n",
+      valueName: "N",
+      description: "At most the last N events (default 50 without --since)",
+    },
+    json: { type: "boolean", description: "Print a JSON array" },
+  },
+  async run(ctx) {
+    const now = Date.now();
+    const sinceText = stringOption(ctx.values, "since");
+    let sinceMs: number | undefined;
+    if (sinceText !== undefined) {
+      try {
+        sinceMs = parseSince(sinceText, now);
+      } catch (error) {
+        throw new UsageError(`Invalid value for --since: ${(error as Error).message}`);
+      }
+    }
+    const kind = stringOption(ctx.values, "kind");
+    if (kind !== undefined && !(EVENT_KINDS as readonly string[]).includes(kind)) {
+      throw new UsageError(
+        `Invalid value for --kind: expected one of ${EVENT_KINDS.join(", ")}, got '${kind}'`,
+      );
+    }
+    const limit = ctx.values.lines === undefined && sinceMs !== undefined
+      ? undefined
+      : countOption(ctx.values, "lines", { min: 0, max: 1_000_000, fallback: 50 });
+    const agent = stringOption(ctx.values, "agent");
+    const paths = await ctx.statePaths({ create: false });
+    const store = openStoreForReading(paths.database);
+    let events: EventRecord[] = [];
+    try {
+      events = store?.listEvents({
+        sinceMs,
+        agent,
+        kinds: kind === undefined ? undefined : [kind as EventKind],
+        limit,
+      }) ?? [];
+    } finally {
+      store?.close();
+    }
+    if (flag(ctx.values, "json")) {
+      ctx.out(JSON.stringify(events.map(eventJson), null, 2));
+      return 0;
+    }
+    if (!store) {
+      ctx.out(`No events yet: the monitor has not run with state dir ${paths.dir}`);
+      return 0;
+    }
+    if (events.length === 0) {
+      ctx.out("No events match");
+      return 0;
+    }
+    const rows = events.map((e) => [
+      localTime(e.ts),
+      e.kind,
+      e.agent ? `${e.agent}${e.paneId && e.paneId !== e.agent ? ` (${e.paneId})` : ""}` : "-",
+      what(e),
+      e.detail.replace(/\s+/g, " "),
+    ]);
+    for (const line of columns(rows)) ctx.out(line);
+    return 0;
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * `tmux-orc send TARGET MESSAGE`: type a message into an agent's pane with the monitor's reliable
+ * delivery (typed literally, Enter as a separate key, verified on the screen, Enter pressed again
+ * when swallowed). Exit 0 when delivered, 1 with one line saying why when not.
+ *
+ * @module
+ */
+
+import { commandName, DEFAULT_SHELLS, identifyProfile } from "../../agents/profiles.ts";
+import { readProfilesFile } from "../../monitor/profiles_file.ts";
+import { isWrapperCommand, paneTarget } from "../../monitor/registry.ts";
+import { cleanMessage, deliver } from "../../notify/deliver.ts";
+import { UsageError, UserError } from "../../state/errors.ts";
+import { capturePane } from "../../tmux/commands.ts";
+import type { CommandSpec } from "../spec.ts";
+import { flag, secondsOption } from "../values.ts";
+import { findPane, withTmux } from "./agent.ts";
+
+/** Longest message accepted (it is typed into a terminal). */
+const MAX_MESSAGE = 100_000;
+
+/** `send`. */
+export const sendCommand: CommandSpec = {
+  path: ["send"],
+  summary: "Type a message into an agent's pane and make sure it is submitted",
+  argsUsage: "TARGET MESSAGE",
+  args: { min: 2, max: 1000 },
+  description:
+    "TARGET is %N or session:window.pane. MESSAGE arrives literally (several words are joined\n" +
+    "with spaces; nothing is read as a key name). Multi-line or long text is pasted. With a\n" +
+    "known agent profile the input box is checked and Enter pressed again if it was swallowed.",
+  options: {
+    "no-verify": {
+      type: "boolean",
+      description: "Type and press Enter without checking the screen",
+    },
+    force: {
+      type: "boolean",
+      description: "Type even into a pane whose foreground program is a shell",
+    },
+    timeout: {
+      type: "string",
+      valueName: "S",
+      description: "Give up after this many seconds (default 2)",
+    },
+  },
+  async run(ctx) {
+    const [target, ...words] = ctx.args;
+    const message = words.join(" ");
+    if (cleanMessage(message).trim() === "") throw new UsageError("Invalid message: it is empty");
+    if (message.length > MAX_MESSAGE) {
+      throw new UsageError(`Invalid message: longer than ${MAX_MESSAGE} characters`);
+    }
+    const timeoutMs = secondsOption(ctx.values, "timeout", { min: 0.1, max: 60, fallback: 2 }) *
+      1000;
+    const paths = await ctx.statePaths({ create: false });
+    const profiles = readProfilesFile(paths.profiles);
+    return await withTmux(ctx.global.server, async (tmux) => {
+      const pane = await findPane(tmux, target);
+      const where = `${pane.paneId} (${paneTarget(pane)})`;
+      if (pane.dead) throw new UserError(`Delivery failed: the pane is dead: ${where}`);
+      let profile = identifyProfile(pane, { profiles });
+      if (!profile && isWrapperCommand(pane.currentCommand, profiles)) {
+        const screen = (await capturePane(tmux, pane.paneId)).join("\n");
+        profile = identifyProfile(pane, { profiles, screen });
+      }
+      const shells = profile?.shells ?? DEFAULT_SHELLS;
+      const command = commandName(pane.currentCommand);
+      if (shells.includes(command) && !flag(ctx.values, "force")) {
+        throw new UserError(
+          `Refusing to type into a shell (${command} is in the foreground of ${where}; use --force)`,
+        );
+      }
+      const report = await deliver(tmux, pane.paneId, message, {
+        profile,
+        verify: !flag(ctx.values, "no-verify"),
+        timeoutMs,
+      });
+      if (report.status === "failed") {
+        throw new UserError(`Delivery failed: ${report.reason}: ${where}`);
+      }
+      const how = report.verified
+        ? `verified, ${report.enters} Enter ${report.enters === 1 ? "press" : "presses"}`
+        : "not verified: no agent profile for this pane";
+      ctx.out(`✓ Delivered to ${where} (${how})`);
+      return 0;
+    });
+  },
+};
