@@ -293,6 +293,7 @@ Watch:
   deno task demo logs              the supervisor's and monitor's logs
   (the same as: ${raw})
 Stop everything:                       deno task demo --stop
+(Without Deno installed, run these as: npx -y deno@2.9.6 task demo …)
 `);
   return 0;
 }

@@ -109,7 +109,9 @@ export class RestartThrottle {
     if (times.length >= this.#maxPerWindow) {
       return {
         ok: false,
-        reason: `restarted ${times.length} times in the last ${Math.round(this.#windowMs / 60000)} min`,
+        reason: `restarted ${times.length} times in the last ${
+          Math.round(this.#windowMs / 60000)
+        } min`,
       };
     }
     return { ok: true };

@@ -96,7 +96,10 @@ export class PaneFarm {
     this.#width = options.width ?? SCREEN_WIDTH;
     this.#height = options.height ?? SCREEN_HEIGHT;
     this.#progress = options.progress ?? silentProgress;
-    this.#control = new ControlClient({ socketName }, { tmuxPath: this.#tmuxPath, timeoutMs: 30_000 });
+    this.#control = new ControlClient({ socketName }, {
+      tmuxPath: this.#tmuxPath,
+      timeoutMs: 30_000,
+    });
   }
 
   /**
@@ -256,7 +259,15 @@ export class PaneFarm {
           "@tmux-orc-profile",
           "claude",
         ]),
-        this.#control.run(["set-option", "-p", "-t", pane.paneId, "--", "@tmux-orc-name", pane.name]),
+        this.#control.run([
+          "set-option",
+          "-p",
+          "-t",
+          pane.paneId,
+          "--",
+          "@tmux-orc-name",
+          pane.name,
+        ]),
       ]));
       this.#progress.update(`registering agents ${from + batch.length}/${panes.length}`);
     }
@@ -285,7 +296,9 @@ export class PaneFarm {
     try {
       file = await Deno.open(pane.tty, { write: true });
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      if (
+        error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
+      ) {
         throw new UserError(
           `Cannot write to a pane's terminal (the bench needs full permissions: deno run -A, as deno task bench does): ${pane.tty}`,
           { cause: error },

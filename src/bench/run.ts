@@ -32,8 +32,8 @@ import {
   createStrategyMonitor,
   STRATEGIES,
   STRATEGY_NAMES,
-  type StrategyName,
   strategyClient,
+  type StrategyName,
 } from "./strategies.ts";
 import { ControlClient } from "../tmux/control_client.ts";
 
@@ -236,9 +236,7 @@ async function runRow(
     const probe = tmuxCpuProbe(farm.serverPid, client);
     try {
       const settle = () =>
-        spec.changeGating
-          ? nextSecondAfter(options.lastWrite.ms, 30, signal)
-          : delay(30, signal);
+        spec.changeGating ? nextSecondAfter(options.lastWrite.ms, 30, signal) : delay(30, signal);
       await settle();
       progress.update(`N=${agents} ${strategy}: warm-up cycle`);
       const base = clock.monotonic();

@@ -20,8 +20,10 @@ const COLOURS: Record<StrategyName, string> = {
 const BUDGET_MARKS: readonly [number, number][] = [[100, 30], [1000, 400]];
 
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) =>
-    ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;" })[c]!);
+  return text.replace(
+    /[<>&"']/g,
+    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
 }
 
 function fmtTick(value: number): string {
@@ -87,7 +89,9 @@ export function renderBenchSvg(rows: readonly BenchRow[], options: SvgOptions = 
   }
   out.push(
     `<rect x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
-    `<text x="${m.left + plotW / 2}" y="${height - 14}" text-anchor="middle">agents (log scale)</text>`,
+    `<text x="${m.left + plotW / 2}" y="${
+      height - 14
+    }" text-anchor="middle">agents (log scale)</text>`,
     `<text transform="translate(18 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle">` +
       "median cycle time (log scale)</text>",
   );
@@ -117,9 +121,9 @@ export function renderBenchSvg(rows: readonly BenchRow[], options: SvgOptions = 
     for (const p of points) {
       out.push(
         `<circle cx="${x(p.agents).toFixed(1)}" cy="${y(p.medianMs).toFixed(1)}" r="4" ` +
-          `fill="${colour}"><title>${escapeXml(`${strategy}, N=${p.agents}: ${
-            p.medianMs.toFixed(1)
-          } ms median`)}</title></circle>`,
+          `fill="${colour}"><title>${
+            escapeXml(`${strategy}, N=${p.agents}: ${p.medianMs.toFixed(1)} ms median`)
+          }</title></circle>`,
       );
     }
     const lx = m.left + plotW + 16;
@@ -127,7 +131,9 @@ export function renderBenchSvg(rows: readonly BenchRow[], options: SvgOptions = 
       `<line x1="${lx}" y1="${legendY}" x2="${lx + 22}" y2="${legendY}" stroke="${colour}" ` +
         `stroke-width="2.5"/>`,
       `<circle cx="${lx + 11}" cy="${legendY}" r="4" fill="${colour}"/>`,
-      `<text x="${lx + 30}" y="${legendY}" dominant-baseline="middle">${escapeXml(strategy)}</text>`,
+      `<text x="${lx + 30}" y="${legendY}" dominant-baseline="middle">${
+        escapeXml(strategy)
+      }</text>`,
     );
     legendY += 22;
   }

@@ -33,7 +33,7 @@ import pLimit from "p-limit";
 import { type DetectOptions, detectState } from "../agents/detect.ts";
 import { type AgentProfile, isShellCommand, loadProfiles } from "../agents/profiles.ts";
 import { AGENT_STATES, type AgentState, type Observation } from "../agents/types.ts";
-import { type RestartLimits, restartCrashedPane, RestartThrottle } from "../actions/restart.ts";
+import { restartCrashedPane, type RestartLimits, RestartThrottle } from "../actions/restart.ts";
 import { deliver, type DeliveryReport } from "../notify/deliver.ts";
 import {
   decideNotifications,
@@ -194,6 +194,13 @@ const BUSY_PM_STATES: ReadonlySet<AgentState> = new Set<AgentState>([
   "crashed",
 ]);
 
+/** How often old rows are pruned from the store. */
+const PRUNE_EVERY_MS = 3_600_000;
+/** How long events are kept. */
+const KEEP_EVENTS_MS = 30 * 86_400_000;
+/** How long an agent that is gone stays in the agents table. */
+const KEEP_GONE_AGENTS_MS = 86_400_000;
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -226,6 +233,7 @@ export class Monitor {
   #savedJson = "";
   #warned = new Set<string>();
   #listError = "";
+  #prunedAt = -Infinity;
 
   /** Creates a monitor. Nothing runs until {@linkcode Monitor.cycle}. */
   constructor(deps: MonitorDeps) {
@@ -553,12 +561,15 @@ export class Monitor {
     const chains = new Map<string, Promise<void>>();
     for (const job of io) {
       const previous = chains.get(job.paneId) ?? Promise.resolve();
-      chains.set(job.paneId, previous.then(job.run).catch((error) => {
-        this.#logger.error("Action on {pane} failed: {error}", {
-          pane: job.paneId,
-          error: errorText(error),
-        });
-      }));
+      chains.set(
+        job.paneId,
+        previous.then(job.run).catch((error) => {
+          this.#logger.error("Action on {pane} failed: {error}", {
+            pane: job.paneId,
+            error: errorText(error),
+          });
+        }),
+      );
     }
     await Promise.all(chains.values());
 
@@ -570,6 +581,7 @@ export class Monitor {
       });
       // The policy state may have changed (held messages); save it with the next cycle.
     }
+    this.#prune(monoNow, wallNow);
     const after = serializeState(this.#snapshot());
     if (after !== this.#savedJson) {
       this.#withStore("save the monitor state", (store) => {
@@ -589,6 +601,22 @@ export class Monitor {
         this.#store?.close();
       } catch { /* already closed */ }
     }
+  }
+
+  /** Once an hour: drop events older than 30 days and agents gone for a day. */
+  #prune(monoNow: number, wallNow: number): void {
+    if (!this.#store || monoNow - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = monoNow;
+    this.#withStore("prune old events", (store) => {
+      const events = store.pruneEvents(wallNow - KEEP_EVENTS_MS);
+      const agents = store.pruneAgents(wallNow - KEEP_GONE_AGENTS_MS);
+      if (events + agents > 0) {
+        this.#logger.info("Pruned {events} old events and {agents} departed agents", {
+          events,
+          agents,
+        });
+      }
+    });
   }
 
   #needsCapture(agent: AgentPane, monoNow: number): boolean {
@@ -832,11 +860,16 @@ export class Monitor {
       });
     }
     for (const outcome of outcomes) {
-      record(outcome, delivered ? "delivered" : "failed", delivered ? message.text : report.reason ?? "failed", {
-        forced: message.forced,
-        enters: report.enters,
-        verified: report.verified,
-      });
+      record(
+        outcome,
+        delivered ? "delivered" : "failed",
+        delivered ? message.text : report.reason ?? "failed",
+        {
+          forced: message.forced,
+          enters: report.enters,
+          verified: report.verified,
+        },
+      );
     }
   }
 

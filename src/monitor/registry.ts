@@ -126,8 +126,12 @@ export function classifyPanes(input: ClassifyInput): Classification {
   const previous = input.detections ?? new Map<string, Detection>();
   const detections = new Map<string, Detection>();
   const needScreen: PaneRecord[] = [];
-  const found: { pane: PaneRecord; role: "agent" | "pm"; source: AgentPane["source"]; profile: AgentProfile }[] =
-    [];
+  const found: {
+    pane: PaneRecord;
+    role: "agent" | "pm";
+    source: AgentPane["source"];
+    profile: AgentProfile;
+  }[] = [];
   const fallback = profiles.get(DEFAULT_PROFILE) ?? profiles.values().next().value;
 
   const byId = new Map(panes.map((pane) => [pane.paneId, pane]));
@@ -150,7 +154,9 @@ export function classifyPanes(input: ClassifyInput): Classification {
           needScreen.push(pane);
           continue;
         }
-        profile = identifyProfile(pane, { profiles, screen });
+        // Remember the answer (the default profile when no signature shows), so the pane is
+        // not captured again just to look for one.
+        profile = identifyProfile(pane, { profiles, screen }) ?? fallback;
         if (profile) {
           detections.set(pane.paneId, {
             profile: profile.name,

@@ -129,7 +129,9 @@ export async function deliver(
     durationMs: clock.monotonic() - start,
   });
 
-  if (squash(clean) === "") return report("failed", { reason: "Message is empty", untouched: true });
+  if (squash(clean) === "") {
+    return report("failed", { reason: "Message is empty", untouched: true });
+  }
 
   const readInput = async (): Promise<string | undefined | null> => {
     try {
@@ -139,17 +141,24 @@ export async function deliver(
       return null; // could not read the screen this time
     }
   };
+  // What identifies our text in the box: its start or its end (a long input may be wrapped,
+  // scrolled or cut off by the CLI, so either may be all that shows).
+  const head = squash(clean).slice(0, 24);
   const tail = squash(clean).slice(-24);
   const before = verify ? await readInput() : undefined;
   if (verify) {
-    if (before === null) return report("failed", { reason: "Cannot read the pane", untouched: true });
+    if (before === null) {
+      return report("failed", { reason: "Cannot read the pane", untouched: true });
+    }
     if (before === undefined) {
       return report("failed", { reason: "No input box visible", untouched: true });
     }
   }
   /** Whether the box still holds our text. */
   const holdsText = (input: string): boolean =>
-    method === "literal" ? squash(input).includes(tail) : input !== "" && input !== before;
+    method === "literal"
+      ? squash(input).includes(tail) || squash(input).includes(head)
+      : input !== "" && input !== before;
 
   try {
     if (method === "paste") await pasteText(tmux, paneId, clean);

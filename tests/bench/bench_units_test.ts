@@ -91,7 +91,11 @@ Deno.test("report: ratios and budget verdicts", () => {
 });
 
 Deno.test("report: table columns line up", () => {
-  const text = renderTable(["N", "strategy", "ms"], [["10", "default", "1.5"], ["1000", "x", "20"]]);
+  const text = renderTable(["N", "strategy", "ms"], [["10", "default", "1.5"], [
+    "1000",
+    "x",
+    "20",
+  ]]);
   const lines = text.split("\n");
   assert.equal(lines.length, 4);
   assert.ok(lines.every((line) => line.length <= lines[1].length));

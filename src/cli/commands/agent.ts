@@ -159,7 +159,8 @@ export const agentRegisterCommand: CommandSpec = {
     command: {
       type: "string",
       valueName: "CMD",
-      description: "Command that starts the agent (for --restart-crashed); split into words, no shell",
+      description:
+        "Command that starts the agent (for --restart-crashed); split into words, no shell",
     },
     pm: { type: "string", valueName: "TARGET", description: "This agent's PM pane" },
   },
@@ -223,9 +224,9 @@ export const agentRegisterCommand: CommandSpec = {
         command ? "restart command set" : "",
       ].filter((d) => d !== "");
       ctx.out(
-        `✓ Registered ${pane.paneId} (${paneTarget(pane)}) as ${role}${
-          name ? ` "${name}"` : ""
-        }${details.length > 0 ? `: ${details.join(", ")}` : ""}`,
+        `✓ Registered ${pane.paneId} (${paneTarget(pane)}) as ${role}${name ? ` "${name}"` : ""}${
+          details.length > 0 ? `: ${details.join(", ")}` : ""
+        }`,
       );
       return 0;
     });

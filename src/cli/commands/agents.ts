@@ -110,7 +110,17 @@ export const agentsCommand: CommandSpec = {
       return 0;
     }
     const now = Date.now();
-    const rows = [["NAME", "TARGET", "PANE", "ROLE", "PROFILE", "STATE", "FOR", "NOTIFIED", "DETAIL"]];
+    const rows = [[
+      "NAME",
+      "TARGET",
+      "PANE",
+      "ROLE",
+      "PROFILE",
+      "STATE",
+      "FOR",
+      "NOTIFIED",
+      "DETAIL",
+    ]];
     for (const a of agents) {
       rows.push([
         shorten(a.name, 24),

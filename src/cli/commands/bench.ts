@@ -8,7 +8,7 @@
 
 import { join } from "node:path";
 import { UsageError } from "../../state/errors.ts";
-import { BenchAbortedError, BENCH_DEFAULTS, runBench } from "../../bench/run.ts";
+import { BENCH_DEFAULTS, BenchAbortedError, runBench } from "../../bench/run.ts";
 import { benchJson, checkBudgets, renderBenchText } from "../../bench/report.ts";
 import { stderrProgress } from "../../bench/progress.ts";
 import { renderSoakText, runSoak, SOAK_DEFAULTS } from "../../bench/soak.ts";
@@ -100,6 +100,11 @@ function soakNumbers(values: OptionValues) {
       max: 1_000_000,
       fallback: SOAK_DEFAULTS.fastCycles,
     }),
+    fastWarmupCycles: countOption(values, "soak-warmup-cycles", {
+      min: 0,
+      max: 1_000_000,
+      fallback: SOAK_DEFAULTS.fastWarmupCycles,
+    }),
   };
 }
 
@@ -157,7 +162,13 @@ export const benchCommand: CommandSpec = {
     "soak-cycles": {
       type: "string",
       valueName: "N",
-      description: "Soak: cycles at --interval 0.05 for the leak check (default 1000; 0 skips)",
+      description:
+        "Soak: measured cycles at --interval 0.05 for the leak check (default 1000; 0 skips)",
+    },
+    "soak-warmup-cycles": {
+      type: "string",
+      valueName: "N",
+      description: "Soak: cycles at --interval 0.05 before the leak check measures (default 1000)",
     },
   },
   async run(ctx) {
@@ -177,14 +188,17 @@ export const benchCommand: CommandSpec = {
       if (flag(v, "soak")) {
         const agents = agentsRaw === undefined ? [SOAK_DEFAULTS.agents] : parseAgentList(agentsRaw);
         if (agents.length !== 1) {
-          throw new UsageError(`Invalid value for --agents: --soak takes one count, got '${agentsRaw}'`);
+          throw new UsageError(
+            `Invalid value for --agents: --soak takes one count, got '${agentsRaw}'`,
+          );
         }
-        const { seconds, fastCycles } = soakNumbers(v);
+        const { seconds, fastCycles, fastWarmupCycles } = soakNumbers(v);
         const run = await runSoak({
           agents: agents[0],
           seconds,
           intervalS,
           fastCycles,
+          fastWarmupCycles,
           changeFraction,
           progress,
           signal: stop.signal,
