@@ -50,15 +50,19 @@ function leadingWords(argv: readonly string[], takesValue: Set<string>): string[
 }
 
 /** `--interval -1` → `--interval=-1`, so a negative number gets the value's own error message. */
-function joinNegativeValues(argv: readonly string[], takesValue: Set<string>): string[] {
+function joinNegativeValues(
+  argv: readonly string[],
+  takesValue: Set<string>,
+  longNames: Map<string, string>,
+): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = argv[i + 1];
     if (
-      arg.startsWith("--") && takesValue.has(arg) && next !== undefined && /^-[0-9.]/.test(next)
+      takesValue.has(arg) && next !== undefined && /^-[0-9.]/.test(next)
     ) {
-      out.push(`${arg}=${next}`);
+      out.push(`${longNames.get(arg) ?? arg}=${next}`);
       i++;
     } else out.push(arg);
   }
@@ -90,7 +94,12 @@ export function parseCommandLine(
     if (!command || path.length > command.path.length) command = candidate;
   }
   const options = { ...GLOBAL_OPTIONS, ...(command?.options ?? {}) };
-  argv = joinNegativeValues(argv, valueTakingFlags(commands));
+  const longNames = new Map(
+    Object.entries(options).filter(([, o]) => o.short).map((
+      [name, o],
+    ) => [`-${o.short}`, `--${name}`]),
+  );
+  argv = joinNegativeValues(argv, valueTakingFlags(commands), longNames);
   let parsed;
   try {
     parsed = parseArgs({

@@ -114,6 +114,7 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
           at: clock.wall(),
           time: new Date(clock.wall()).toISOString(),
           startedAt,
+          supervised: options.supervised,
         });
         if (heartbeatFailing) logger.info("Heartbeat file writes work again");
         heartbeatFailing = false;

@@ -32,6 +32,8 @@ export interface Heartbeat {
   time: string;
   /** Wall-clock ms when the monitor started. */
   startedAt: number;
+  /** Whether a supervisor started this monitor. */
+  supervised?: boolean;
 }
 
 /** Writes the heartbeat file atomically. */

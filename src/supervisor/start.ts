@@ -26,14 +26,28 @@ export interface StartReport {
 
 /** Refuses to start when a supervisor or monitor already runs under the state dir. */
 export async function refuseIfRunning(paths: StatePaths): Promise<void> {
-  const supervisor = await readLivePid(paths.supervisorPid);
-  if (supervisor || await isLockHeld(paths.supervisorLock)) {
-    throw new UserError(`Supervisor already running: pid ${supervisor?.pid ?? "unknown"}`);
+  for (
+    const [kind, pidPath, lockPath] of [
+      ["Supervisor", paths.supervisorPid, paths.supervisorLock],
+      ["Monitor", paths.monitorPid, paths.monitorLock],
+    ] as const
+  ) {
+    const running = await readLivePid(pidPath) ??
+      (await isLockHeld(lockPath) ? await waitForPid(pidPath) : undefined);
+    if (running !== undefined) {
+      throw new UserError(`${kind} already running: pid ${running?.pid ?? "unknown"}`);
+    }
   }
-  const monitor = await readLivePid(paths.monitorPid);
-  if (monitor || await isLockHeld(paths.monitorLock)) {
-    throw new UserError(`Monitor already running: pid ${monitor?.pid ?? "unknown"}`);
+}
+
+/** The lock is held but the pid file may not be written yet: wait a moment for it. */
+async function waitForPid(path: string): Promise<PidRecord | null> {
+  for (let i = 0; i < 40; i++) {
+    const record = await readLivePid(path);
+    if (record) return record;
+    await sleep(25);
   }
+  return null;
 }
 
 /**
@@ -60,9 +74,8 @@ export async function startInBackground(
   const deadline = t0 + options.waitMs;
   while (performance.now() < deadline) {
     if (exitCode !== undefined) {
-      const other: PidRecord | undefined = await readLivePid(
-        options.supervised ? paths.supervisorPid : paths.monitorPid,
-      );
+      const otherPath = options.supervised ? paths.supervisorPid : paths.monitorPid;
+      const other = await readLivePid(otherPath) ?? await waitForPid(otherPath);
       if (exitCode === 1 && other && other.pid !== child.pid) {
         throw new UserError(
           `${options.supervised ? "Supervisor" : "Monitor"} already running: pid ${other.pid}`,

@@ -95,6 +95,9 @@ export async function collectStatus(
     else if (heartbeatAge > staleAfter) {
       problems.push(`monitor heartbeat is stale (${heartbeatAge} s old)`);
     }
+    if (beatLive?.supervised && !supPid) {
+      problems.push("monitor is supervised but the supervisor's pid file is missing");
+    }
   } else if (supPid) {
     if (problems.length === 0) problems.push("supervisor runs but no monitor is running");
   }
