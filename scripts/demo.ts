@@ -15,7 +15,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { PERMISSION_FLAGS } from "../src/permissions.ts";
+import { currentSelfExecEnv, selfCommand } from "../src/supervisor/self_exec.ts";
 import { shellQuote } from "../src/tmux/commands.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -84,22 +84,14 @@ async function mustTmux(args: string[]): Promise<string> {
   return r.out.trim();
 }
 
-/** The argv that runs the tmux-orc CLI from this checkout on the demo. */
+/** The argv that runs the tmux-orc CLI from this checkout on the demo (as the supervisor would). */
 function cliArgv(args: string[]): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    "--no-prompt",
-    ...PERMISSION_FLAGS,
-    "--config",
-    `${ROOT}deno.json`,
-    `${ROOT}main.ts`,
-    ...args,
-    "--state-dir",
-    STATE_DIR,
-    "-L",
-    SOCKET,
-  ];
+  const env = {
+    ...currentSelfExecEnv(),
+    standalone: false,
+    mainModule: new URL("../main.ts", import.meta.url).href,
+  };
+  return [...selfCommand(env), ...args, "--state-dir", STATE_DIR, "-L", SOCKET];
 }
 
 async function cli(args: string[], options: { quiet?: boolean } = {}): Promise<number> {

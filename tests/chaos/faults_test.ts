@@ -5,18 +5,7 @@
 import assert from "node:assert/strict";
 import { pidAlive, signal, tmux, waitFor } from "../helpers/mod.ts";
 import { pidsWith } from "../helpers/procs.ts";
-import { Sandbox } from "../helpers/sandbox.ts";
-
-const FAST = [
-  "--interval",
-  "0.2",
-  "--check-interval",
-  "0.2",
-  "--heartbeat-timeout",
-  "2",
-  "--stop-timeout",
-  "1",
-];
+import { FAST, Sandbox } from "../helpers/sandbox.ts";
 
 async function startSupervised(box: Sandbox) {
   const r = await box.cli(["monitor", "start", "--supervised", ...FAST]);

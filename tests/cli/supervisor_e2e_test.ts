@@ -4,18 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { pidAlive, readJson, signal, waitFor } from "../helpers/mod.ts";
-import { type BeatFile, Sandbox } from "../helpers/sandbox.ts";
-
-const FAST = [
-  "--interval",
-  "0.2",
-  "--check-interval",
-  "0.2",
-  "--heartbeat-timeout",
-  "2",
-  "--stop-timeout",
-  "1",
-];
+import { type BeatFile, FAST, Sandbox } from "../helpers/sandbox.ts";
 
 async function healthyMonitor(
   box: Sandbox,

@@ -6,25 +6,24 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { PERMISSION_FLAGS } from "../../src/permissions.ts";
+import { currentSelfExecEnv, selfCommand } from "../../src/supervisor/self_exec.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
 /** main.ts. */
 export const MAIN: string = `${ROOT}main.ts`;
 
-/** The argv that runs the CLI the way the compiled binary would be permitted to run. */
+/**
+ * The argv that runs the CLI the way the compiled binary would be permitted to run: the same
+ * `deno run` command line the supervisor uses to start its monitor.
+ */
 export function cliArgv(args: readonly string[]): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    "--no-prompt",
-    ...PERMISSION_FLAGS,
-    "--config",
-    `${ROOT}deno.json`,
-    MAIN,
-    ...args,
-  ];
+  const env = {
+    ...currentSelfExecEnv(),
+    standalone: false,
+    mainModule: new URL("../../main.ts", import.meta.url).href,
+  };
+  return [...selfCommand(env), ...args];
 }
 
 /** The outcome of a CLI run. */

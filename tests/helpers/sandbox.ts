@@ -17,6 +17,21 @@ import {
   tmux,
 } from "./mod.ts";
 
+/**
+ * Short timings for real-process tests: 0.2 s cycles and checks, 2 s heartbeat timeout, 1 s stop
+ * timeout.
+ */
+export const FAST: readonly string[] = [
+  "--interval",
+  "0.2",
+  "--check-interval",
+  "0.2",
+  "--heartbeat-timeout",
+  "2",
+  "--stop-timeout",
+  "1",
+];
+
 /** The heartbeat file, as tests read it. */
 export interface BeatFile {
   pid: number;
