@@ -1,5 +1,5 @@
 /**
- * A progress line on stderr: rewritten in place on a terminal, printed at most every couple of
+ * A progress line on stderr: rewritten in place on a terminal, printed at most every five
  * seconds (and on every new phase) otherwise, so logs stay short.
  *
  * @module
@@ -38,7 +38,7 @@ export function stderrProgress(options: { prefix?: string } = {}): Progress {
       }
       const phase = text.replace(/[\d./]+/g, "#");
       const now = performance.now();
-      if (phase === lastPhase && now - lastPrint < 2000) return;
+      if (phase === lastPhase && now - lastPrint < 5000) return;
       lastPhase = phase;
       lastPrint = now;
       write(`[${prefix}] ${text}\n`);

@@ -200,9 +200,9 @@ function tmuxCpuProbe(serverPid: number, client: CountingClient): TmuxCpuProbe {
 
 async function runRow(
   farm: PaneFarm,
-  agents: number,
-  strategy: StrategyName,
   options: {
+    agents: number;
+    strategy: StrategyName;
     cycles: number;
     changeFraction: number;
     maxRowSeconds: number;
@@ -214,8 +214,8 @@ async function runRow(
     lastWrite: { ms: number };
   },
 ): Promise<BenchRow> {
+  const { agents, strategy, progress, signal } = options;
   const spec = STRATEGIES[strategy];
-  const { progress, signal } = options;
   const panes = farm.panes.slice(0, agents);
   const client = new CountingClient(strategyClient(spec, farm.server));
   let store: Store | undefined;
@@ -343,7 +343,15 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchRun> {
       lastWrite.ms = Date.now();
       for (const strategy of strategies) {
         rows.push(
-          await runRow(farm, n, strategy, { ...resolved, dir, progress, signal, lastWrite }),
+          await runRow(farm, {
+            ...resolved,
+            agents: n,
+            strategy,
+            dir,
+            progress,
+            signal,
+            lastWrite,
+          }),
         );
       }
     }

@@ -22,9 +22,10 @@
 
 import { join } from "node:path";
 import { readHeartbeat } from "../monitor/heartbeat.ts";
+import { UserError } from "../state/errors.ts";
 import { selfCommand } from "../supervisor/self_exec.ts";
 import { PaneFarm } from "./farm.ts";
-import { procCpuMs, type ProcessSample, psSample } from "./proc.ts";
+import { type ProcessSample, psSample, threadCpuMs } from "./proc.ts";
 import { type Progress, silentProgress } from "./progress.ts";
 import type { BudgetResult } from "./report.ts";
 import { formatNumber, leastSquaresSlope, pickIndexes, seededRandom } from "./stats.ts";
@@ -150,6 +151,8 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
 /** A monitor process started for the soak. */
 interface MonitorProcess {
   child: Deno.ChildProcess;
+  /** The last 2 KB the monitor wrote to stderr. */
+  stderr: () => string;
   stateDir: string;
   heartbeatPath: string;
   stop(): Promise<void>;
@@ -173,11 +176,20 @@ async function startMonitor(farm: PaneFarm, intervalS: number): Promise<MonitorP
     args: argv.slice(1),
     stdin: "null",
     stdout: "null",
-    stderr: "null",
+    stderr: "piped",
   }).spawn();
+  let stderr = "";
+  (async () => {
+    try {
+      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+        stderr = (stderr + chunk).slice(-2048);
+      }
+    } catch { /* the pipe broke: keep what was read */ }
+  })();
   let stopped: Promise<void> | undefined;
   return {
     child,
+    stderr: () => stderr,
     stateDir,
     heartbeatPath: join(stateDir, "heartbeat.json"),
     stop() {
@@ -199,6 +211,23 @@ async function startMonitor(farm: PaneFarm, intervalS: number): Promise<MonitorP
   };
 }
 
+/** The last lines of the soak monitor's log (its state dir is removed when it stops). */
+async function logTail(monitor: MonitorProcess): Promise<string> {
+  try {
+    const text = await Deno.readTextFile(join(monitor.stateDir, "logs", "monitor.jsonl"));
+    const lines = text.trim().split("\n").slice(-3);
+    return lines.map((line) => {
+      try {
+        return String(JSON.parse(line).message ?? line);
+      } catch {
+        return line;
+      }
+    }).join(" | ") || monitor.stderr().trim() || "no log lines";
+  } catch {
+    return monitor.stderr().trim() || "no log file";
+  }
+}
+
 async function waitForCycle(
   monitor: MonitorProcess,
   cycle: number,
@@ -213,8 +242,8 @@ async function waitForCycle(
     if (beat && beat.cycle >= cycle) return beat.cycle;
     if (exited) {
       const status = await monitor.child.status;
-      throw new Error(
-        `The soak's monitor exited early: code ${status.code} (logs under ${monitor.stateDir}/logs)`,
+      throw new UserError(
+        `The soak's monitor exited early with code ${status.code}: ${await logTail(monitor)}`,
       );
     }
     if (options.signal?.aborted) throw new Error("Soak interrupted");
@@ -258,7 +287,7 @@ async function slowPhase(
   const farmClient = await controlClientPids(farm, undefined);
   const monitor = await startMonitor(farm, o.intervalS);
   try {
-    progress.update("soak: starting the monitor");
+    progress.update("starting the monitor");
     await waitForCycle(monitor, 1, { timeoutMs: 60_000, signal });
     const pid = monitor.child.pid;
     const first = await sample(pid);
@@ -266,7 +295,7 @@ async function slowPhase(
       !farmClient.includes(p)
     );
     const clientPid = clients.length === 1 ? clients[0] : undefined;
-    const clientFirst = clientPid === undefined ? undefined : procCpuMs(clientPid);
+    const clientFirst = clientPid === undefined ? undefined : threadCpuMs(clientPid);
     const t0 = performance.now();
     const change = changer(farm, o.changeFraction, 7);
     let rssMax = first.rssBytes;
@@ -280,13 +309,13 @@ async function slowPhase(
       }
       rssMax = Math.max(rssMax, (await sample(pid)).rssBytes);
       const left = Math.ceil((o.seconds * 1000 - (performance.now() - t0)) / 1000);
-      progress.update(`soak: ${o.seconds - left}/${o.seconds} s at interval ${o.intervalS} s`);
+      progress.update(`${o.seconds - left}/${o.seconds} s at interval ${o.intervalS} s`);
       await delay(Math.min(1000, Math.max(0, nextChange - performance.now())), signal);
     }
     const last = await sample(pid);
     const seconds = (performance.now() - t0) / 1000;
     const beat = await readHeartbeat(monitor.heartbeatPath);
-    const clientLast = clientPid === undefined ? undefined : procCpuMs(clientPid);
+    const clientLast = clientPid === undefined ? undefined : threadCpuMs(clientPid);
     const cpuSeconds = (last.cpuMs - first.cpuMs) / 1000;
     return {
       seconds,
@@ -316,7 +345,7 @@ async function fastPhase(
 ): Promise<FastSoakResult> {
   const monitor = await startMonitor(farm, o.fastIntervalS);
   try {
-    progress.update("soak: starting the fast monitor");
+    progress.update("starting the fast monitor");
     await waitForCycle(monitor, 1, { timeoutMs: 60_000, signal });
     const pid = monitor.child.pid;
     const t0 = performance.now();
@@ -331,7 +360,7 @@ async function fastPhase(
       const s = await sample(pid);
       samples.push([cycle, Math.round((s.rssBytes / MB) * 1000) / 1000, s.fds ?? null]);
       progress.update(
-        `soak: fast cycles ${cycle}/${total}${cycle < o.fastWarmupCycles ? " (warm-up)" : ""}`,
+        `fast cycles ${cycle}/${total}${cycle < o.fastWarmupCycles ? " (warm-up)" : ""}`,
       );
       if (cycle >= total) break;
       if (performance.now() - lastChange > 500) {
@@ -342,8 +371,11 @@ async function fastPhase(
         throw new Error(`The fast soak did not reach ${total} cycles in time`);
       }
       await delay(200, signal);
-      if ((await Promise.race([monitor.child.status, delay(0).then(() => null)])) !== null) {
-        throw new Error(`The soak's monitor exited early (logs under ${monitor.stateDir}/logs)`);
+      const status = await Promise.race([monitor.child.status, delay(0).then(() => null)]);
+      if (status !== null) {
+        throw new UserError(
+          `The soak's monitor exited early with code ${status.code}: ${await logTail(monitor)}`,
+        );
       }
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -425,7 +457,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakRun> {
   const onAbort = () => farm?.kill();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    progress.update("soak: starting a private tmux server");
+    progress.update("starting a private tmux server");
     farm = await PaneFarm.start({ progress });
     await farm.grow(o.agents);
     const slow = o.seconds > 0 ? await slowPhase(farm, o, progress, signal) : undefined;

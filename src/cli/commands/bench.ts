@@ -173,6 +173,11 @@ export const benchCommand: CommandSpec = {
   },
   async run(ctx) {
     const v = ctx.values;
+    if (ctx.global.server.socketName || ctx.global.server.socketPath) {
+      throw new UsageError(
+        "Invalid option for bench: it always starts its own private tmux server (no -L or -S)",
+      );
+    }
     const agentsRaw = stringOption(v, "agents");
     const changeFraction = v["change-fraction"] === undefined
       ? BENCH_DEFAULTS.changeFraction
