@@ -772,12 +772,7 @@ export class Monitor {
       io.push({
         paneId: message.pmPaneId,
         run: async () => {
-          const report = await deliver(this.#tmux, message.pmPaneId, message.text, {
-            profile: pm.profile,
-            clock: this.#clock,
-            sleep: this.#sleep,
-            timeoutMs: this.#options.deliverTimeoutMs,
-          });
+          const report = await this.#deliver(message.pmPaneId, message.text, pm.profile);
           this.#afterDelivery(message, report, outcomes, record, records, wallNow);
           if (report.status === "delivered") ctx.onDelivered();
           const mem = this.#panes.get(message.pmPaneId);
@@ -810,12 +805,7 @@ export class Monitor {
       io.push({
         paneId: resume.paneId,
         run: async () => {
-          const report = await deliver(this.#tmux, resume.paneId, resume.text, {
-            profile: agent.profile,
-            clock: this.#clock,
-            sleep: this.#sleep,
-            timeoutMs: this.#options.deliverTimeoutMs,
-          });
+          const report = await this.#deliver(resume.paneId, resume.text, agent.profile);
           const ok = report.status === "delivered";
           this.#logger.info("{agent} ({pane}): resume message after the rate limit: {result}", {
             agent: resume.agentName,
@@ -833,6 +823,16 @@ export class Monitor {
         },
       });
     }
+  }
+
+  /** Reliable delivery with this monitor's clock, sleep and timeout. */
+  #deliver(paneId: string, text: string, profile: AgentProfile) {
+    return deliver(this.#tmux, paneId, text, {
+      profile,
+      clock: this.#clock,
+      sleep: this.#sleep,
+      timeoutMs: this.#options.deliverTimeoutMs,
+    });
   }
 
   #afterDelivery(

@@ -9,20 +9,11 @@ import { selfCommand } from "../../supervisor/self_exec.ts";
 import { startInBackground } from "../../supervisor/start.ts";
 import { collectStatus, statusExitCode, type StatusReport } from "../../supervisor/status.ts";
 import { stopAll } from "../../supervisor/stop.ts";
-import type { CommandSpec, OptionValues } from "../spec.ts";
+import type { CommandSpec } from "../spec.ts";
 import { countOption, flag, secondsOption } from "../values.ts";
 import { globalArgs, intervalMs, MONITOR_OPTIONS, monitorArgs } from "./monitor_options.ts";
-import { SUPERVISE_OPTIONS, superviseSettings } from "./supervise.ts";
+import { SUPERVISE_OPTIONS, superviseArgs, superviseSettings } from "./supervise.ts";
 import { followLogs, readLastLogLines } from "../../log/read.ts";
-
-function superviseArgs(values: OptionValues): string[] {
-  const args: string[] = [];
-  for (const name of Object.keys(SUPERVISE_OPTIONS)) {
-    const value = values[name];
-    if (typeof value === "string") args.push(`--${name}`, value);
-  }
-  return args;
-}
 
 /** `monitor start`. */
 export const monitorStartCommand: CommandSpec = {

@@ -19,7 +19,7 @@ import {
 import type { CommandContext, CommandSpec, OptionSpec, OptionValues } from "../spec.ts";
 import { flag, stringOption } from "../values.ts";
 import { MONITOR_OPTIONS, monitorArgs } from "./monitor_options.ts";
-import { SUPERVISE_OPTIONS, superviseSettings } from "./supervise.ts";
+import { SUPERVISE_OPTIONS, superviseArgs, superviseSettings } from "./supervise.ts";
 
 /** Where a system unit keeps state when no `--state-dir` is given (systemd's `StateDirectory=`). */
 export const SYSTEM_STATE_DIR = "/var/lib/tmux-orc";
@@ -33,15 +33,6 @@ const USER_OPTION: Record<string, OptionSpec> = {
 
 function scopeOf(values: OptionValues): UnitScope {
   return flag(values, "user") ? "user" : "system";
-}
-
-function superviseArgs(values: OptionValues): string[] {
-  const args: string[] = [];
-  for (const name of Object.keys(SUPERVISE_OPTIONS)) {
-    const value = values[name];
-    if (typeof value === "string") args.push(`--${name}`, value);
-  }
-  return args;
 }
 
 function unitPath(scope: UnitScope): string {

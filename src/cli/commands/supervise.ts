@@ -64,6 +64,16 @@ export const SUPERVISE_OPTIONS: Record<string, OptionSpec> = {
   },
 };
 
+/** The supervisor options given on this command line, as arguments for a `supervise` process. */
+export function superviseArgs(values: OptionValues): string[] {
+  const args: string[] = [];
+  for (const name of Object.keys(SUPERVISE_OPTIONS)) {
+    const value = values[name];
+    if (typeof value === "string") args.push(`--${name}`, value);
+  }
+  return args;
+}
+
 /** The supervisor settings, validated. */
 export interface SuperviseSettings {
   /** Monitor interval (ms). */
