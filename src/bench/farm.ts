@@ -282,6 +282,48 @@ export class PaneFarm {
   }
 
   /**
+   * Adds a PM pane (`@tmux-orc-role pm`, name `pm`) as a window of the first session, so every
+   * agent of that session reports to it; agents of other sessions get `@tmux-orc-pm` naming it.
+   * The pane runs {@linkcode FAKE_AGENT_ARGV} like the agents; whoever drives the farm draws its
+   * screen and reads what is typed into it (see `soak_script.ts`). It is not in
+   * {@linkcode PaneFarm.panes}.
+   */
+  async addPm(): Promise<FarmPane> {
+    const name = "pm";
+    const reply = await this.#control.run([
+      "new-window",
+      "-d",
+      "-t",
+      `${this.#sessionName(0)}:`,
+      "-n",
+      name,
+      "-P",
+      "-F",
+      PANE_FORMAT,
+      "--",
+      ...FAKE_AGENT_ARGV,
+    ]);
+    const pane: FarmPane = { ...parsePaneLine(reply[0], "new-window"), name, index: -1, step: 0 };
+    await Promise.all([
+      this.#control.run(["set-option", "-p", "-t", pane.paneId, "--", "@tmux-orc-role", "pm"]),
+      this.#control.run([
+        "set-option",
+        "-p",
+        "-t",
+        pane.paneId,
+        "--",
+        "@tmux-orc-profile",
+        "claude",
+      ]),
+      this.#control.run(["set-option", "-p", "-t", pane.paneId, "--", "@tmux-orc-name", name]),
+      ...this.#panes.filter((p) => p.index >= this.#windowsPerSession).map((p) =>
+        this.#control.run(["set-option", "-p", "-t", p.paneId, "--", "@tmux-orc-pm", pane.paneId])
+      ),
+    ]);
+    return pane;
+  }
+
+  /**
    * Gives a pane its next burst of output: it starts working (odd steps) or finishes and is back
    * at its prompt (even steps); either way its screen changes.
    */

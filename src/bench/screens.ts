@@ -121,3 +121,132 @@ export function screenBytes(screen: FakeScreen): Uint8Array {
     `\x1b[${screen.cursorY + 1};${screen.cursorX + 1}H`;
   return new TextEncoder().encode(text);
 }
+
+/** The states the soak drives its fake agents through, each with a screen of its own. */
+export type ScriptedState = "active" | "waiting" | "error" | "rate_limited" | "idle";
+
+/** Every {@linkcode ScriptedState}. */
+export const SCRIPTED_STATES: readonly ScriptedState[] = [
+  "active",
+  "waiting",
+  "error",
+  "rate_limited",
+  "idle",
+];
+
+/**
+ * A permission prompt replacing the input box ("Do you want to proceed?" with numbered choices),
+ * as in `tests/fixtures/screens/claude/waiting/rule_bash_proceed.txt`; the cursor rests on the
+ * selected choice.
+ */
+export function waitingScreen(
+  name: string,
+  index: number,
+  step: number,
+  options: { width?: number } = {},
+): FakeScreen {
+  const width = options.width ?? SCREEN_WIDTH;
+  const lines = [
+    ...transcriptHead(name, index),
+    "● I'll run the invoice suite against staging.",
+    "",
+    "─".repeat(width),
+    " Bash command",
+    "",
+    `   BASE_URL=https://staging.example.com npm test -- invoices --shard ${step}`,
+    "   Run the invoice suite against staging",
+    "",
+    " Do you want to proceed?",
+    " ❯ 1. Yes",
+    "   2. Yes, and don't ask again for npm test commands in /home/dana/src/webapp",
+    "   3. No, and tell Claude what to do differently (esc)",
+  ];
+  return { lines, cursorY: lines.length - 3, cursorX: 1 };
+}
+
+/** An API error banner as the agent's latest output, at an empty prompt (nothing busy). */
+export function errorScreen(
+  name: string,
+  index: number,
+  step: number,
+  options: { width?: number } = {},
+): FakeScreen {
+  const width = options.width ?? SCREEN_WIDTH;
+  return finish([
+    ...transcriptHead(name, index),
+    "● Bash(npm test -- invoices)",
+    "  ⎿  PASS  test/invoices.test.ts (4.21 s)",
+    "",
+    `● API Error: 500 {"type":"error","error":{"type":"api_error","message":"Internal server ` +
+    `error"},"request_id":"req_${String(step).padStart(6, "0")}"}`,
+    "",
+    "",
+    "",
+  ], width);
+}
+
+/** A 429 rate-limit error with no reset time as the latest output, at an empty prompt. */
+export function rateLimitScreen(
+  name: string,
+  index: number,
+  step: number,
+  options: { width?: number } = {},
+): FakeScreen {
+  const width = options.width ?? SCREEN_WIDTH;
+  return finish([
+    ...transcriptHead(name, index),
+    `● Bash(npm run bench -- --round ${step})`,
+    "  ⎿  ✓ encode 10k rows  41.2 ms",
+    "",
+    `  ⎿  API Error: 429 {"type":"error","error":{"type":"rate_limit_error","message":"This ` +
+    `request would exceed your account's rate limit. Please try again later."}}`,
+    "",
+    "",
+    "",
+  ], width);
+}
+
+/** The screen that puts a fake agent in `state`; `step` makes each drawing differ. */
+export function scriptedScreen(
+  state: ScriptedState,
+  pane: { name: string; index: number },
+  step: number,
+  options: { width?: number } = {},
+): FakeScreen {
+  switch (state) {
+    case "active":
+      return workingScreen(pane.name, pane.index, step, options);
+    case "waiting":
+      return waitingScreen(pane.name, pane.index, step, options);
+    case "error":
+      return errorScreen(pane.name, pane.index, step, options);
+    case "rate_limited":
+      return rateLimitScreen(pane.name, pane.index, step, options);
+    case "idle":
+      return idleScreen(pane.name, pane.index, { ...options, step });
+  }
+}
+
+/**
+ * A fake PM at its prompt: the idle layout with `input` in the input box (its last characters
+ * when it is longer than the box, as a scrolled input line shows) and the cursor after it.
+ */
+export function pmScreen(
+  input: string,
+  options: { width?: number; step?: number } = {},
+): FakeScreen {
+  const width = options.width ?? SCREEN_WIDTH;
+  const room = width - 4;
+  const shown = input.length > room ? input.slice(-room) : input;
+  const screen = finish([
+    "> pm: keep the team unblocked; report anything that needs a decision",
+    "",
+    "● Watching the agents. I'll step in when one needs attention.",
+    "",
+    `✻ Worked for ${(options.step ?? 0) % 60}s`,
+    "",
+  ], width);
+  const at = screen.cursorY;
+  screen.lines[at] = `> ${shown}`;
+  return { ...screen, cursorX: 2 + [...shown].length };
+}

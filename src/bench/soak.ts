@@ -7,7 +7,12 @@
  *   new output every interval. Reports the monitor's average CPU (% of one core) from its first
  *   heartbeat to the end (start-up excluded, and reported apart) and its RSS.
  * - **fast** phase: `--interval 0.05` for a warm-up (default 1,000 cycles) and then N measured
- *   cycles (default 1,000). Samples RSS and open file descriptors against the cycle number (from
+ *   cycles (default 1,000), with `--idle-after 1 --notify-cooldown 20`, every agent CHANGING
+ *   STATE throughout (active, waiting, error, rate-limited, idle: `soak_script.ts`) and one fake
+ *   PM taking the notifications. Afterwards the monitor's store is read: every state the agents
+ *   were driven through must be among the recorded transitions, in order (no event lost), and no
+ *   two notifications about one agent and state may have been delivered inside the cooldown (no
+ *   duplicate). Samples RSS and open file descriptors against the cycle number (from
  *   the heartbeat file) and reports the least-squares slope of RSS over the measured cycles (MB
  *   per 1,000 cycles) and the fd count first vs last. The warm-up is there because at 20 cycles a
  *   second V8 grows its heap to match the allocation rate for the first ~900 cycles and then stays
@@ -23,11 +28,14 @@
 import { join } from "node:path";
 import { readHeartbeat } from "../monitor/heartbeat.ts";
 import { UserError } from "../state/errors.ts";
+import { statePaths } from "../state/paths.ts";
+import { openStore } from "../store/store.ts";
 import { selfCommand } from "../supervisor/self_exec.ts";
 import { PaneFarm } from "./farm.ts";
 import { type ProcessSample, psSample, threadCpuMs } from "./proc.ts";
 import { type Progress, silentProgress } from "./progress.ts";
 import type { BudgetResult } from "./report.ts";
+import { checkSoakEvents, FakePm, type SoakEventCheck, StateDriver } from "./soak_script.ts";
 import { formatNumber, leastSquaresSlope, pickIndexes, seededRandom } from "./stats.ts";
 
 /** Options for {@linkcode runSoak}. */
@@ -44,8 +52,14 @@ export interface SoakOptions {
   fastWarmupCycles?: number;
   /** Monitor interval in the fast phase (s, default 0.05, the smallest the CLI accepts). */
   fastIntervalS?: number;
-  /** Fraction of panes with new output per interval (default 0.1). */
+  /** Fraction of panes with new output per interval in the slow phase (default 0.1). */
   changeFraction?: number;
+  /** The fast monitor's `--idle-after` (s, default 1). */
+  idleAfterS?: number;
+  /** The fast monitor's `--notify-cooldown` (s, default 20). */
+  notifyCooldownS?: number;
+  /** `DENO_V8_FLAGS` for the monitor process (default: inherited; for A/B runs). */
+  v8Flags?: string;
   /** Progress on stderr. */
   progress?: Progress;
   /** Aborting stops the soak (monitor and farm are stopped). */
@@ -61,6 +75,8 @@ export const SOAK_DEFAULTS = {
   fastWarmupCycles: 1000,
   fastIntervalS: 0.05,
   changeFraction: 0.1,
+  idleAfterS: 1,
+  notifyCooldownS: 20,
 } as const;
 
 /** What the slow phase measured. */
@@ -115,6 +131,20 @@ export interface FastSoakResult {
   fdsFirst: number | null;
   /** Open fds at the last sample. */
   fdsLast: number | null;
+  /** Monitor CPU over the measured cycles (s). */
+  cpuSeconds: number;
+  /** Average monitor CPU over the measured cycles, % of one core. */
+  cpuPercent: number;
+  /** Monitor CPU per measured cycle (ms). */
+  cpuMsPerCycle: number;
+  /** The fast monitor's `--idle-after` (s). */
+  idleAfterS: number;
+  /** The fast monitor's `--notify-cooldown` (s). */
+  notifyCooldownS: number;
+  /** Induced states against recorded transitions; delivered notifications against the cooldown. */
+  events: SoakEventCheck;
+  /** Messages the fake PM took (each may name many agents). */
+  pmMessages: number;
   /** Samples: `[cycle, rssMb, fds]`. */
   samples: [number, number, number | null][];
 }
@@ -122,7 +152,7 @@ export interface FastSoakResult {
 /** The whole soak. */
 export interface SoakRun {
   /** Options used. */
-  options: Required<Omit<SoakOptions, "progress" | "signal">>;
+  options: Required<Omit<SoakOptions, "progress" | "signal" | "v8Flags">> & { v8Flags?: string };
   /** The slow phase, when run. */
   slow?: SlowSoakResult;
   /** The fast phase, when run. */
@@ -155,10 +185,17 @@ interface MonitorProcess {
   stderr: () => string;
   stateDir: string;
   heartbeatPath: string;
+  /** Stops the monitor (SIGTERM, then SIGKILL after 5 s); its state dir stays. */
   stop(): Promise<void>;
+  /** Stops the monitor and removes its state dir. */
+  remove(): Promise<void>;
 }
 
-async function startMonitor(farm: PaneFarm, intervalS: number): Promise<MonitorProcess> {
+async function startMonitor(
+  farm: PaneFarm,
+  intervalS: number,
+  options: { args?: string[]; v8Flags?: string } = {},
+): Promise<MonitorProcess> {
   const stateDir = await Deno.makeTempDir({ prefix: "tmux-orc-soak-" });
   await Deno.chmod(stateDir, 0o700);
   const argv = [
@@ -171,9 +208,11 @@ async function startMonitor(farm: PaneFarm, intervalS: number): Promise<MonitorP
     stateDir,
     "--interval",
     String(intervalS),
+    ...options.args ?? [],
   ];
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
+    env: options.v8Flags === undefined ? undefined : { DENO_V8_FLAGS: options.v8Flags },
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -187,26 +226,30 @@ async function startMonitor(farm: PaneFarm, intervalS: number): Promise<MonitorP
     } catch { /* the pipe broke: keep what was read */ }
   })();
   let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      const timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+      }, 5000);
+      await child.status;
+      clearTimeout(timer);
+    })();
+    return stopped;
+  };
   return {
     child,
     stderr: () => stderr,
     stateDir,
     heartbeatPath: join(stateDir, "heartbeat.json"),
-    stop() {
-      stopped ??= (async () => {
-        try {
-          child.kill("SIGTERM");
-        } catch { /* already gone */ }
-        const timer = setTimeout(() => {
-          try {
-            child.kill("SIGKILL");
-          } catch { /* already gone */ }
-        }, 5000);
-        await child.status;
-        clearTimeout(timer);
-        await Deno.remove(stateDir, { recursive: true }).catch(() => {});
-      })();
-      return stopped;
+    stop,
+    async remove() {
+      await stop();
+      await Deno.remove(stateDir, { recursive: true }).catch(() => {});
     },
   };
 }
@@ -280,12 +323,12 @@ async function sample(pid: number): Promise<ProcessSample> {
 
 async function slowPhase(
   farm: PaneFarm,
-  o: Required<Omit<SoakOptions, "progress" | "signal">>,
+  o: SoakRun["options"],
   progress: Progress,
   signal?: AbortSignal,
 ): Promise<SlowSoakResult> {
   const farmClient = await controlClientPids(farm, undefined);
-  const monitor = await startMonitor(farm, o.intervalS);
+  const monitor = await startMonitor(farm, o.intervalS, { v8Flags: o.v8Flags });
   try {
     progress.update("starting the monitor");
     await waitForCycle(monitor, 1, { timeoutMs: 60_000, signal });
@@ -333,44 +376,69 @@ async function slowPhase(
       source: first.source,
     };
   } finally {
-    await monitor.stop();
+    await monitor.remove();
   }
 }
 
 async function fastPhase(
   farm: PaneFarm,
-  o: Required<Omit<SoakOptions, "progress" | "signal">>,
+  o: SoakRun["options"],
   progress: Progress,
-  signal?: AbortSignal,
+  context: { signal?: AbortSignal; readers: Promise<void>[] },
 ): Promise<FastSoakResult> {
-  const monitor = await startMonitor(farm, o.fastIntervalS);
+  const { signal } = context;
+  const pm = await FakePm.start(farm);
+  context.readers.push(pm.done);
+  const monitor = await startMonitor(farm, o.fastIntervalS, {
+    args: ["--idle-after", String(o.idleAfterS), "--notify-cooldown", String(o.notifyCooldownS)],
+    v8Flags: o.v8Flags,
+  });
   try {
     progress.update("starting the fast monitor");
     await waitForCycle(monitor, 1, { timeoutMs: 60_000, signal });
     const pid = monitor.child.pid;
     const t0 = performance.now();
-    const change = changer(farm, o.changeFraction, 11);
+    const driver = new StateDriver(farm, { idleAfterMs: o.idleAfterS * 1000, seed: 11 });
     const samples: [number, number, number | null][] = [];
-    let lastChange = performance.now();
     const total = o.fastWarmupCycles + o.fastCycles;
+    let lastSample = -Infinity;
+    let cpuAtWarm: { cycle: number; cpuMs: number; ms: number } | undefined;
+    let cpuLast = { cycle: 0, cpuMs: 0, ms: 0 };
+    let drainDeadline = Infinity;
+    const timeLimitMs = Math.max(120_000, total * o.fastIntervalS * 6000);
     for (;;) {
       if (signal?.aborted) throw new Error("Soak interrupted");
       const beat = await readHeartbeat(monitor.heartbeatPath);
       const cycle = beat?.cycle ?? 0;
-      const s = await sample(pid);
-      samples.push([cycle, Math.round((s.rssBytes / MB) * 1000) / 1000, s.fds ?? null]);
-      progress.update(
-        `fast cycles ${cycle}/${total}${cycle < o.fastWarmupCycles ? " (warm-up)" : ""}`,
-      );
-      if (cycle >= total) break;
-      if (performance.now() - lastChange > 500) {
-        await change();
-        lastChange = performance.now();
+      const draining = cycle >= total;
+      const pending = await driver.tick(cycle, { draining });
+      if (draining && drainDeadline === Infinity) {
+        drainDeadline = performance.now() + o.idleAfterS * 1000 + 30_000;
       }
-      if (performance.now() - t0 > Math.max(120_000, total * o.fastIntervalS * 4000)) {
+      if (performance.now() - lastSample >= 200 || (draining && pending === 0)) {
+        lastSample = performance.now();
+        const s = await sample(pid);
+        if (!draining) {
+          samples.push([cycle, Math.round((s.rssBytes / MB) * 1000) / 1000, s.fds ?? null]);
+          if (cycle >= o.fastWarmupCycles) {
+            cpuAtWarm ??= { cycle, cpuMs: s.cpuMs, ms: performance.now() };
+            cpuLast = { cycle, cpuMs: s.cpuMs, ms: performance.now() };
+          }
+        }
+        progress.update(
+          draining
+            ? `fast cycles done; waiting for ${pending} agents to be classified`
+            : `fast cycles ${cycle}/${total}${cycle < o.fastWarmupCycles ? " (warm-up)" : ""}`,
+        );
+      }
+      if (draining && pending === 0) break;
+      if (performance.now() > drainDeadline) {
+        throw new Error(`The fast soak's agents were not all classified in time: ${pending} left`);
+      }
+      if (performance.now() - t0 > timeLimitMs) {
         throw new Error(`The fast soak did not reach ${total} cycles in time`);
       }
-      await delay(200, signal);
+      await delay(25, signal);
       const status = await Promise.race([monitor.child.status, delay(0).then(() => null)]);
       if (status !== null) {
         throw new UserError(
@@ -379,12 +447,29 @@ async function fastPhase(
       }
     }
     const seconds = (performance.now() - t0) / 1000;
+    await monitor.stop();
+    const store = openStore(statePaths(monitor.stateDir).database, { readonly: true });
+    let events;
+    try {
+      events = checkSoakEvents(
+        store.listEvents({ kinds: ["transition", "notification"] }),
+        driver.induced,
+        {
+          cooldownMs: o.notifyCooldownS * 1000,
+        },
+      );
+    } finally {
+      store.close();
+    }
     const slope = (points: typeof samples) =>
       leastSquaresSlope(points.map(([c]) => c), points.map(([, mb]) => mb)) * 1000;
     const warmup = samples.filter(([cycle]) => cycle < o.fastWarmupCycles);
     const measured = samples.filter(([cycle]) => cycle >= o.fastWarmupCycles);
     const first = measured[0] ?? samples[0];
     const last = samples[samples.length - 1];
+    const cpuMs = cpuAtWarm ? cpuLast.cpuMs - cpuAtWarm.cpuMs : 0;
+    const cpuCycles = cpuAtWarm ? cpuLast.cycle - cpuAtWarm.cycle : 0;
+    const cpuWallS = cpuAtWarm ? (cpuLast.ms - cpuAtWarm.ms) / 1000 : 0;
     return {
       cycles: last[0],
       warmupCycles: o.fastWarmupCycles,
@@ -398,14 +483,24 @@ async function fastPhase(
       rssMaxMb: Math.max(...samples.map(([, mb]) => mb)),
       fdsFirst: samples[0][2],
       fdsLast: last[2],
+      cpuSeconds: cpuMs / 1000,
+      cpuPercent: cpuWallS > 0 ? (cpuMs / 1000 / cpuWallS) * 100 : 0,
+      cpuMsPerCycle: cpuCycles > 0 ? cpuMs / cpuCycles : 0,
+      idleAfterS: o.idleAfterS,
+      notifyCooldownS: o.notifyCooldownS,
+      events,
+      pmMessages: pm.messages.length,
       samples,
     };
   } finally {
-    await monitor.stop();
+    await monitor.remove();
   }
 }
 
-/** Budget verdicts of the soak: CPU < 1% of a core, RSS < 100 MB, no upward trend. */
+/**
+ * Budget verdicts of the soak: CPU < 1% of a core, RSS < 100 MB, no upward trend, no fd leak, no
+ * event lost, no duplicate notification.
+ */
 export function soakBudgets(run: Pick<SoakRun, "slow" | "fast">): BudgetResult[] {
   const { slow, fast } = run;
   const fdsGrew = fast && fast.fdsFirst !== null && fast.fdsLast !== null
@@ -437,7 +532,39 @@ export function soakBudgets(run: Pick<SoakRun, "slow" | "fast">): BudgetResult[]
       measured: fast && fdsGrew !== null ? `${fast.fdsFirst} -> ${fast.fdsLast}` : "not measured",
       met: fdsGrew === null ? null : !fdsGrew,
     },
+    {
+      budget: "no event lost (every state the agents were driven through is recorded, in order)",
+      measured: fast
+        ? `${fast.events.induced} induced, ${fast.events.recorded} recorded, ${fast.events.missing} missing` +
+          (fast.events.missingExamples.length > 0
+            ? ` (${fast.events.missingExamples.join("; ")})`
+            : "")
+        : "not measured",
+      met: fast ? fast.events.induced > 0 && fast.events.missing === 0 : null,
+    },
+    {
+      budget: `no duplicate notification (none about one agent and state inside the ${
+        fast?.notifyCooldownS ?? SOAK_DEFAULTS.notifyCooldownS
+      } s cooldown)`,
+      measured: fast
+        ? `${fast.events.delivered} delivered, ${fast.events.duplicates} duplicates` +
+          (fast.events.duplicateExamples.length > 0
+            ? ` (${fast.events.duplicateExamples.join("; ")})`
+            : "")
+        : "not measured",
+      met: fast ? fast.events.delivered > 0 && fast.events.duplicates === 0 : null,
+    },
   ];
+}
+
+/**
+ * Whether the soak found a correctness failure: an event lost or a duplicate notification
+ * (`deno task soak` then exits 1). Resource budgets are reported, not failed on.
+ */
+export function soakCorrectnessFailed(run: Pick<SoakRun, "budgets">): boolean {
+  return run.budgets.some((b) =>
+    b.met === false && (b.budget.startsWith("no event lost") || b.budget.startsWith("no duplicate"))
+  );
 }
 
 /** Runs the soak on a private farm (killed in `finally`). */
@@ -450,10 +577,14 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakRun> {
     fastWarmupCycles: options.fastWarmupCycles ?? SOAK_DEFAULTS.fastWarmupCycles,
     fastIntervalS: options.fastIntervalS ?? SOAK_DEFAULTS.fastIntervalS,
     changeFraction: options.changeFraction ?? SOAK_DEFAULTS.changeFraction,
+    idleAfterS: options.idleAfterS ?? SOAK_DEFAULTS.idleAfterS,
+    notifyCooldownS: options.notifyCooldownS ?? SOAK_DEFAULTS.notifyCooldownS,
+    v8Flags: options.v8Flags,
   };
   const progress = options.progress ?? silentProgress;
   const { signal } = options;
   let farm: PaneFarm | undefined;
+  const readers: Promise<void>[] = [];
   const onAbort = () => farm?.kill();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
@@ -461,11 +592,15 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakRun> {
     farm = await PaneFarm.start({ progress });
     await farm.grow(o.agents);
     const slow = o.seconds > 0 ? await slowPhase(farm, o, progress, signal) : undefined;
-    const fast = o.fastCycles > 0 ? await fastPhase(farm, o, progress, signal) : undefined;
+    const fast = o.fastCycles > 0
+      ? await fastPhase(farm, o, progress, { signal, readers })
+      : undefined;
     return { options: o, slow, fast, budgets: soakBudgets({ slow, fast }) };
   } finally {
     signal?.removeEventListener("abort", onAbort);
     await farm?.kill();
+    // The fake PM's terminal reader ends when the server closes its terminal.
+    await Promise.race([Promise.all(readers), delay(3000)]);
     progress.done();
   }
 }
@@ -500,7 +635,18 @@ export function renderSoakText(run: SoakRun): string {
         formatNumber(fast.rssMaxMb)
       }); slope after warm-up ${
         formatNumber(fast.rssSlopeMbPer1000Cycles)
-      } MB per 1,000 cycles; open fds ${fast.fdsFirst ?? "n/a"} -> ${fast.fdsLast ?? "n/a"}`,
+      } MB per 1,000 cycles; open fds ${fast.fdsFirst ?? "n/a"} -> ${fast.fdsLast ?? "n/a"}; ` +
+        `CPU ${formatNumber(fast.cpuPercent)}% of a core over the measured cycles (${
+          formatNumber(fast.cpuMsPerCycle)
+        } ms per cycle)`,
+      `  fast, agents changing state (--idle-after ${fast.idleAfterS} --notify-cooldown ${fast.notifyCooldownS}): ` +
+        `transitions induced ${fast.events.induced}, recorded ${fast.events.recorded}, ` +
+        `missing ${fast.events.missing}; notifications delivered ${fast.events.delivered} ` +
+        `(in ${fast.pmMessages} PM messages), duplicates ${fast.events.duplicates}; ` +
+        `notification rows ${
+          Object.entries(fast.events.notifications).map(([k, n]) => `${k} ${n}`).join(", ") ||
+          "none"
+        }`,
     );
   }
   lines.push("Budgets:");

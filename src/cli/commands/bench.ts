@@ -11,7 +11,7 @@ import { UsageError } from "../../state/errors.ts";
 import { BENCH_DEFAULTS, BenchAbortedError, runBench } from "../../bench/run.ts";
 import { benchJson, checkBudgets, renderBenchText } from "../../bench/report.ts";
 import { stderrProgress } from "../../bench/progress.ts";
-import { renderSoakText, runSoak, SOAK_DEFAULTS } from "../../bench/soak.ts";
+import { renderSoakText, runSoak, SOAK_DEFAULTS, soakCorrectnessFailed } from "../../bench/soak.ts";
 import { isStrategyName, type StrategyName } from "../../bench/strategies.ts";
 import { renderBenchSvg } from "../../bench/svg.ts";
 import { terminationController } from "../process_setup.ts";
@@ -213,7 +213,8 @@ export const benchCommand: CommandSpec = {
         const doc = { kind: "tmux-orc-soak", version: 1, host: await hostInfo(), ...run };
         await Deno.writeTextFile(join(out, "soak.json"), JSON.stringify(doc, null, 2) + "\n");
         ctx.out(json ? JSON.stringify(doc, null, 2) : renderSoakText(run));
-        return 0;
+        // Lost events and duplicate notifications are bugs: fail. (Resource budgets are figures.)
+        return soakCorrectnessFailed(run) ? 1 : 0;
       }
       const cycles = countOption(v, "cycles", {
         min: 1,
