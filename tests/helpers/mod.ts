@@ -114,9 +114,30 @@ export async function tmux(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-/** Kills a private tmux server (ignoring one that is not running). */
+/**
+ * Kills a private tmux server (ignoring one that is not running), then any process still holding
+ * that socket name — tmux 3.3 can leave a server half-exited when `kill-server` races a control
+ * client whose owner was SIGKILLed — and removes the socket file.
+ */
 export async function killTmuxServer(socket: string): Promise<void> {
   await tmux(socket, ["kill-server"]);
+  const ps = await new Deno.Command("ps", {
+    args: ["-eo", "pid=,args="],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  for (const line of new TextDecoder().decode(ps.stdout).split("\n")) {
+    const match = line.trim().match(/^(\d+)\s+(.*)$/);
+    if (!match) continue;
+    const words = match[2].split(/\s+/);
+    const at = words.indexOf("-L");
+    if (words[0].endsWith("tmux") && at >= 0 && words[at + 1] === socket) {
+      signal(Number(match[1]), "SIGKILL");
+    }
+  }
+  await Deno.remove(`${Deno.env.get("TMUX_TMPDIR") || "/tmp"}/tmux-${Deno.uid()}/${socket}`).catch(
+    () => {},
+  );
 }
 
 /** Whether a pid is alive (and not a zombie). */

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { killTmuxServer } from "../helpers/mod.ts";
+
 import { escapeArgvSeparator } from "../../src/tmux/subprocess_client.ts";
 import type { TmuxServer } from "../../src/tmux/types.ts";
 
@@ -109,6 +111,7 @@ export async function startTestServer(options: StartTestServerOptions = {}): Pro
 /** Kills a private server (tolerating none) and removes its socket file. */
 export async function killTestServer(name: string, socketPath?: string): Promise<void> {
   await tmuxRaw(name, ["kill-server"]);
+  await killTmuxServer(name); // and any half-exited server or orphaned client of that name
   const path = socketPath ?? defaultSocketPath(name);
   try {
     await Deno.remove(path);
