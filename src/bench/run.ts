@@ -22,7 +22,7 @@
 
 import { join } from "node:path";
 import { openStore, type Store } from "../store/store.ts";
-import type { Clock } from "../util/clock.ts";
+import { type Clock, sleep } from "../util/clock.ts";
 import { CountingClient } from "./counting_client.ts";
 import { PaneFarm } from "./farm.ts";
 import { childrenCpuMs, ownCpuMs, ownRssBytes, threadCpuMs } from "./proc.ts";
@@ -162,22 +162,10 @@ export class BenchAbortedError extends Error {
   }
 }
 
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** Waits until the wall clock is in a later second than `ms` (and at least `minMs`). */
 async function nextSecondAfter(ms: number, minMs: number, signal?: AbortSignal): Promise<void> {
   const target = Math.max((Math.floor(ms / 1000) + 1) * 1000 + 5, Date.now() + minMs);
-  await delay(target - Date.now(), signal);
+  await sleep(target - Date.now(), signal);
 }
 
 interface TmuxCpuProbe {
@@ -236,7 +224,7 @@ async function runRow(
     const probe = tmuxCpuProbe(farm.serverPid, client);
     try {
       const settle = () =>
-        spec.changeGating ? nextSecondAfter(options.lastWrite.ms, 30, signal) : delay(30, signal);
+        spec.changeGating ? nextSecondAfter(options.lastWrite.ms, 30, signal) : sleep(30, signal);
       await settle();
       progress.update(`N=${agents} ${strategy}: warm-up cycle`);
       const base = clock.monotonic();

@@ -37,6 +37,7 @@ import { type Progress, silentProgress } from "./progress.ts";
 import type { BudgetResult } from "./report.ts";
 import { checkSoakEvents, FakePm, type SoakEventCheck, StateDriver } from "./soak_script.ts";
 import { formatNumber, leastSquaresSlope, pickIndexes, seededRandom } from "./stats.ts";
+import { sleep } from "../util/clock.ts";
 
 /** Options for {@linkcode runSoak}. */
 export interface SoakOptions {
@@ -166,18 +167,6 @@ export const MAX_RSS_SLOPE_MB = 1;
 
 const MB = 2 ** 20;
 
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
-
 /** A monitor process started for the soak. */
 interface MonitorProcess {
   child: Deno.ChildProcess;
@@ -293,7 +282,7 @@ async function waitForCycle(
     if (performance.now() > deadline) {
       throw new Error(`The soak's monitor did not reach cycle ${cycle} in time`);
     }
-    await delay(20, options.signal);
+    await sleep(20, options.signal);
   }
 }
 
@@ -353,7 +342,7 @@ async function slowPhase(
       rssMax = Math.max(rssMax, (await sample(pid)).rssBytes);
       const left = Math.ceil((o.seconds * 1000 - (performance.now() - t0)) / 1000);
       progress.update(`${o.seconds - left}/${o.seconds} s at interval ${o.intervalS} s`);
-      await delay(Math.min(1000, Math.max(0, nextChange - performance.now())), signal);
+      await sleep(Math.min(1000, Math.max(0, nextChange - performance.now())), signal);
     }
     const last = await sample(pid);
     const seconds = (performance.now() - t0) / 1000;
@@ -438,8 +427,8 @@ async function fastPhase(
       if (performance.now() - t0 > timeLimitMs) {
         throw new Error(`The fast soak did not reach ${total} cycles in time`);
       }
-      await delay(25, signal);
-      const status = await Promise.race([monitor.child.status, delay(0).then(() => null)]);
+      await sleep(25, signal);
+      const status = await Promise.race([monitor.child.status, sleep(0).then(() => null)]);
       if (status !== null) {
         throw new UserError(
           `The soak's monitor exited early with code ${status.code}: ${await logTail(monitor)}`,
@@ -600,7 +589,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakRun> {
     signal?.removeEventListener("abort", onAbort);
     await farm?.kill();
     // The fake PM's terminal reader ends when the server closes its terminal.
-    await Promise.race([Promise.all(readers), delay(3000)]);
+    await Promise.race([Promise.all(readers), sleep(3000)]);
     progress.done();
   }
 }
