@@ -7,7 +7,7 @@
 
 import { CONTROL_SESSION_NAME } from "./control_client.ts";
 import { splitEscapedRecords } from "./panes.ts";
-import { type TmuxClient, TmuxCommandError } from "./types.ts";
+import { type PaneRecord, type TmuxClient, TmuxCommandError } from "./types.ts";
 
 const PANE_ID = /^%\d+$/;
 
@@ -222,7 +222,7 @@ export async function resolveTarget(client: TmuxClient, target: string): Promise
     "-p",
     "-t",
     target,
-    "#{q:pane_id} #{q:session_name} ;",
+    "#{q:pane_id} #{q:session_name} #{q:session_id} #{q:window_index} #{q:window_name} #{q:window_id} #{q:pane_index} ;",
   ]);
   let records: string[][];
   try {
@@ -230,10 +230,53 @@ export async function resolveTarget(client: TmuxClient, target: string): Promise
   } catch {
     records = [];
   }
-  const [paneId, sessionName] = records.length === 1 ? records[0] : [];
+  const [paneId, sessionName, sessionId, windowIndex, windowName, windowId, paneIndex] =
+    records.length === 1 ? records[0] : [];
   if (!paneId || !PANE_ID.test(paneId)) throw new TmuxCommandError(`Pane not found: ${target}`);
+  const fields: TargetFields = {
+    paneId,
+    sessionName,
+    sessionId,
+    windowIndex: Number(windowIndex),
+    windowName,
+    windowId,
+    paneIndex: Number(paneIndex),
+  };
+  if (!targetMatches(target, fields)) throw new TmuxCommandError(`Pane not found: ${target}`);
   if (sessionName === CONTROL_SESSION_NAME) {
     throw new TmuxCommandError(`Pane belongs to the control session: ${target}`);
   }
   return paneId;
+}
+
+/** The parts of a pane that a target can name. */
+export type TargetFields = Pick<
+  PaneRecord,
+  "paneId" | "sessionName" | "sessionId" | "windowIndex" | "windowName" | "windowId" | "paneIndex"
+>;
+
+/**
+ * Whether the explicit parts of a `session:window.pane` target agree with the pane tmux resolved
+ * it to. tmux 3.3's `display-message -t` falls back to the current pane for a window or pane index
+ * that does not exist (`main:5.0` → `%0`), so {@linkcode resolveTarget} checks its answer here.
+ */
+export function targetMatches(target: string, pane: TargetFields): boolean {
+  if (PANE_ID.test(target)) return target === pane.paneId;
+  const colon = target.lastIndexOf(":");
+  if (colon < 0) return true; // a session or window name alone: tmux's choice stands
+  const session = target.slice(0, colon).replace(/^=/, "");
+  let window = target.slice(colon + 1);
+  let paneIndex: string | undefined;
+  const dot = window.lastIndexOf(".");
+  if (dot >= 0 && /^\d+$/.test(window.slice(dot + 1))) {
+    paneIndex = window.slice(dot + 1);
+    window = window.slice(0, dot);
+  }
+  window = window.replace(/^=/, "");
+  if (session !== "" && session !== pane.sessionName && session !== pane.sessionId) return false;
+  if (
+    window !== "" && window !== String(pane.windowIndex) && window !== pane.windowName &&
+    window !== pane.windowId
+  ) return false;
+  return paneIndex === undefined || Number(paneIndex) === pane.paneIndex;
 }

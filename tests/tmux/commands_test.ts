@@ -247,6 +247,12 @@ for (const [kind, makeClient] of CLIENTS) {
           (e) => e instanceof TmuxCommandError && /Pane not found/.test(e.message),
         );
         await assert.rejects(resolveTarget(client, "%9999"), TmuxCommandError);
+        // tmux 3.3 falls back to the current pane for a window that does not exist: refused.
+        await assert.rejects(
+          resolveTarget(client, "base:5.0"),
+          (e) => e instanceof TmuxCommandError && /Pane not found/.test(e.message),
+        );
+        await assert.rejects(resolveTarget(client, "base:0.7"), TmuxCommandError);
         if (kind === "control") {
           await assert.rejects(
             resolveTarget(client, `=${CONTROL_SESSION_NAME}:`),

@@ -77,33 +77,8 @@ export async function findPane(tmux: TmuxClient, target: string): Promise<PaneRe
     throw error;
   }
   const pane = (await listPanes(tmux)).find((p) => p.paneId === paneId);
-  if (!pane || !targetMatches(target, pane)) throw new UserError(`Pane not found: ${target}`);
+  if (!pane) throw new UserError(`Pane not found: ${target}`);
   return pane;
-}
-
-/**
- * Whether the explicit parts of a `session:window.pane` target agree with the pane tmux resolved
- * it to. tmux 3.3's `display-message -t` falls back to the current pane for a window or pane index
- * that does not exist (`main:5.0` → `%0`), so the answer is checked here.
- */
-export function targetMatches(target: string, pane: PaneRecord): boolean {
-  if (/^%\d+$/.test(target)) return target === pane.paneId;
-  const colon = target.lastIndexOf(":");
-  if (colon < 0) return true; // a session or window name alone: tmux's choice stands
-  const session = target.slice(0, colon);
-  let window = target.slice(colon + 1);
-  let paneIndex: string | undefined;
-  const dot = window.lastIndexOf(".");
-  if (dot >= 0 && /^\d+$/.test(window.slice(dot + 1))) {
-    paneIndex = window.slice(dot + 1);
-    window = window.slice(0, dot);
-  }
-  if (session !== "" && session !== pane.sessionName && session !== pane.sessionId) return false;
-  if (
-    window !== "" && window !== String(pane.windowIndex) && window !== pane.windowName &&
-    window !== pane.windowId
-  ) return false;
-  return paneIndex === undefined || Number(paneIndex) === pane.paneIndex;
 }
 
 function checkText(flag: string, value: string, max: number): string {
