@@ -26,6 +26,7 @@ import {
   screenForStep,
 } from "./screens.ts";
 import { type Progress, silentProgress } from "./progress.ts";
+import { setPaneOption } from "../tmux/commands.ts";
 
 /** One fake agent pane. */
 export interface FarmPane {
@@ -245,30 +246,19 @@ export class PaneFarm {
     await this.#register(added);
   }
 
+  /** Registers one pane (role, profile, name), pipelined over the control connection. */
+  #registerPane(pane: FarmPane, role: "agent" | "pm"): Promise<unknown> {
+    return Promise.all([
+      setPaneOption(this.#control, pane.paneId, "@tmux-orc-role", role),
+      setPaneOption(this.#control, pane.paneId, "@tmux-orc-profile", "claude"),
+      setPaneOption(this.#control, pane.paneId, "@tmux-orc-name", pane.name),
+    ]);
+  }
+
   async #register(panes: FarmPane[]): Promise<void> {
     for (let from = 0; from < panes.length; from += PIPELINE_BATCH) {
       const batch = panes.slice(from, from + PIPELINE_BATCH);
-      await Promise.all(batch.flatMap((pane) => [
-        this.#control.run(["set-option", "-p", "-t", pane.paneId, "--", "@tmux-orc-role", "agent"]),
-        this.#control.run([
-          "set-option",
-          "-p",
-          "-t",
-          pane.paneId,
-          "--",
-          "@tmux-orc-profile",
-          "claude",
-        ]),
-        this.#control.run([
-          "set-option",
-          "-p",
-          "-t",
-          pane.paneId,
-          "--",
-          "@tmux-orc-name",
-          pane.name,
-        ]),
-      ]));
+      await Promise.all(batch.map((pane) => this.#registerPane(pane, "agent")));
       this.#progress.update(`registering agents ${from + batch.length}/${panes.length}`);
     }
     this.#panes.push(...panes);
@@ -305,19 +295,9 @@ export class PaneFarm {
     ]);
     const pane: FarmPane = { ...parsePaneLine(reply[0], "new-window"), name, index: -1, step: 0 };
     await Promise.all([
-      this.#control.run(["set-option", "-p", "-t", pane.paneId, "--", "@tmux-orc-role", "pm"]),
-      this.#control.run([
-        "set-option",
-        "-p",
-        "-t",
-        pane.paneId,
-        "--",
-        "@tmux-orc-profile",
-        "claude",
-      ]),
-      this.#control.run(["set-option", "-p", "-t", pane.paneId, "--", "@tmux-orc-name", name]),
+      this.#registerPane(pane, "pm"),
       ...this.#panes.filter((p) => p.index >= this.#windowsPerSession).map((p) =>
-        this.#control.run(["set-option", "-p", "-t", p.paneId, "--", "@tmux-orc-pm", pane.paneId])
+        setPaneOption(this.#control, p.paneId, "@tmux-orc-pm", pane.paneId)
       ),
     ]);
     return pane;
