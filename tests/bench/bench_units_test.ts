@@ -8,20 +8,20 @@
 import assert from "node:assert/strict";
 import { analyzeScreen } from "../../src/agents/detect.ts";
 import { loadProfiles } from "../../src/agents/profiles.ts";
-import { checkBudgets, renderTable } from "../../src/bench/report.ts";
-import type { BenchRow } from "../../src/bench/run.ts";
-import { addRatios } from "../../src/bench/run.ts";
-import { idleScreen, screenBytes, workingScreen } from "../../src/bench/screens.ts";
+import { checkBudgets, renderTable } from "../../scripts/bench/report.ts";
+import type { BenchRow } from "../../scripts/bench/run.ts";
+import { addRatios } from "../../scripts/bench/run.ts";
+import { idleScreen, screenBytes, workingScreen } from "../../scripts/fake_agent/screens.ts";
 import {
   leastSquaresSlope,
   median,
   percentile,
   pickIndexes,
   seededRandom,
-} from "../../src/bench/stats.ts";
-import { STRATEGY_NAMES, type StrategyName } from "../../src/bench/strategies.ts";
-import { renderBenchSvg } from "../../src/bench/svg.ts";
-import { parseAgentList, parseFraction, parseStrategies } from "../../src/cli/commands/bench.ts";
+} from "../../scripts/bench/stats.ts";
+import { STRATEGY_NAMES, type StrategyName } from "../../scripts/bench/strategies.ts";
+import { renderBenchSvg } from "../../scripts/bench/svg.ts";
+import { parseAgentList, parseFraction, parseStrategies } from "../../scripts/bench/args.ts";
 import { UsageError } from "../../src/state/errors.ts";
 
 function row(agents: number, strategy: StrategyName, medianMs: number): BenchRow {

@@ -3,6 +3,7 @@
  * again is picked up by the running monitor.
  */
 import assert from "node:assert/strict";
+import { fakeAgentCommandLine } from "../../scripts/fake_agent/mod.ts";
 import { waitFor } from "../helpers/mod.ts";
 import { Team } from "./team.ts";
 
@@ -123,10 +124,8 @@ Deno.test("e2e: --restart-crashed respawns a crashed agent with its registered c
   const team = await Team.create();
   try {
     const agent = await team.agent({ window: "worker" });
-    const fake = new URL("../fixtures/fake_agent.ts", import.meta.url).pathname;
     // The restarted agent reads a fresh control file (the old one still says "exit").
-    const command =
-      `${Deno.execPath()} run -A ${fake} --log '${agent.log}' --control '${agent.control}.2'`;
+    const command = fakeAgentCommandLine({ log: agent.log, control: `${agent.control}.2` });
     await team.register(agent.paneId, [
       "--name",
       "worker",

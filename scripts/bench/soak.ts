@@ -1,7 +1,7 @@
 /**
- * The soak: the REAL monitor process (`tmux-orc monitor`, re-run the way the supervisor starts it,
- * with the program's own permission flags) watching a private farm of fake agents, measured from
- * outside.
+ * The soak: the REAL monitor process (`tmux-orc monitor` of this checkout, run the way the
+ * supervisor starts it, with the program's own permission flags) watching a private farm of fake
+ * agents, measured from outside.
  *
  * - **slow** phase: `--interval 10` for a while (default 5 minutes); a fraction of the panes gets
  *   new output every interval. Reports the monitor's average CPU (% of one core) from its first
@@ -9,11 +9,11 @@
  * - **fast** phase: `--interval 0.05` for a warm-up (default 1,000 cycles) and then N measured
  *   cycles (default 1,000), with `--idle-after 1 --notify-cooldown 20`, every agent CHANGING
  *   STATE throughout (active, waiting, error, rate-limited, idle: `soak_script.ts`) and one fake
- *   PM taking the notifications. Afterwards the monitor's store is read: every state the agents
- *   were driven through must be among the recorded transitions, in order (no event lost), and no
- *   two notifications about one agent and state may have been delivered inside the cooldown (no
- *   duplicate). Samples RSS and open file descriptors against the cycle number (from
- *   the heartbeat file) and reports the least-squares slope of RSS over the measured cycles (MB
+ *   PM (`scripts/fake_agent/fake_pm.ts`) taking the notifications. Afterwards the monitor's
+ *   store is read: every state the agents were driven through must be among the recorded
+ *   transitions, in order (no event lost), and no two notifications about one agent and state
+ *   may have been delivered inside the cooldown (no duplicate). Samples RSS and open file
+ *   descriptors against the cycle number (from the heartbeat file) and reports the least-squares slope of RSS over the measured cycles (MB
  *   per 1,000 cycles) and the fd count first vs last. The warm-up is there because at 20 cycles a
  *   second V8 grows its heap to match the allocation rate for the first ~900 cycles and then stays
  *   flat (measured: 65 → 140 MB by cycle ~900, flat to cycle 3,000; the live heap after a forced
@@ -26,18 +26,19 @@
  */
 
 import { join } from "node:path";
-import { readHeartbeat } from "../monitor/heartbeat.ts";
-import { UserError } from "../state/errors.ts";
-import { statePaths } from "../state/paths.ts";
-import { openStore } from "../store/store.ts";
-import { selfCommand } from "../supervisor/self_exec.ts";
+import { readHeartbeat } from "../../src/monitor/heartbeat.ts";
+import { UserError } from "../../src/state/errors.ts";
+import { statePaths } from "../../src/state/paths.ts";
+import { openStore } from "../../src/store/store.ts";
+import { checkoutCommand } from "../checkout_cli.ts";
 import { PaneFarm } from "./farm.ts";
 import { type ProcessSample, psSample, threadCpuMs } from "./proc.ts";
 import { type Progress, silentProgress } from "./progress.ts";
 import type { BudgetResult } from "./report.ts";
-import { checkSoakEvents, FakePm, type SoakEventCheck, StateDriver } from "./soak_script.ts";
+import { FakePm } from "../fake_agent/fake_pm.ts";
+import { checkSoakEvents, type SoakEventCheck, StateDriver } from "./soak_script.ts";
 import { formatNumber, leastSquaresSlope, pickIndexes, seededRandom } from "./stats.ts";
-import { sleep } from "../util/clock.ts";
+import { sleep } from "../../src/util/clock.ts";
 
 /** Options for {@linkcode runSoak}. */
 export interface SoakOptions {
@@ -188,7 +189,7 @@ async function startMonitor(
   const stateDir = await Deno.makeTempDir({ prefix: "tmux-orc-soak-" });
   await Deno.chmod(stateDir, 0o700);
   const argv = [
-    ...selfCommand(),
+    ...checkoutCommand(),
     "monitor",
     "--daemon",
     "-L",
@@ -376,7 +377,7 @@ async function fastPhase(
   context: { signal?: AbortSignal; readers: Promise<void>[] },
 ): Promise<FastSoakResult> {
   const { signal } = context;
-  const pm = await FakePm.start(farm);
+  const pm = await FakePm.attach(await farm.addPm(), { width: farm.width });
   context.readers.push(pm.done);
   const monitor = await startMonitor(farm, o.fastIntervalS, {
     args: ["--idle-after", String(o.idleAfterS), "--notify-cooldown", String(o.notifyCooldownS)],

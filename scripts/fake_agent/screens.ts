@@ -1,9 +1,14 @@
 /**
- * Claude-Code-like screens for the benchmark's fake agent panes, modelled on the fixtures in
- * `tests/fixtures/screens/claude/` (rule-line prompt style), as terminal output: cursor home,
- * clear to the end of the screen, the lines, and the cursor left in the input box. Both screens
- * have the same number of lines, so an update moves neither the cursor nor the history: only
- * tmux's `window_activity` shows that the pane changed (the hardest case for change gating).
+ * What a fake Claude Code agent shows: the parts of its screen (input box in the current
+ * rule-line style or the older boxed one, permission dialog, spinner line, usage-limit and API
+ * error banners) and whole screens for the benchmark's panes, modelled on the fixtures in
+ * `tests/fixtures/screens/claude/`. The pane program (`main.ts`), the benchmark's farm and the
+ * soak's fake PM all draw from here, so every fake agent reads the same to detection.
+ *
+ * The benchmark's whole screens are terminal output: cursor home, clear to the end of the
+ * screen, the lines, and the cursor left in the input box. Idle and working screens have the
+ * same number of lines, so an update moves neither the cursor nor the history: only tmux's
+ * `window_activity` shows that the pane changed (the hardest case for change gating).
  *
  * @module
  */
@@ -42,15 +47,87 @@ function transcriptHead(name: string, index: number): string[] {
   ];
 }
 
-function promptBox(width: number): string[] {
+/** Claude Code's input box: rule lines (the current style) or a rounded box (older versions). */
+export type PromptStyle = "rule" | "boxed";
+
+/**
+ * The input box with `input` in it and the shortcuts hint under it, `width` columns wide. The
+ * input line is the box's second line.
+ *
+ * @example
+ * ```ts
+ * promptBox(6); // ["──────", "> ", "──────", "  ? for shortcuts"]
+ * ```
+ */
+export function promptBox(
+  width: number,
+  options: { input?: string; style?: PromptStyle } = {},
+): string[] {
+  const text = `> ${options.input ?? ""}`;
+  if (options.style === "boxed") {
+    const inner = width - 4;
+    return [
+      `╭${"─".repeat(width - 2)}╮`,
+      `│ ${text.padEnd(inner).slice(0, inner)} │`,
+      `╰${"─".repeat(width - 2)}╯`,
+      "  ? for shortcuts",
+    ];
+  }
   const rule = "─".repeat(width);
-  return [rule, "> ", rule, "  ? for shortcuts"];
+  return [rule, text, rule, "  ? for shortcuts"];
 }
 
-function finish(lines: string[], width: number): FakeScreen {
-  const box = promptBox(width);
+/** What a {@linkcode permissionDialog} asks about. */
+export interface PermissionRequest {
+  /** The command line shown, e.g. `npm test`. */
+  command: string;
+  /** The line under it, e.g. `Run the unit tests`. */
+  description: string;
+  /** Where choice 2 would stop asking, e.g. `this project`. */
+  scope: string;
+}
+
+/** The permission dialog that replaces the input box ("Do you want to proceed?", three choices). */
+export function permissionDialog(width: number, request: PermissionRequest): string[] {
+  return [
+    "─".repeat(width),
+    " Bash command",
+    "",
+    `   ${request.command}`,
+    `   ${request.description}`,
+    "",
+    " Do you want to proceed?",
+    " ❯ 1. Yes",
+    `   2. Yes, and don't ask again for npm test commands in ${request.scope}`,
+    "   3. No, and tell Claude what to do differently (esc)",
+  ];
+}
+
+/**
+ * The line a busy agent shows: spinner glyph, verb, elapsed seconds, tokens (with their arrow,
+ * e.g. `↓ 42`) and "esc to interrupt", which detection reads as busy.
+ */
+export function busyLine(glyph: string, verb: string, seconds: number, tokens: string): string {
+  return `${glyph} ${verb}… (${seconds}s · ${tokens} tokens · esc to interrupt)`;
+}
+
+/** The usage-limit message, resetting at `resets` (e.g. `3pm (America/New_York)`). */
+export function usageLimitBanner(resets: string): string[] {
+  return [
+    `  ⎿  You've hit your limit · resets ${resets}`,
+    "     /upgrade to increase your usage limit.",
+  ];
+}
+
+/** An API error banner: 529, overloaded. */
+export const OVERLOADED_BANNER: readonly string[] = [
+  '  ⎿  API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+];
+
+function finish(lines: string[], width: number, input = ""): FakeScreen {
+  const box = promptBox(width, { input });
   const all = [...lines, ...box];
-  return { lines: all, cursorY: all.length - box.length + 1, cursorX: 2 };
+  return { lines: all, cursorY: all.length - box.length + 1, cursorX: 2 + [...input].length };
 }
 
 /**
@@ -91,7 +168,7 @@ export function workingScreen(
     "",
     `⏺ Working… (esc to interrupt)`,
     "",
-    `✻ Pondering… (${step}s · ↑ ${step % 10}.${step % 7}k tokens · esc to interrupt)`,
+    busyLine("✻", "Pondering", step, `↑ ${step % 10}.${step % 7}k`),
     "",
   ], width);
 }
@@ -150,16 +227,11 @@ export function waitingScreen(
     ...transcriptHead(name, index),
     "● I'll run the invoice suite against staging.",
     "",
-    "─".repeat(width),
-    " Bash command",
-    "",
-    `   BASE_URL=https://staging.example.com npm test -- invoices --shard ${step}`,
-    "   Run the invoice suite against staging",
-    "",
-    " Do you want to proceed?",
-    " ❯ 1. Yes",
-    "   2. Yes, and don't ask again for npm test commands in /home/dana/src/webapp",
-    "   3. No, and tell Claude what to do differently (esc)",
+    ...permissionDialog(width, {
+      command: `BASE_URL=https://staging.example.com npm test -- invoices --shard ${step}`,
+      description: "Run the invoice suite against staging",
+      scope: "/home/dana/src/webapp",
+    }),
   ];
   return { lines, cursorY: lines.length - 3, cursorX: 1 };
 }
@@ -238,15 +310,16 @@ export function pmScreen(
   const width = options.width ?? SCREEN_WIDTH;
   const room = width - 4;
   const shown = input.length > room ? input.slice(-room) : input;
-  const screen = finish([
-    "> pm: keep the team unblocked; report anything that needs a decision",
-    "",
-    "● Watching the agents. I'll step in when one needs attention.",
-    "",
-    `✻ Worked for ${(options.step ?? 0) % 60}s`,
-    "",
-  ], width);
-  const at = screen.cursorY;
-  screen.lines[at] = `> ${shown}`;
-  return { ...screen, cursorX: 2 + [...shown].length };
+  return finish(
+    [
+      "> pm: keep the team unblocked; report anything that needs a decision",
+      "",
+      "● Watching the agents. I'll step in when one needs attention.",
+      "",
+      `✻ Worked for ${(options.step ?? 0) % 60}s`,
+      "",
+    ],
+    width,
+    shown,
+  );
 }

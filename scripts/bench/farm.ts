@@ -13,10 +13,10 @@
  * @module
  */
 
-import { UserError } from "../state/errors.ts";
-import { ControlClient } from "../tmux/control_client.ts";
-import { errorMessage } from "../tmux/subprocess_client.ts";
-import { socketArgs, type TmuxServer } from "../tmux/types.ts";
+import { UserError } from "../../src/state/errors.ts";
+import { ControlClient } from "../../src/tmux/control_client.ts";
+import { errorMessage } from "../../src/tmux/subprocess_client.ts";
+import { socketArgs, type TmuxServer } from "../../src/tmux/types.ts";
 import {
   type FakeScreen,
   idleScreen,
@@ -24,9 +24,9 @@ import {
   SCREEN_WIDTH,
   screenBytes,
   screenForStep,
-} from "./screens.ts";
+} from "../fake_agent/screens.ts";
 import { type Progress, silentProgress } from "./progress.ts";
-import { setPaneOption } from "../tmux/commands.ts";
+import { setPaneOption } from "../../src/tmux/commands.ts";
 
 /** One fake agent pane. */
 export interface FarmPane {
@@ -275,7 +275,7 @@ export class PaneFarm {
    * Adds a PM pane (`@tmux-orc-role pm`, name `pm`) as a window of the first session, so every
    * agent of that session reports to it; agents of other sessions get `@tmux-orc-pm` naming it.
    * The pane runs {@linkcode FAKE_AGENT_ARGV} like the agents; whoever drives the farm draws its
-   * screen and reads what is typed into it (see `soak_script.ts`). It is not in
+   * screen and reads what is typed into it (see `scripts/fake_agent/fake_pm.ts`). It is not in
    * {@linkcode PaneFarm.panes}.
    */
   async addPm(): Promise<FarmPane> {
