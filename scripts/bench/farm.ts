@@ -208,6 +208,23 @@ export class PaneFarm {
     ];
   }
 
+  /** A window named `name` in the session of agent `index`, running {@linkcode FAKE_AGENT_ARGV}. */
+  #newWindowArgs(index: number, name: string): string[] {
+    return [
+      "new-window",
+      "-d",
+      "-t",
+      `${this.#sessionName(index)}:`,
+      "-n",
+      name,
+      "-P",
+      "-F",
+      PANE_FORMAT,
+      "--",
+      ...FAKE_AGENT_ARGV,
+    ];
+  }
+
   /**
    * Adds panes until the farm has `count`: windows created in bulk (pipelined), registered as
    * agents, and each shown an idle screen; resolves once tmux has drawn every screen.
@@ -220,19 +237,9 @@ export class PaneFarm {
       const replies: Promise<string[]>[] = [];
       for (let i = from; i < to; i++) {
         const name = this.#paneName(i);
-        const args = i % this.#windowsPerSession === 0 ? this.#newSessionArgs(i, name) : [
-          "new-window",
-          "-d",
-          "-t",
-          `${this.#sessionName(i)}:`,
-          "-n",
-          name,
-          "-P",
-          "-F",
-          PANE_FORMAT,
-          "--",
-          ...FAKE_AGENT_ARGV,
-        ];
+        const args = i % this.#windowsPerSession === 0
+          ? this.#newSessionArgs(i, name)
+          : this.#newWindowArgs(i, name);
         replies.push(this.#control.run(args));
       }
       const lines = await Promise.all(replies);
@@ -280,19 +287,7 @@ export class PaneFarm {
    */
   async addPm(): Promise<FarmPane> {
     const name = "pm";
-    const reply = await this.#control.run([
-      "new-window",
-      "-d",
-      "-t",
-      `${this.#sessionName(0)}:`,
-      "-n",
-      name,
-      "-P",
-      "-F",
-      PANE_FORMAT,
-      "--",
-      ...FAKE_AGENT_ARGV,
-    ]);
+    const reply = await this.#control.run(this.#newWindowArgs(0, name));
     const pane: FarmPane = { ...parsePaneLine(reply[0], "new-window"), name, index: -1, step: 0 };
     await Promise.all([
       this.#registerPane(pane, "pm"),

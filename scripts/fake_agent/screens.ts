@@ -139,18 +139,7 @@ export function idleScreen(
   index: number,
   options: { width?: number; step?: number } = {},
 ): FakeScreen {
-  const width = options.width ?? SCREEN_WIDTH;
-  const step = options.step ?? 0;
-  return finish([
-    ...transcriptHead(name, index),
-    "● Bash(npm test -- invoices)",
-    "  ⎿  PASS  test/invoices.test.ts (4.21 s)",
-    "",
-    "● The missing-invoice route now returns a 404 with a JSON error body. All 15 tests pass.",
-    "",
-    `✻ Worked for 1m ${12 + (step % 48)}s`,
-    "",
-  ], width);
+  return scriptedScreen("idle", { name, index }, options.step ?? 0, options);
 }
 
 /** An agent at work: output line number `step` and a spinner with "esc to interrupt". */
@@ -160,17 +149,7 @@ export function workingScreen(
   step: number,
   options: { width?: number } = {},
 ): FakeScreen {
-  const width = options.width ?? SCREEN_WIDTH;
-  return finish([
-    ...transcriptHead(name, index),
-    `● Bash(npm test -- invoices --shard ${step})`,
-    `  ⎿  Running… step ${step}`,
-    "",
-    `⏺ Working… (esc to interrupt)`,
-    "",
-    busyLine("✻", "Pondering", step, `↑ ${step % 10}.${step % 7}k`),
-    "",
-  ], width);
+  return scriptedScreen("active", { name, index }, step, options);
 }
 
 /**
@@ -212,19 +191,30 @@ export const SCRIPTED_STATES: readonly ScriptedState[] = [
 ];
 
 /**
- * A permission prompt replacing the input box ("Do you want to proceed?" with numbered choices),
- * as in `tests/fixtures/screens/claude/waiting/rule_bash_proceed.txt`; the cursor rests on the
- * selected choice.
+ * What each state's screen shows under the transcript, above the input box. `waiting` has no
+ * input box: the permission prompt replaces it, as in
+ * `tests/fixtures/screens/claude/waiting/rule_bash_proceed.txt`.
  */
-export function waitingScreen(
-  name: string,
-  index: number,
-  step: number,
-  options: { width?: number } = {},
-): FakeScreen {
-  const width = options.width ?? SCREEN_WIDTH;
-  const lines = [
-    ...transcriptHead(name, index),
+const STATE_BODIES: Record<ScriptedState, (step: number, width: number) => string[]> = {
+  idle: (step) => [
+    "● Bash(npm test -- invoices)",
+    "  ⎿  PASS  test/invoices.test.ts (4.21 s)",
+    "",
+    "● The missing-invoice route now returns a 404 with a JSON error body. All 15 tests pass.",
+    "",
+    `✻ Worked for 1m ${12 + (step % 48)}s`,
+    "",
+  ],
+  active: (step) => [
+    `● Bash(npm test -- invoices --shard ${step})`,
+    `  ⎿  Running… step ${step}`,
+    "",
+    `⏺ Working… (esc to interrupt)`,
+    "",
+    busyLine("✻", "Pondering", step, `↑ ${step % 10}.${step % 7}k`),
+    "",
+  ],
+  waiting: (step, width) => [
     "● I'll run the invoice suite against staging.",
     "",
     ...permissionDialog(width, {
@@ -232,20 +222,9 @@ export function waitingScreen(
       description: "Run the invoice suite against staging",
       scope: "/home/dana/src/webapp",
     }),
-  ];
-  return { lines, cursorY: lines.length - 3, cursorX: 1 };
-}
-
-/** An API error banner as the agent's latest output, at an empty prompt (nothing busy). */
-export function errorScreen(
-  name: string,
-  index: number,
-  step: number,
-  options: { width?: number } = {},
-): FakeScreen {
-  const width = options.width ?? SCREEN_WIDTH;
-  return finish([
-    ...transcriptHead(name, index),
+  ],
+  // An API error banner as the latest output, at an empty prompt (nothing busy).
+  error: (step) => [
     "● Bash(npm test -- invoices)",
     "  ⎿  PASS  test/invoices.test.ts (4.21 s)",
     "",
@@ -254,19 +233,9 @@ export function errorScreen(
     "",
     "",
     "",
-  ], width);
-}
-
-/** A 429 rate-limit error with no reset time as the latest output, at an empty prompt. */
-export function rateLimitScreen(
-  name: string,
-  index: number,
-  step: number,
-  options: { width?: number } = {},
-): FakeScreen {
-  const width = options.width ?? SCREEN_WIDTH;
-  return finish([
-    ...transcriptHead(name, index),
+  ],
+  // A 429 rate-limit error with no reset time as the latest output, at an empty prompt.
+  rate_limited: (step) => [
     `● Bash(npm run bench -- --round ${step})`,
     "  ⎿  ✓ encode 10k rows  41.2 ms",
     "",
@@ -275,28 +244,23 @@ export function rateLimitScreen(
     "",
     "",
     "",
-  ], width);
-}
+  ],
+};
 
-/** The screen that puts a fake agent in `state`; `step` makes each drawing differ. */
+/**
+ * The screen that puts a fake agent in `state`; `step` makes each drawing differ. The cursor is
+ * in the input box, or on the selected choice of the permission prompt.
+ */
 export function scriptedScreen(
   state: ScriptedState,
   pane: { name: string; index: number },
   step: number,
   options: { width?: number } = {},
 ): FakeScreen {
-  switch (state) {
-    case "active":
-      return workingScreen(pane.name, pane.index, step, options);
-    case "waiting":
-      return waitingScreen(pane.name, pane.index, step, options);
-    case "error":
-      return errorScreen(pane.name, pane.index, step, options);
-    case "rate_limited":
-      return rateLimitScreen(pane.name, pane.index, step, options);
-    case "idle":
-      return idleScreen(pane.name, pane.index, { ...options, step });
-  }
+  const width = options.width ?? SCREEN_WIDTH;
+  const lines = [...transcriptHead(pane.name, pane.index), ...STATE_BODIES[state](step, width)];
+  if (state !== "waiting") return finish(lines, width);
+  return { lines, cursorY: lines.length - 3, cursorX: 1 };
 }
 
 /**
