@@ -4,17 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { fakeAgentCommandLine } from "../../scripts/fake_agent/mod.ts";
-import { waitFor } from "../helpers/mod.ts";
+import { commandWorks, waitFor } from "../helpers/mod.ts";
 import { Team } from "./team.ts";
-
-function hasNode(): boolean {
-  try {
-    return new Deno.Command("node", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("e2e: look-alike windows (claude, npm-watch running sleep/node) are never touched", async () => {
   const team = await Team.create();
@@ -41,7 +32,7 @@ Deno.test("e2e: look-alike windows (claude, npm-watch running sleep/node) are ne
       await team.tmux(["send-keys", "-t", pane, "Enter"]);
       lookAlikes.push(pane);
     }
-    if (hasNode()) {
+    if (commandWorks(["node", "--version"])) {
       const pane = await team.shellWindow({ window: "node-watch" });
       const script =
         `console.log("webpack compiled"); console.log("> "); setInterval(() => {}, 1e6)`;

@@ -10,6 +10,7 @@ import { identifyProfile, loadProfiles } from "../../src/agents/profiles.ts";
 import type { AgentState, Observation } from "../../src/agents/types.ts";
 import type { PaneRecord } from "../../src/tmux/types.ts";
 import { sleep } from "../../src/util/clock.ts";
+import { commandWorks } from "../helpers/mod.ts";
 import {
   type FakeAgentCommand,
   fakeAgentCommandLine,
@@ -43,15 +44,6 @@ const FIELDS = [
   "@tmux-orc-profile",
   "pane_title",
 ];
-
-function tmuxAvailable(): boolean {
-  try {
-    return new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs tmux on the private server; throws with tmux's message on failure. */
 async function tmux(socket: string, args: string[]): Promise<string> {
@@ -314,12 +306,12 @@ async function driveThroughStates(style: "rule" | "boxed"): Promise<void> {
 
 Deno.test({
   name: "fake agent: every state through a real tmux pane (rule-line prompt)",
-  ignore: !tmuxAvailable(),
+  ignore: !commandWorks(["tmux", "-V"]),
   fn: () => driveThroughStates("rule"),
 });
 
 Deno.test({
   name: "fake agent: every state through a real tmux pane (boxed prompt)",
-  ignore: !tmuxAvailable(),
+  ignore: !commandWorks(["tmux", "-V"]),
   fn: () => driveThroughStates("boxed"),
 });
