@@ -284,6 +284,9 @@ async function stop(): Promise<number> {
   } else {
     console.log(`No demo tmux server was running (tmux -L ${SOCKET})`);
   }
+  // tmux leaves its socket file behind.
+  const socketDir = `${Deno.env.get("TMUX_TMPDIR") || "/tmp"}/tmux-${Deno.uid()}`;
+  await Deno.remove(`${socketDir}/${SOCKET}`).catch(() => {});
   await Deno.remove(STATE_DIR, { recursive: true }).catch(() => {});
   console.log(`✓ Removed ${STATE_DIR}`);
   return code;
