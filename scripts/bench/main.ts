@@ -17,7 +17,8 @@ import { type BenchCommand, benchHelp, parseBenchArgs } from "./args.ts";
 import { stderrProgress } from "./progress.ts";
 import { benchJson, checkBudgets, renderBenchText } from "./report.ts";
 import { BenchAbortedError, runBench } from "./run.ts";
-import { renderSoakText, runSoak, soakCorrectnessFailed } from "./soak.ts";
+import { runSoak } from "./soak.ts";
+import { renderSoakText, soakCorrectnessFailed } from "./soak_report.ts";
 import { renderBenchSvg } from "./svg.ts";
 
 async function hostInfo(): Promise<Record<string, unknown>> {
