@@ -58,8 +58,8 @@ export interface PaneFarmOptions {
   progress?: Progress;
 }
 
-/** The command every fake agent pane runs: two words, so tmux execs it without a shell. */
-export const FAKE_AGENT_ARGV: readonly string[] = ["sleep", "1000000"];
+/** The command every drawn fake agent pane runs (two words, so tmux execs it without a shell). */
+export const DRAWN_PANE_ARGV: readonly string[] = ["sleep", "1000000"];
 
 /** Commands sent before waiting for their replies, while building the farm. */
 const PIPELINE_BATCH = 250;
@@ -204,11 +204,11 @@ export class PaneFarm {
       "-F",
       PANE_FORMAT,
       "--",
-      ...FAKE_AGENT_ARGV,
+      ...DRAWN_PANE_ARGV,
     ];
   }
 
-  /** A window named `name` in the session of agent `index`, running {@linkcode FAKE_AGENT_ARGV}. */
+  /** A window named `name` in the session of agent `index`, running {@linkcode DRAWN_PANE_ARGV}. */
   #newWindowArgs(index: number, name: string): string[] {
     return [
       "new-window",
@@ -221,7 +221,7 @@ export class PaneFarm {
       "-F",
       PANE_FORMAT,
       "--",
-      ...FAKE_AGENT_ARGV,
+      ...DRAWN_PANE_ARGV,
     ];
   }
 
@@ -281,7 +281,7 @@ export class PaneFarm {
   /**
    * Adds a PM pane (`@tmux-orc-role pm`, name `pm`) as a window of the first session, so every
    * agent of that session reports to it; agents of other sessions get `@tmux-orc-pm` naming it.
-   * The pane runs {@linkcode FAKE_AGENT_ARGV} like the agents; whoever drives the farm draws its
+   * The pane runs {@linkcode DRAWN_PANE_ARGV} like the agents; whoever drives the farm draws its
    * screen and reads what is typed into it (see `scripts/fake_agent/fake_pm.ts`). It is not in
    * {@linkcode PaneFarm.panes}.
    */
