@@ -20,6 +20,7 @@ import {
 } from "@logtape/logtape";
 import { getRotatingFileSink } from "@logtape/file";
 import { join } from "node:path";
+import { safeJson as escapedJson, safeText } from "../util/safe_text.ts";
 
 export type { Logger } from "@logtape/logtape";
 
@@ -48,12 +49,12 @@ function renderMessage(record: LogRecord): string {
     .join("");
 }
 
+/** JSON with every character a terminal would act on escaped (see {@linkcode escapedJson}). */
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? String(v) : v)) ??
-      String(value);
+    return value === undefined ? "undefined" : escapedJson(value);
   } catch {
-    return String(value);
+    return safeText(String(value));
   }
 }
 
@@ -77,7 +78,7 @@ const stderrFormatter = getTextFormatter({
 
 function stderrSink(record: LogRecord): void {
   try {
-    Deno.stderr.writeSync(encoder.encode(stderrFormatter(record)));
+    Deno.stderr.writeSync(encoder.encode(safeText(stderrFormatter(record), { keepLines: true })));
   } catch {
     // stderr is gone (terminal closed): the file sink still has the record.
   }

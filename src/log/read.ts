@@ -6,6 +6,7 @@
  */
 
 import { sleep } from "../util/clock.ts";
+import { safeJsonLine, safeText } from "../util/safe_text.ts";
 
 interface JsonRecord {
   "@timestamp"?: string;
@@ -15,18 +16,29 @@ interface JsonRecord {
   properties?: Record<string, unknown>;
 }
 
-/** Formats one JSON log line for people; lines that are not JSON are returned as they are. */
+/**
+ * Formats one JSON log line for people (lines that are not JSON are shown as they are); anything a
+ * terminal would act on is shown visibly.
+ */
 export function formatLogLine(line: string): string {
   let record: JsonRecord;
   try {
     record = JSON.parse(line);
   } catch {
-    return line;
+    return safeText(line);
   }
-  const who = (record.logger ?? "").replace(/^tmux-orc\./, "");
-  return `${record["@timestamp"] ?? "?"} ${(record.level ?? "?").padEnd(7)} ${who}: ${
-    record.message ?? ""
-  }`;
+  if (record === null || typeof record !== "object") return safeText(line);
+  const who = String(record.logger ?? "").replace(/^tmux-orc\./, "");
+  return safeText(
+    `${record["@timestamp"] ?? "?"} ${String(record.level ?? "?").padEnd(7)} ${who}: ${
+      record.message ?? ""
+    }`,
+  );
+}
+
+/** One log line as `monitor logs --json` prints it: unsafe characters escaped as `\uXXXX`. */
+function jsonLine(line: string): string {
+  return safeJsonLine(line);
 }
 
 function timestampOf(line: string): string {
@@ -56,7 +68,7 @@ export async function readLastLogLines(
     .sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.i - b.i))
     .map((e) => e.line);
   const last = options.lines === 0 ? [] : sorted.slice(-options.lines);
-  return options.json ? last : last.map(formatLogLine);
+  return last.map(options.json ? jsonLine : formatLogLine);
 }
 
 /** Prints lines appended to the files until `signal` aborts; a file that shrinks is read again. */
@@ -97,7 +109,7 @@ export async function followLogs(
         const parts = text.split("\n");
         partial.set(file, parts.pop() ?? "");
         for (const line of parts) {
-          if (line.trim()) options.onLine(options.json ? line : formatLogLine(line));
+          if (line.trim()) options.onLine(options.json ? jsonLine(line) : formatLogLine(line));
         }
       } finally {
         fh.close();

@@ -5,12 +5,13 @@
  * @module
  */
 
-import { UsageError } from "../../state/errors.ts";
+import { shown, UsageError } from "../../state/errors.ts";
 import { parseSince } from "../../store/duration.ts";
 import { EVENT_KINDS, type EventKind, type EventRecord } from "../../store/store.ts";
 import type { CommandSpec } from "../spec.ts";
 import { countOption, flag, stringOption } from "../values.ts";
 import { columns, openStoreForReading } from "./agents.ts";
+import { safeJson, safeText } from "../../util/safe_text.ts";
 
 /** One event as `events --json` prints it. */
 export function eventJson(event: EventRecord): Record<string, unknown> {
@@ -90,7 +91,7 @@ export const eventsCommand: CommandSpec = {
     const kind = stringOption(ctx.values, "kind");
     if (kind !== undefined && !(EVENT_KINDS as readonly string[]).includes(kind)) {
       throw new UsageError(
-        `Invalid value for --kind: expected one of ${EVENT_KINDS.join(", ")}, got '${kind}'`,
+        `Invalid value for --kind: expected one of ${EVENT_KINDS.join(", ")}, got '${shown(kind)}'`,
       );
     }
     const limit = ctx.values.lines === undefined && sinceMs !== undefined
@@ -111,7 +112,7 @@ export const eventsCommand: CommandSpec = {
       store?.close();
     }
     if (flag(ctx.values, "json")) {
-      ctx.out(JSON.stringify(events.map(eventJson), null, 2));
+      ctx.out(safeJson(events.map(eventJson), 2));
       return 0;
     }
     if (!store) {
@@ -127,8 +128,8 @@ export const eventsCommand: CommandSpec = {
       e.kind,
       e.agent ? `${e.agent}${e.paneId && e.paneId !== e.agent ? ` (${e.paneId})` : ""}` : "-",
       what(e),
-      e.detail.replace(/\s+/g, " "),
-    ]);
+      e.detail.replace(/[ \t\r\n]+/g, " "),
+    ].map((cell) => safeText(cell)));
     for (const line of columns(rows)) ctx.out(line);
     return 0;
   },

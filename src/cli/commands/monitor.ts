@@ -15,6 +15,7 @@ import { systemClock } from "../../util/clock.ts";
 import { privateUmask, setupProcessLogging, terminationController } from "../process_setup.ts";
 import type { CommandSpec } from "../spec.ts";
 import { flag } from "../values.ts";
+import { safeJson } from "../../util/safe_text.ts";
 import {
   intervalMs,
   MONITOR_OPTIONS,
@@ -93,7 +94,7 @@ export const monitorCommand: CommandSpec = {
         },
         onCycle: (result) => {
           if (!once) return;
-          if (json) ctx.out(JSON.stringify(result));
+          if (json) ctx.out(safeJson(result));
           else {
             const states = Object.entries(result.states).filter(([, n]) => n > 0)
               .map(([state, n]) => `${n} ${state}`).join(", ");
