@@ -112,6 +112,7 @@ export function parseCommandLine(
     throw new UsageError(describeParseError(error, command));
   }
   const values = parsed.values as OptionValues;
+  refuseEmptyValues(values);
   const positionals = parsed.positionals;
   if (!command) {
     if (positionals.length > 0 && !values.help) {
@@ -145,6 +146,19 @@ export function parseCommandLine(
     );
   }
   return { command, words: command.path, values, args };
+}
+
+/**
+ * Refuses an option given an empty (or blank) value: `--state-dir ""` from an unset variable in a
+ * script must not fall back to the default and act on the user's real daemon.
+ */
+function refuseEmptyValues(values: OptionValues): void {
+  for (const [name, value] of Object.entries(values)) {
+    const all = Array.isArray(value) ? value : [value];
+    if (all.some((v) => typeof v === "string" && v.trim() === "")) {
+      throw new UsageError(`Invalid value for --${name}: it is empty`);
+    }
+  }
 }
 
 function describeParseError(error: unknown, command: CommandSpec | undefined): string {

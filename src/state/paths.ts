@@ -55,7 +55,10 @@ export function resolveStateDir(
   flag: string | undefined,
   env: (name: string) => string | undefined = Deno.env.get,
 ): string {
-  if (flag) return flag;
+  if (flag !== undefined) {
+    if (flag.trim() === "") throw new UserError("Invalid value for --state-dir: it is empty");
+    return flag;
+  }
   const explicit = env("TMUX_ORC_STATE_DIR");
   if (explicit) return explicit;
   const xdg = env("XDG_STATE_HOME");

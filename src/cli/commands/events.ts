@@ -85,7 +85,7 @@ export const eventsCommand: CommandSpec = {
       try {
         sinceMs = parseSince(sinceText, now);
       } catch (error) {
-        throw new UsageError(`Invalid value for --since: ${(error as Error).message}`);
+        throw new UsageError(`Invalid value for --since: ${shown((error as Error).message)}`);
       }
     }
     const kind = stringOption(ctx.values, "kind");
@@ -123,13 +123,15 @@ export const eventsCommand: CommandSpec = {
       ctx.out("No events match");
       return 0;
     }
-    const rows = events.map((e) => [
-      localTime(e.ts),
-      e.kind,
-      e.agent ? `${e.agent}${e.paneId && e.paneId !== e.agent ? ` (${e.paneId})` : ""}` : "-",
-      what(e),
-      e.detail.replace(/[ \t\r\n]+/g, " "),
-    ].map((cell) => safeText(cell)));
+    const rows = events.map((e) =>
+      [
+        localTime(e.ts),
+        e.kind,
+        e.agent ? `${e.agent}${e.paneId && e.paneId !== e.agent ? ` (${e.paneId})` : ""}` : "-",
+        what(e),
+        e.detail.replace(/[ \t\r\n]+/g, " "),
+      ].map((cell) => safeText(cell))
+    );
     for (const line of columns(rows)) ctx.out(line);
     return 0;
   },
