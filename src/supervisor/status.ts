@@ -7,7 +7,7 @@
 
 import { readHeartbeat } from "../monitor/heartbeat.ts";
 import type { StatePaths } from "../state/paths.ts";
-import { readLivePid } from "../state/pid_file.ts";
+import { readDaemon } from "../state/pid_file.ts";
 import { readSupervisorSnapshot } from "./process.ts";
 import type { LastExit, SupervisorState } from "./supervisor.ts";
 
@@ -60,15 +60,25 @@ export async function collectStatus(
   paths: StatePaths,
   now: number = Date.now(),
 ): Promise<StatusReport> {
-  const [supPid, monPid, snapshot, beat] = await Promise.all([
-    readLivePid(paths.supervisorPid),
-    readLivePid(paths.monitorPid),
+  const [sup, mon, snapshot, beat] = await Promise.all([
+    readDaemon(paths.supervisorPid, paths.supervisorLock),
+    readDaemon(paths.monitorPid, paths.monitorLock),
     readSupervisorSnapshot(paths),
     readHeartbeat(paths.heartbeat),
   ]);
+  const supPid = sup.record;
+  const monPid = mon.record;
   const snap = supPid && snapshot?.pid === supPid.pid ? snapshot : undefined;
   const beatLive = monPid && beat?.pid === monPid.pid ? beat : undefined;
   const problems: string[] = [];
+  for (const [kind, state] of [["supervisor", sup], ["monitor", mon]] as const) {
+    if (!state.running || state.record) continue;
+    problems.push(
+      state.unconfirmed
+        ? `${kind} runs (its lock is held) but ${kind}.pid names pid ${state.unconfirmed.pid} with no start time that matches it: its identity cannot be confirmed`
+        : `${kind} runs (its lock is held) but ${kind}.pid names no live process`,
+    );
+  }
   const heartbeatAge = beatLive ? round((now - beatLive.at) / 1000) : null;
   if (supPid && snap) {
     if (snap.state === "cooling_off") {
@@ -98,15 +108,15 @@ export async function collectStatus(
     if (beatLive?.supervised && !supPid) {
       problems.push("monitor is supervised but the supervisor's pid file is missing");
     }
-  } else if (supPid) {
+  } else if (supPid && !mon.running) {
     if (problems.length === 0) problems.push("supervisor runs but no monitor is running");
   }
-  const running = Boolean(supPid || monPid);
+  const running = sup.running || mon.running;
   return {
     supervisor: {
-      running: Boolean(supPid),
+      running: sup.running,
       pid: supPid?.pid ?? null,
-      state: supPid ? (snap?.state ?? "starting") : "not_running",
+      state: supPid ? (snap?.state ?? "starting") : sup.running ? "starting" : "not_running",
       restarts: snap?.restarts ?? 0,
       failures: snap?.failures ?? 0,
       uptime_s: supPid ? round((now - supPid.startedAt) / 1000) : null,
@@ -115,7 +125,7 @@ export async function collectStatus(
       last_stderr: snap?.lastStderr ?? [],
     },
     monitor: {
-      running: Boolean(monPid),
+      running: mon.running,
       pid: monPid?.pid ?? null,
       heartbeat_age_s: heartbeatAge,
       cycles: beatLive?.cycle ?? null,

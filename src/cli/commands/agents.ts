@@ -7,7 +7,7 @@
  */
 
 import { formatSpan } from "../../notify/policy.ts";
-import { readLivePid } from "../../state/pid_file.ts";
+import { readDaemon } from "../../state/pid_file.ts";
 import { UserError } from "../../state/errors.ts";
 import { type AgentRecord, openStore, type Store, StoreError } from "../../store/store.ts";
 import type { CommandSpec } from "../spec.ts";
@@ -103,7 +103,7 @@ export const agentsCommand: CommandSpec = {
       ctx.out(`No agents yet: the monitor has not run with state dir ${paths.dir}`);
       return 0;
     }
-    if (!await readLivePid(paths.monitorPid)) {
+    if (!(await readDaemon(paths.monitorPid, paths.monitorLock)).running) {
       ctx.out("Note: the monitor is not running; these are the last states it saw.");
     }
     if (agents.length === 0) {
