@@ -5,7 +5,7 @@
  * @module
  */
 
-import { refuseSymlink } from "./atomic.ts";
+import { openNoFollow } from "./safe_open.ts";
 
 /** A held lock; release it with {@linkcode HeldLock.release} (or let the process exit). */
 export class HeldLock {
@@ -33,8 +33,7 @@ export class HeldLock {
  * `undefined` when another process holds it.
  */
 export async function tryLock(path: string): Promise<HeldLock | undefined> {
-  await refuseSymlink(path);
-  const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+  const file = await openNoFollow(path, { read: true, create: true, mode: 0o600 });
   let locked = false;
   try {
     // A status probe holds the lock for a moment: look again before calling it taken.

@@ -13,18 +13,16 @@
  */
 
 /**
- * What a terminal may act on: C0 and DEL, C1, the Arabic letter mark, zero-width and
- * directional marks, line/paragraph separators, bidi embeddings/overrides/isolates, BOM.
+ * What a terminal may act on beyond the C0 controls: DEL, C1, the Arabic letter mark, zero-width
+ * and directional marks, line/paragraph separators, bidi embeddings/overrides/isolates, BOM. One
+ * source for the patterns below.
  */
-// deno-lint-ignore no-control-regex
-const UNSAFE =
-  /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
-// deno-lint-ignore no-control-regex
-const UNSAFE_KEEP_LINES =
-  /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const BEYOND_C0 = String
+  .raw`\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff`;
+const UNSAFE = new RegExp(String.raw`[\x00-\x1f${BEYOND_C0}]`, "g");
+const UNSAFE_KEEP_LINES = new RegExp(String.raw`[\x00-\x08\x0b-\x1f${BEYOND_C0}]`, "g");
 /** Like {@linkcode UNSAFE} but without the C0 controls `JSON.stringify` already escapes. */
-const UNSAFE_IN_JSON =
-  /[\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const UNSAFE_IN_JSON = new RegExp(`[${BEYOND_C0}]`, "g");
 
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 

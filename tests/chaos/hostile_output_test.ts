@@ -11,9 +11,10 @@ import { FAST, Sandbox } from "../helpers/sandbox.ts";
 const HOSTILE =
   "pm\x1b]52;c;cHduZWQ=\x07\x1b[2J\x1b]0;owned\x07\u202Egnp.sh\u2066\u0085\u009b31m\r$(id)";
 /** What must never reach a terminal raw (newline and tab are layout; nothing else). */
-// deno-lint-ignore no-control-regex
-const RAW =
-  /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const RAW = new RegExp(
+  String
+    .raw`[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]`,
+);
 
 /** The outputs that hold a raw unsafe character, each with the first one found. */
 function leaks(outputs: readonly [string, string][]): string[] {
