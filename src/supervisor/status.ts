@@ -7,7 +7,10 @@
 
 import { readHeartbeat } from "../monitor/heartbeat.ts";
 import type { StatePaths } from "../state/paths.ts";
+import { join } from "node:path";
+import { errorMessage } from "../state/errors.ts";
 import { readDaemon } from "../state/pid_file.ts";
+import { openNoFollow } from "../state/safe_open.ts";
 import { readSupervisorSnapshot } from "./process.ts";
 import type { LastExit, SupervisorState } from "./supervisor.ts";
 
@@ -55,6 +58,36 @@ export function statusExitCode(report: StatusReport): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/**
+ * Whether a file the size of a heartbeat can be written in `dir` right now: `null` if so, else
+ * why not (`No space left on device`, `Read-only file system`, …). The probe file is created new
+ * (never through a link) and removed.
+ */
+export async function probeWritable(dir: string): Promise<string | null> {
+  const path = join(dir, `.status-probe-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`);
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await openNoFollow(path, { create: true, mode: 0o600 });
+    const block = new Uint8Array(4096);
+    let written = 0;
+    while (written < block.length) written += await file.write(block.subarray(written));
+    await file.syncData();
+    return null;
+  } catch (error) {
+    return osReason(error);
+  } finally {
+    file?.close();
+    if (file) await Deno.remove(path).catch(() => {});
+  }
+}
+
+/** `No space left on device (os error 28): open '/x'` → `No space left on device`. */
+function osReason(error: unknown): string {
+  const message = errorMessage(error);
+  const os = message.match(/^(.*?) \(os error \d+\)/);
+  return os ? os[1] : message;
+}
+
 /** Gathers the status of the processes under a state dir. */
 export async function collectStatus(
   paths: StatePaths,
@@ -101,7 +134,17 @@ export async function collectStatus(
   if (monPid) {
     const interval = beatLive?.intervalS ?? 10;
     const staleAfter = Math.max(interval * 2 + 5, snap?.settings?.heartbeat_timeout_s ?? 0);
-    if (heartbeatAge === null) problems.push("monitor has not written a heartbeat yet");
+    const late = heartbeatAge === null || heartbeatAge > staleAfter;
+    // A live monitor whose heartbeat file is old: first ask whether the file can be written at
+    // all (full or read-only state dir: supervisor.json cannot carry the news either).
+    const unwritable = late && !snap?.heartbeatWriteError ? await probeWritable(paths.dir) : null;
+    if (unwritable) {
+      problems.push(
+        `monitor is alive but its heartbeat file cannot be written: ${unwritable} (state dir ${paths.dir})`,
+      );
+    } else if (snap?.heartbeatWriteError) {
+      // Reported above; the monitor is alive (it beats on its pipe), so not "stale".
+    } else if (heartbeatAge === null) problems.push("monitor has not written a heartbeat yet");
     else if (heartbeatAge > staleAfter) {
       problems.push(`monitor heartbeat is stale (${heartbeatAge} s old)`);
     }
