@@ -155,8 +155,11 @@ export function parseCommandLine(
 function refuseEmptyValues(values: OptionValues): void {
   for (const [name, value] of Object.entries(values)) {
     const all = Array.isArray(value) ? value : [value];
-    if (all.some((v) => typeof v === "string" && v.trim() === "")) {
-      throw new UsageError(`Invalid value for --${name}: it is empty`);
+    const blank = all.find((v) => typeof v === "string" && v.trim() === "");
+    if (typeof blank === "string") {
+      throw new UsageError(
+        `Invalid value for --${name}: expected non-empty text, got '${shown(blank)}'`,
+      );
     }
   }
 }

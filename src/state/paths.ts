@@ -57,7 +57,9 @@ export function resolveStateDir(
   env: (name: string) => string | undefined = Deno.env.get,
 ): string {
   if (flag !== undefined) {
-    if (flag.trim() === "") throw new UserError("Invalid value for --state-dir: it is empty");
+    if (flag.trim() === "") {
+      throw new UserError("Invalid value for --state-dir: expected non-empty text, got ''");
+    }
     return flag;
   }
   const explicit = env("TMUX_ORC_STATE_DIR");

@@ -43,7 +43,10 @@ Deno.test("an empty --state-dir never reaches the daemon the default state dir n
     ) {
       const r = await runCli(args, { env });
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
-      assertOneLine(r.stderr, /^tmux-orc: Invalid value for --[a-z-]+: it is empty$/);
+      assertOneLine(
+        r.stderr,
+        /^tmux-orc: Invalid value for --[a-z-]+: expected non-empty text, got ' ?'$/,
+      );
       assert.equal(r.stdout, "");
       refused++;
     }
@@ -68,7 +71,7 @@ Deno.test("every string option of every command refuses an empty value", () => {
         () => parseCommandLine([...command.path, ...args, `--${name}`, ""], COMMANDS),
         (error) =>
           error instanceof UsageError &&
-          error.message === `Invalid value for --${name}: it is empty`,
+          error.message === `Invalid value for --${name}: expected non-empty text, got ''`,
         `tmux-orc ${command.path.join(" ")} --${name} ""`,
       );
       checked++;
