@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { parseProcStat, processIdentity } from "../../src/state/process_info.ts";
 import { pidAlive, waitFor } from "../helpers/mod.ts";
 import { FAST, Sandbox } from "../helpers/sandbox.ts";
 
@@ -162,4 +163,19 @@ Deno.test("a daemon started without ps or cat records no start time, and stop re
   } finally {
     await box.cleanup();
   }
+});
+
+Deno.test("/proc/PID/stat is parsed after the last ')' (a command name may hold both)", () => {
+  const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
+  fields[0] = "S";
+  fields[19] = "123456";
+  assert.deepEqual(parseProcStat(`42 (evil) 1 2 (x) R) ${fields.join(" ")}`), {
+    state: "S",
+    startTicks: "123456",
+  });
+  assert.equal(parseProcStat("garbage"), undefined);
+  assert.equal(parseProcStat("42 (x) S 1 2"), undefined);
+  const self = processIdentity(Deno.pid);
+  assert.match(self?.start ?? "", /^[0-9a-f-]{36}\/\d+$/, "boot id / start ticks");
+  assert.equal(processIdentity(Deno.pid)?.start, self?.start, "stable");
 });

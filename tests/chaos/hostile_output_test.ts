@@ -5,6 +5,8 @@
  * escapes them — while JSON still round-trips the exact name.
  */
 import assert from "node:assert/strict";
+import fc from "fast-check";
+import { safeJson, safeJsonLine, safeText } from "../../src/util/safe_text.ts";
 import { readJson, runCli, tmux, waitFor } from "../helpers/mod.ts";
 import { FAST, Sandbox } from "../helpers/sandbox.ts";
 
@@ -115,4 +117,31 @@ Deno.test("hostile names and pane text: no command prints an escape or bidi cont
     await runCli(["monitor", "stop", ...global]);
     await box.cleanup();
   }
+});
+
+Deno.test("property: safeText leaves nothing a terminal acts on; safeJson round-trips exactly", () => {
+  const hostileChar = fc.oneof(
+    fc.integer({ min: 0, max: 0x20 }).map((c) => String.fromCharCode(c)),
+    fc.integer({ min: 0x7f, max: 0xa0 }).map((c) => String.fromCharCode(c)),
+    fc.constantFrom("\u061c", "\u200e", "\u200f", "\u2028", "\u2029", "\ufeff"),
+    fc.integer({ min: 0x202a, max: 0x202e }).map((c) => String.fromCharCode(c)),
+    fc.integer({ min: 0x2066, max: 0x2069 }).map((c) => String.fromCharCode(c)),
+    fc.string({ maxLength: 3 }),
+  );
+  const hostile = fc.array(hostileChar, { maxLength: 40 }).map((parts) => parts.join(""));
+  fc.assert(
+    fc.property(hostile, (text) => {
+      assert.doesNotMatch(safeText(text), RAW);
+      assert.doesNotMatch(safeText(text).replace(/[\n\t]/g, ""), RAW);
+      assert.doesNotMatch(safeText(text, { keepLines: true }).replace(/[\n\t]/g, ""), RAW);
+      const json = safeJson({ text, list: [text] }, 2);
+      assert.doesNotMatch(json.replace(/\n/g, ""), RAW);
+      assert.deepEqual(JSON.parse(json), { text, list: [text] });
+      const line = JSON.stringify({ text });
+      assert.deepEqual(JSON.parse(safeJsonLine(line)), { text });
+    }),
+    { numRuns: 3000 },
+  );
+  assert.equal(safeText("a\x1b[2Jb\u202Ec\u009b"), "a\\x1b[2Jb<U+202E>c<U+009B>");
+  assert.equal(safeJson("\u202e\x1b"), '"\\u202e\\u001b"');
 });
