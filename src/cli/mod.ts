@@ -62,7 +62,9 @@ export async function main(args: readonly string[]): Promise<number> {
       return 1;
     }
     printError(`Unexpected error: ${errorMessage(error)}`);
-    if (Deno.env.get("TMUX_ORC_DEBUG")) console.error(error);
+    if (Deno.env.get("TMUX_ORC_DEBUG")) {
+      console.error(safeText(String((error as Error)?.stack ?? error), { keepLines: true }));
+    }
     return 1;
   }
 }
