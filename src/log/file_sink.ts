@@ -27,8 +27,9 @@ export interface RotatingFileSinkOptions {
 const encoder = new TextEncoder();
 
 /**
- * A sink that appends each record at once (a daemon killed with SIGKILL loses no line) and never
- * throws: a record that cannot be written is dropped and the failure reported once.
+ * A sink that appends each record at once (a daemon killed with SIGKILL loses no line). Creating
+ * it opens the file and throws when that is refused; afterwards it never throws: a record that
+ * cannot be written is dropped and the failure reported once.
  */
 export function rotatingFileSink(
   path: string,
@@ -72,6 +73,9 @@ export function rotatingFileSink(
       failing = true;
     }
   };
+  // Open now: a planted link or a foreign file refuses the start with one clear line, rather than
+  // a daemon running without its log.
+  open();
   return Object.assign(sink, {
     [Symbol.dispose]() {
       try {

@@ -165,3 +165,28 @@ Deno.test("state dirs owned by another user, or reached through one, are refused
     await box.cleanup();
   }
 });
+
+Deno.test("a planted log link refuses the start with one line naming it", async () => {
+  for (const kind of ["symlink", "hard link"] as const) {
+    const box = await Sandbox.create({ tmux: false });
+    const t = await target();
+    try {
+      await Deno.mkdir(`${box.dir}/logs`, { mode: 0o700 });
+      const log = `${box.dir}/logs/monitor.jsonl`;
+      if (kind === "symlink") await Deno.symlink(t.path, log);
+      else await Deno.link(t.path, log);
+      const r = await box.cli(["monitor", "--once"]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.equal(
+        r.stderr.trim(),
+        `tmux-orc: Refusing a ${
+          kind === "symlink" ? "symlinked" : "hard-linked"
+        } state file: ${log}`,
+      );
+      t.assertUntouched(`${kind} at logs/monitor.jsonl`);
+    } finally {
+      await box.cleanup();
+      await Deno.remove(t.path);
+    }
+  }
+});
