@@ -25,6 +25,9 @@ import { safeJson as escapedJson, safeText } from "../util/safe_text.ts";
 
 export type { Logger } from "@logtape/logtape";
 
+/** How a background daemon's start-up refusal begins in the log (see `read.ts`). */
+export const START_REFUSAL = "Refused to start: ";
+
 /** Largest log file before it is rotated (bytes). */
 export const LOG_MAX_BYTES = 5 * 1024 * 1024;
 /** How many log files (current plus rotated) are kept per process kind. */

@@ -7,6 +7,7 @@
 
 import { sleep } from "../util/clock.ts";
 import { safeJsonLine, safeText } from "../util/safe_text.ts";
+import { START_REFUSAL } from "./mod.ts";
 
 interface JsonRecord {
   "@timestamp"?: string;
@@ -116,4 +117,24 @@ export async function followLogs(
       }
     }
   }
+}
+
+/** Why the daemon with `pid` refused to start, from its last log lines; `undefined` if unknown. */
+export async function findStartRefusal(
+  files: readonly string[],
+  pid: number,
+): Promise<string | undefined> {
+  for (const file of files) {
+    for (const line of (await readLines(file)).slice(-50).reverse()) {
+      try {
+        const record = JSON.parse(line) as JsonRecord;
+        const reason = record.properties?.reason;
+        if (
+          record.properties?.pid === pid && typeof reason === "string" &&
+          record.message?.startsWith(START_REFUSAL)
+        ) return reason;
+      } catch { /* not a JSON line */ }
+    }
+  }
+  return undefined;
 }

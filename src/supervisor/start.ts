@@ -5,6 +5,8 @@
  * @module
  */
 
+import { logFilePath } from "../log/mod.ts";
+import { findStartRefusal } from "../log/read.ts";
 import { readHeartbeat } from "../monitor/heartbeat.ts";
 import { UserError } from "../state/errors.ts";
 import type { StatePaths } from "../state/paths.ts";
@@ -87,8 +89,12 @@ export async function startInBackground(
           `${options.supervised ? "Supervisor" : "Monitor"} already running: pid ${other.pid}`,
         );
       }
+      const files = ["supervisor", "monitor"].map((name) => logFilePath(paths.logs, name));
+      const reason = await findStartRefusal(files, child.pid);
       throw new UserError(
-        `Monitor exited during start-up with code ${exitCode}: see 'tmux-orc monitor logs'`,
+        `Monitor exited during start-up with code ${exitCode}: ${
+          reason ?? "see 'tmux-orc monitor logs'"
+        }`,
       );
     }
     const beat = await readHeartbeat(paths.heartbeat);

@@ -61,6 +61,13 @@ for (const kind of ["symlink", "hard link"] as const) {
         const r = await runDaemons(box);
         t.assertUntouched(`${kind} at ${name}`);
         if (r.code !== 0) refused.push(name);
+        if (kind === "symlink" && name.startsWith("supervisor.") && name !== "supervisor.json") {
+          // The background supervisor's refusal reaches the one who ran `monitor start`.
+          assert.equal(
+            r.stderr.trim(),
+            `tmux-orc: Monitor exited during start-up with code 1: Refusing a symlinked state file: ${box.dir}/${name}`,
+          );
+        }
       } finally {
         await box.cleanup();
         await Deno.remove(t.path);

@@ -12,7 +12,12 @@ import { UserError } from "../../state/errors.ts";
 import { openStore } from "../../store/store.ts";
 import { ControlClient } from "../../tmux/control_client.ts";
 import { systemClock } from "../../util/clock.ts";
-import { privateUmask, setupProcessLogging, terminationController } from "../process_setup.ts";
+import {
+  logStartRefusal,
+  privateUmask,
+  setupProcessLogging,
+  terminationController,
+} from "../process_setup.ts";
 import type { CommandSpec } from "../spec.ts";
 import { flag } from "../values.ts";
 import { safeJson } from "../../util/safe_text.ts";
@@ -108,6 +113,9 @@ export const monitorCommand: CommandSpec = {
           }
         },
       });
+    } catch (error) {
+      if (daemon) logStartRefusal("monitor", error);
+      throw error;
     } finally {
       unhook();
       await shutdownLogging();
