@@ -134,7 +134,8 @@ export async function collectStatus(
   if (monPid) {
     const interval = beatLive?.intervalS ?? 10;
     const staleAfter = Math.max(interval * 2 + 5, snap?.settings?.heartbeat_timeout_s ?? 0);
-    const late = heartbeatAge === null || heartbeatAge > staleAfter;
+    // Two missed cycles are enough to look for a disk problem; "stale" waits for the threshold.
+    const late = heartbeatAge === null || heartbeatAge > interval * 2 + 1;
     // A live monitor whose heartbeat file is old: first ask whether the file can be written at
     // all (full or read-only state dir: supervisor.json cannot carry the news either).
     const unwritable = late && !snap?.heartbeatWriteError ? await probeWritable(paths.dir) : null;
