@@ -9,10 +9,10 @@ import { readHeartbeat } from "../monitor/heartbeat.ts";
 import type { StatePaths } from "../state/paths.ts";
 import { join } from "node:path";
 import { errorMessage } from "../state/errors.ts";
-import { readDaemon } from "../state/pid_file.ts";
+import { type DaemonState, readDaemon } from "../state/pid_file.ts";
 import { openNoFollow } from "../state/safe_open.ts";
 import { readSupervisorSnapshot } from "./process.ts";
-import type { LastExit, SupervisorState } from "./supervisor.ts";
+import type { LastExit, SupervisorSnapshot, SupervisorState } from "./supervisor.ts";
 
 /** The status report (`monitor status --json`). */
 export interface StatusReport {
@@ -88,6 +88,60 @@ function osReason(error: unknown): string {
   return os ? os[1] : message;
 }
 
+/** A daemon that runs (its lock is held) but cannot be identified. */
+function identityProblems(sup: DaemonState, mon: DaemonState): string[] {
+  const problems: string[] = [];
+  for (const [kind, state] of [["supervisor", sup], ["monitor", mon]] as const) {
+    if (!state.running || state.record) continue;
+    problems.push(
+      state.unconfirmed
+        ? `${kind} runs (its lock is held) but ${kind}.pid names pid ${state.unconfirmed.pid} with no start time that matches it: its identity cannot be confirmed`
+        : `${kind} runs (its lock is held) but ${kind}.pid names no live process`,
+    );
+  }
+  return problems;
+}
+
+/** The supervisor's own state as a problem, when it is not simply running. */
+function supervisorProblems(snap: SupervisorSnapshot): string[] {
+  if (snap.state === "cooling_off") {
+    return [
+      `supervisor is cooling off after ${
+        snap.lastExit ? "repeated failures" : "failures"
+      }; next attempt ${snap.nextAttemptAt ? new Date(snap.nextAttemptAt).toISOString() : "soon"}`,
+    ];
+  }
+  if (snap.state === "backoff") return ["supervisor is waiting to restart the monitor (backoff)"];
+  if (snap.state === "starting" || snap.state === "stopping") {
+    return [`supervisor is ${snap.state} the monitor`];
+  }
+  return [];
+}
+
+/**
+ * What is wrong with a live monitor's heartbeat file, if anything. Once two cycles are missed the
+ * state dir is probed: on a full or read-only dir `supervisor.json` cannot carry the news either,
+ * and "stale" would blame a monitor that is alive.
+ */
+async function heartbeatProblem(
+  dir: string,
+  ageS: number | null,
+  intervalS: number | undefined,
+  snap: SupervisorSnapshot | undefined,
+): Promise<string | undefined> {
+  // Reported from the supervisor's snapshot: the monitor beats on its pipe, so not "stale".
+  if (snap?.heartbeatWriteError) return undefined;
+  const interval = intervalS ?? 10;
+  const staleAfter = Math.max(interval * 2 + 5, snap?.settings?.heartbeat_timeout_s ?? 0);
+  if (ageS !== null && ageS <= interval * 2 + 1) return undefined;
+  const unwritable = await probeWritable(dir);
+  if (unwritable) {
+    return `monitor is alive but its heartbeat file cannot be written: ${unwritable} (state dir ${dir})`;
+  }
+  if (ageS === null) return "monitor has not written a heartbeat yet";
+  return ageS > staleAfter ? `monitor heartbeat is stale (${ageS} s old)` : undefined;
+}
+
 /** Gathers the status of the processes under a state dir. */
 export async function collectStatus(
   paths: StatePaths,
@@ -104,51 +158,15 @@ export async function collectStatus(
   const snap = supPid && snapshot?.pid === supPid.pid ? snapshot : undefined;
   const beatLive = monPid && beat?.pid === monPid.pid ? beat : undefined;
   const problems: string[] = [];
-  for (const [kind, state] of [["supervisor", sup], ["monitor", mon]] as const) {
-    if (!state.running || state.record) continue;
-    problems.push(
-      state.unconfirmed
-        ? `${kind} runs (its lock is held) but ${kind}.pid names pid ${state.unconfirmed.pid} with no start time that matches it: its identity cannot be confirmed`
-        : `${kind} runs (its lock is held) but ${kind}.pid names no live process`,
-    );
-  }
+  problems.push(...identityProblems(sup, mon));
   const heartbeatAge = beatLive ? round((now - beatLive.at) / 1000) : null;
-  if (supPid && snap) {
-    if (snap.state === "cooling_off") {
-      problems.push(
-        `supervisor is cooling off after ${
-          snap.lastExit ? "repeated failures" : "failures"
-        }; next attempt ${
-          snap.nextAttemptAt ? new Date(snap.nextAttemptAt).toISOString() : "soon"
-        }`,
-      );
-    } else if (snap.state === "backoff") {
-      problems.push("supervisor is waiting to restart the monitor (backoff)");
-    } else if (snap.state === "starting" || snap.state === "stopping") {
-      problems.push(`supervisor is ${snap.state} the monitor`);
-    }
-  }
+  if (snap) problems.push(...supervisorProblems(snap));
   if (snap?.heartbeatWriteError) {
     problems.push(`monitor cannot write its heartbeat file: ${snap.heartbeatWriteError}`);
   }
   if (monPid) {
-    const interval = beatLive?.intervalS ?? 10;
-    const staleAfter = Math.max(interval * 2 + 5, snap?.settings?.heartbeat_timeout_s ?? 0);
-    // Two missed cycles are enough to look for a disk problem; "stale" waits for the threshold.
-    const late = heartbeatAge === null || heartbeatAge > interval * 2 + 1;
-    // A live monitor whose heartbeat file is old: first ask whether the file can be written at
-    // all (full or read-only state dir: supervisor.json cannot carry the news either).
-    const unwritable = late && !snap?.heartbeatWriteError ? await probeWritable(paths.dir) : null;
-    if (unwritable) {
-      problems.push(
-        `monitor is alive but its heartbeat file cannot be written: ${unwritable} (state dir ${paths.dir})`,
-      );
-    } else if (snap?.heartbeatWriteError) {
-      // Reported above; the monitor is alive (it beats on its pipe), so not "stale".
-    } else if (heartbeatAge === null) problems.push("monitor has not written a heartbeat yet");
-    else if (heartbeatAge > staleAfter) {
-      problems.push(`monitor heartbeat is stale (${heartbeatAge} s old)`);
-    }
+    const problem = await heartbeatProblem(paths.dir, heartbeatAge, beatLive?.intervalS, snap);
+    if (problem) problems.push(problem);
     if (beatLive?.supervised && !supPid) {
       problems.push("monitor is supervised but the supervisor's pid file is missing");
     }

@@ -50,14 +50,6 @@ export function safeText(text: string, options: { keepLines?: boolean } = {}): s
   return text.replace(options.keepLines ? UNSAFE_KEEP_LINES : UNSAFE, visible);
 }
 
-/** Whether `text` holds a character {@linkcode safeText} would change. */
-export function hasUnsafeText(text: string): boolean {
-  UNSAFE.lastIndex = 0;
-  const found = UNSAFE.test(text);
-  UNSAFE.lastIndex = 0;
-  return found;
-}
-
 /**
  * `JSON.stringify` whose output holds no character a terminal acts on: DEL, C1 and the bidi and
  * invisible characters are escaped as `\uXXXX` as well (C0 controls already are). Bigints become
