@@ -17,7 +17,6 @@ import { renderBenchSvg } from "../../bench/svg.ts";
 import { terminationController } from "../process_setup.ts";
 import type { CommandSpec, OptionValues } from "../spec.ts";
 import { countOption, flag, parseSeconds, stringOption } from "../values.ts";
-import { writeFileAtomic } from "../../state/atomic.ts";
 
 /** Most agents the bench will start. */
 export const MAX_BENCH_AGENTS = 5000;
@@ -212,9 +211,7 @@ export const benchCommand: CommandSpec = {
         if (stop.signal.aborted) return 130;
         await Deno.mkdir(out, { recursive: true });
         const doc = { kind: "tmux-orc-soak", version: 1, host: await hostInfo(), ...run };
-        await writeFileAtomic(join(out, "soak.json"), JSON.stringify(doc, null, 2) + "\n", {
-          mode: 0o644,
-        });
+        await Deno.writeTextFile(join(out, "soak.json"), JSON.stringify(doc, null, 2) + "\n");
         ctx.out(json ? JSON.stringify(doc, null, 2) : renderSoakText(run));
         // Lost events and duplicate notifications are bugs: fail. (Resource budgets are figures.)
         return soakCorrectnessFailed(run) ? 1 : 0;
@@ -242,17 +239,14 @@ export const benchCommand: CommandSpec = {
       const host = await hostInfo();
       const doc = benchJson(run, budgets, host);
       await Deno.mkdir(out, { recursive: true });
-      await writeFileAtomic(join(out, "bench.json"), JSON.stringify(doc, null, 2) + "\n", {
-        mode: 0o644,
-      });
+      await Deno.writeTextFile(join(out, "bench.json"), JSON.stringify(doc, null, 2) + "\n");
       const date = run.startedAt.slice(0, 10);
-      await writeFileAtomic(
+      await Deno.writeTextFile(
         join(out, "bench.svg"),
         renderBenchSvg(run.rows, {
           subtitle: `${host.cpus} cores, ${host.tmux}, Deno ${host.deno}, ${date}; ` +
             `${Math.round(run.options.changeFraction * 100)}% of panes change per cycle`,
         }),
-        { mode: 0o644 },
       );
       if (json) ctx.out(JSON.stringify(doc, null, 2));
       else {
