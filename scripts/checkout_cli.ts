@@ -6,7 +6,7 @@
  * @module
  */
 
-import { currentSelfExecEnv, selfCommand } from "../src/supervisor/self_exec.ts";
+import { currentSelfExecEnv, selfCommand } from "../src/lifecycle/self_exec.ts";
 
 /** The argv prefix that runs this checkout's `main.ts`; append the CLI arguments to it. */
 export function checkoutCommand(): string[] {

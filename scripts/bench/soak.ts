@@ -25,7 +25,7 @@
  * @module
  */
 
-import { readHeartbeat } from "../../src/monitor/heartbeat.ts";
+import { readHeartbeat } from "../../src/lifecycle/heartbeat.ts";
 import { UserError } from "../../src/state/errors.ts";
 import { statePaths } from "../../src/state/paths.ts";
 import { openStore } from "../../src/store/store.ts";

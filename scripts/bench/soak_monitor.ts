@@ -7,7 +7,7 @@
  */
 
 import { join } from "node:path";
-import { readHeartbeat } from "../../src/monitor/heartbeat.ts";
+import { readHeartbeat } from "../../src/lifecycle/heartbeat.ts";
 import { UserError } from "../../src/state/errors.ts";
 import { sleep } from "../../src/util/clock.ts";
 import { checkoutCommand } from "../checkout_cli.ts";

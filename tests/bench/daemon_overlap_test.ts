@@ -11,7 +11,7 @@
 
 import assert from "node:assert/strict";
 import { getLogger } from "@logtape/logtape";
-import { runMonitorDaemon } from "../../src/monitor/daemon.ts";
+import { runMonitorDaemon } from "../../src/lifecycle/monitor_process.ts";
 import type { CycleResult, Monitor } from "../../src/monitor/monitor.ts";
 import { ensureStateDir } from "../../src/state/paths.ts";
 import { ManualClock } from "../../src/util/clock.ts";

@@ -6,7 +6,7 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { currentSelfExecEnv, selfCommand } from "../../src/supervisor/self_exec.ts";
+import { currentSelfExecEnv, selfCommand } from "../../src/lifecycle/self_exec.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));

@@ -3,7 +3,7 @@ import {
   backoffDelay,
   DEFAULT_RESTART_POLICY,
   RestartPolicy,
-} from "../../src/supervisor/policy.ts";
+} from "../../src/lifecycle/restart_policy.ts";
 
 Deno.test("backoff doubles from the initial delay and is capped", () => {
   const delays = [1, 2, 3, 4, 5, 6, 7, 8].map((k) =>

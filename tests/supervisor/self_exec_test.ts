@@ -3,7 +3,7 @@
  * `deno run` path, without needing a compiled binary.
  */
 import assert from "node:assert/strict";
-import { selfCommand } from "../../src/supervisor/self_exec.ts";
+import { selfCommand } from "../../src/lifecycle/self_exec.ts";
 import { PERMISSION_FLAGS } from "../../src/permissions.ts";
 import { runCli, tempStateDir } from "../helpers/mod.ts";
 

@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { getLogger } from "@logtape/logtape";
 import { ManualClock } from "../../src/util/clock.ts";
-import type { ChildEvents, ChildExit, ChildProcess } from "../../src/supervisor/child.ts";
-import { Supervisor, type SupervisorSnapshot } from "../../src/supervisor/supervisor.ts";
-import { DEFAULT_RESTART_POLICY } from "../../src/supervisor/policy.ts";
+import type { ChildEvents, ChildExit, ChildProcess } from "../../src/lifecycle/child.ts";
+import { Supervisor, type SupervisorSnapshot } from "../../src/lifecycle/supervisor.ts";
+import { DEFAULT_RESTART_POLICY } from "../../src/lifecycle/restart_policy.ts";
 
 interface Script {
   /** Exit this long after start (ms), with this code. */

@@ -5,7 +5,7 @@
  */
 
 import { log, shutdownLogging } from "../../log/mod.ts";
-import { runMonitorDaemon } from "../../monitor/daemon.ts";
+import { runMonitorDaemon } from "../../lifecycle/monitor_process.ts";
 import { Monitor } from "../../monitor/monitor.ts";
 import { readProfilesFile } from "../../monitor/profiles_file.ts";
 import { UserError } from "../../state/errors.ts";

@@ -5,10 +5,10 @@
  */
 
 import { logFilePath } from "../../log/mod.ts";
-import { selfCommand } from "../../supervisor/self_exec.ts";
-import { startInBackground } from "../../supervisor/start.ts";
-import { collectStatus, statusExitCode, type StatusReport } from "../../supervisor/status.ts";
-import { stopAll } from "../../supervisor/stop.ts";
+import { selfCommand } from "../../lifecycle/self_exec.ts";
+import { startInBackground } from "../../lifecycle/start.ts";
+import { collectStatus, statusExitCode, type StatusReport } from "../../lifecycle/status.ts";
+import { stopAll } from "../../lifecycle/stop.ts";
 import type { CommandSpec } from "../spec.ts";
 import { countOption, flag, secondsOption } from "../values.ts";
 import { globalArgs, intervalMs, MONITOR_OPTIONS, monitorArgs } from "./monitor_options.ts";

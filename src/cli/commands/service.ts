@@ -8,7 +8,7 @@
 import { dirname, resolve } from "node:path";
 import { errorMessage, UsageError, UserError } from "../../state/errors.ts";
 import { writeFileAtomic } from "../../state/atomic.ts";
-import { selfCommand } from "../../supervisor/self_exec.ts";
+import { selfCommand } from "../../lifecycle/self_exec.ts";
 import {
   renderServiceUnit,
   systemctlArgv,

@@ -5,8 +5,8 @@
  */
 
 import { log, shutdownLogging } from "../../log/mod.ts";
-import { runSupervisorProcess } from "../../supervisor/process.ts";
-import { selfCommand } from "../../supervisor/self_exec.ts";
+import { runSupervisorProcess } from "../../lifecycle/supervisor_process.ts";
+import { selfCommand } from "../../lifecycle/self_exec.ts";
 import { systemClock } from "../../util/clock.ts";
 import { UsageError } from "../../state/errors.ts";
 import {

@@ -10,7 +10,11 @@
 import type { Logger } from "@logtape/logtape";
 import { type Clock, sleep as realSleep } from "../util/clock.ts";
 import type { ChildExit, ChildProcess, Spawner } from "./child.ts";
-import { type RestartDecision, RestartPolicy, type RestartPolicyOptions } from "./policy.ts";
+import {
+  type RestartDecision,
+  RestartPolicy,
+  type RestartPolicyOptions,
+} from "./restart_policy.ts";
 
 /** The supervisor's states. */
 export type SupervisorState =

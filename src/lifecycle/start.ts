@@ -7,7 +7,7 @@
 
 import { logFilePath } from "../log/mod.ts";
 import { findStartRefusal } from "../log/read.ts";
-import { readHeartbeat } from "../monitor/heartbeat.ts";
+import { readHeartbeat } from "./heartbeat.ts";
 import { UserError } from "../state/errors.ts";
 import type { StatePaths } from "../state/paths.ts";
 import { type PidRecord, readDaemon, readLivePid } from "../state/pid_file.ts";

@@ -19,7 +19,7 @@ import {
 } from "../state/pid_file.ts";
 import { currentParentPid } from "../state/process_info.ts";
 import { HeartbeatPipe, writeHeartbeat } from "./heartbeat.ts";
-import type { CycleResult, Monitor } from "./monitor.ts";
+import type { CycleResult, Monitor } from "../monitor/monitor.ts";
 
 /** Options for {@linkcode runMonitorDaemon}. */
 export interface MonitorDaemonOptions {

@@ -20,7 +20,7 @@ import {
 import type { Clock } from "../util/clock.ts";
 import { safeText } from "../util/safe_text.ts";
 import { processSpawner, type Spawner } from "./child.ts";
-import type { RestartPolicyOptions } from "./policy.ts";
+import type { RestartPolicyOptions } from "./restart_policy.ts";
 import { Supervisor, type SupervisorSnapshot } from "./supervisor.ts";
 
 /** Options for {@linkcode runSupervisorProcess}. */

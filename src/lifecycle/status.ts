@@ -5,13 +5,13 @@
  * @module
  */
 
-import { readHeartbeat } from "../monitor/heartbeat.ts";
+import { readHeartbeat } from "./heartbeat.ts";
 import type { StatePaths } from "../state/paths.ts";
 import { join } from "node:path";
 import { errorMessage } from "../state/errors.ts";
 import { type DaemonState, readDaemon } from "../state/pid_file.ts";
 import { openNoFollow } from "../state/safe_open.ts";
-import { readSupervisorSnapshot } from "./process.ts";
+import { readSupervisorSnapshot } from "./supervisor_process.ts";
 import type { LastExit, SupervisorSnapshot, SupervisorState } from "./supervisor.ts";
 
 /** The status report (`monitor status --json`). */

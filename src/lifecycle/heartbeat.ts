@@ -6,7 +6,7 @@
  */
 
 import { readJsonFile, writeJsonAtomic } from "../state/atomic.ts";
-import { HEARTBEAT_PREFIX } from "../supervisor/child.ts";
+import { HEARTBEAT_PREFIX } from "./child.ts";
 
 /** What the heartbeat file holds. */
 export interface Heartbeat {
