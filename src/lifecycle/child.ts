@@ -5,6 +5,8 @@
  * @module
  */
 
+import { decodeHeartbeatLine } from "./heartbeat.ts";
+
 /** How a child ended. */
 export interface ChildExit {
   /** Exit code (for a signal, what the OS reports, usually 128 + signal number). */
@@ -34,9 +36,6 @@ export interface ChildEvents {
 /** Starts a child; throws if it cannot be started. */
 export type Spawner = (events: ChildEvents) => ChildProcess;
 
-/** The prefix of a heartbeat line on the child's stdout. */
-export const HEARTBEAT_PREFIX = "@@tmux-orc-heartbeat ";
-
 async function forEachLine(
   stream: ReadableStream<Uint8Array>,
   onLine: (line: string) => void,
@@ -60,8 +59,8 @@ async function forEachLine(
 }
 
 /**
- * A spawner that runs `argv` with piped stdio: stdout lines starting with
- * {@linkcode HEARTBEAT_PREFIX} are heartbeats; stderr lines are passed on; stdin stays open and
+ * A spawner that runs `argv` with piped stdio: stdout lines with the heartbeat prefix are
+ * heartbeats ({@linkcode decodeHeartbeatLine}); stderr lines are passed on; stdin stays open and
  * unused so the child sees EOF the moment the supervisor dies.
  */
 export function processSpawner(
@@ -78,12 +77,8 @@ export function processSpawner(
     }).spawn();
     const stdin = child.stdin.getWriter();
     const stdout = forEachLine(child.stdout, (line) => {
-      if (!line.startsWith(HEARTBEAT_PREFIX)) return;
-      try {
-        events.onHeartbeat(JSON.parse(line.slice(HEARTBEAT_PREFIX.length)));
-      } catch {
-        events.onHeartbeat({});
-      }
+      const beat = decodeHeartbeatLine(line);
+      if (beat) events.onHeartbeat(beat);
     });
     const stderr = forEachLine(child.stderr, (line) => events.onStderrLine(line));
     const exited = child.status.then(async (status) => {

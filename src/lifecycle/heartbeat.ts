@@ -1,12 +1,57 @@
 /**
- * The monitor's heartbeat: a small JSON file rewritten atomically every cycle (for people and
- * `status`), and a line on stdout for the supervisor (liveness on its monotonic clock).
+ * The heartbeat protocol, both ends. The monitor writes a small JSON file atomically every cycle
+ * (for people and `status`) and, when supervised, sends a line on stdout every cycle and every
+ * {@linkcode IDLE_BEAT_MS} between cycles; the supervisor times those lines on its monotonic
+ * clock, so the file's wall-clock time never decides a restart.
  *
  * @module
  */
 
 import { readJsonFile, writeJsonAtomic } from "../state/atomic.ts";
-import { HEARTBEAT_PREFIX } from "./child.ts";
+
+/** The prefix of a heartbeat line on the monitor's stdout. */
+export const HEARTBEAT_PREFIX = "@@tmux-orc-heartbeat ";
+
+/** How often an idle monitor tells its supervisor it is alive (ms). */
+export const IDLE_BEAT_MS = 1000;
+
+/** What one heartbeat line carries. */
+export interface HeartbeatLine {
+  /** The cycle last run. */
+  cycle: number;
+  /** That cycle's duration (ms); absent on an idle beat. */
+  ms?: number;
+  /** Sent between cycles. */
+  idle?: true;
+  /** Why the heartbeat file cannot be written, or `null` when it can. */
+  writeError: string | null;
+}
+
+/**
+ * The beat a stdout line carries: `undefined` for a line that is not a heartbeat, an empty
+ * record for a garbled one (it still proves the monitor alive).
+ *
+ * @example
+ * ```ts
+ * import { decodeHeartbeatLine } from "./heartbeat.ts";
+ * decodeHeartbeatLine('@@tmux-orc-heartbeat {"cycle":3}'); // { cycle: 3 }
+ * decodeHeartbeatLine("@@tmux-orc-heartbeat {oops");       // {}
+ * decodeHeartbeatLine("hello");                            // undefined
+ * ```
+ */
+export function decodeHeartbeatLine(line: string): Record<string, unknown> | undefined {
+  if (!line.startsWith(HEARTBEAT_PREFIX)) return undefined;
+  try {
+    return JSON.parse(line.slice(HEARTBEAT_PREFIX.length));
+  } catch {
+    return {};
+  }
+}
+
+/** The heartbeat file's write error a received beat reports (`null`: none, or not said). */
+export function beatWriteError(beat: Record<string, unknown>): string | null {
+  return typeof beat.writeError === "string" ? beat.writeError : null;
+}
 
 /** What the heartbeat file holds. */
 export interface Heartbeat {
@@ -58,7 +103,7 @@ export class HeartbeatPipe {
   #broken = false;
 
   /** Sends one beat. */
-  send(beat: Record<string, unknown>): void {
+  send(beat: HeartbeatLine): void {
     if (this.#pending || this.#broken) return;
     this.#pending = true;
     Deno.stdout.write(encoder.encode(HEARTBEAT_PREFIX + JSON.stringify(beat) + "\n")).then(

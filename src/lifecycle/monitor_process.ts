@@ -8,17 +8,11 @@
 
 import type { Logger } from "@logtape/logtape";
 import { type Clock, sleep } from "../util/clock.ts";
-import { UserError } from "../state/errors.ts";
-import { tryLock } from "../state/lock.ts";
 import type { StatePaths } from "../state/paths.ts";
-import {
-  readLivePid,
-  removeOwnPidFile,
-  repairOwnPidFile,
-  writePidFile,
-} from "../state/pid_file.ts";
+import { removeOwnPidFile, repairOwnPidFile, writePidFile } from "../state/pid_file.ts";
 import { currentParentPid } from "../state/process_info.ts";
-import { HeartbeatPipe, writeHeartbeat } from "./heartbeat.ts";
+import { HeartbeatPipe, IDLE_BEAT_MS, writeHeartbeat } from "./heartbeat.ts";
+import { acquireMonitorLock } from "./singleton.ts";
 import type { CycleResult, Monitor } from "../monitor/monitor.ts";
 
 /** Options for {@linkcode runMonitorDaemon}. */
@@ -43,17 +37,6 @@ export interface MonitorDaemonOptions {
   onCycle?: (result: CycleResult) => void;
   /** Aborting this stops the loop (signals are wired by the caller). */
   stop: AbortController;
-}
-
-/** How often an idle monitor tells its supervisor it is alive (ms). */
-export const IDLE_BEAT_MS = 1000;
-
-/** Takes the monitor lock or throws a clear error naming the running monitor. */
-export async function acquireMonitorLock(paths: StatePaths) {
-  const lock = await tryLock(paths.monitorLock);
-  if (lock) return lock;
-  const running = await readLivePid(paths.monitorPid);
-  throw new UserError(`Monitor already running: pid ${running?.pid ?? "unknown"}`);
 }
 
 function watchSupervisor(stop: AbortController, logger: Logger): () => void {

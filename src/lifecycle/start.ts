@@ -10,8 +10,9 @@ import { findStartRefusal } from "../log/read.ts";
 import { readHeartbeat } from "./heartbeat.ts";
 import { UserError } from "../state/errors.ts";
 import type { StatePaths } from "../state/paths.ts";
-import { type PidRecord, readDaemon, readLivePid } from "../state/pid_file.ts";
+import { readLivePid } from "../state/pid_file.ts";
 import { sleep } from "../util/clock.ts";
+import { alreadyRunning, refuseIfRunning, runningRecord, waitForLivePid } from "./singleton.ts";
 
 /** What a successful start reports. */
 export interface StartReport {
@@ -23,39 +24,6 @@ export interface StartReport {
   supervisorPid: number | null;
   /** Milliseconds from spawn to the first heartbeat. */
   startupMs: number;
-}
-
-/** Refuses to start when a supervisor or monitor already runs under the state dir. */
-export async function refuseIfRunning(paths: StatePaths): Promise<void> {
-  for (
-    const [kind, pidPath, lockPath] of [
-      ["Supervisor", paths.supervisorPid, paths.supervisorLock],
-      ["Monitor", paths.monitorPid, paths.monitorLock],
-    ] as const
-  ) {
-    const state = await readDaemon(pidPath, lockPath);
-    if (!state.running) continue;
-    const running = state.record ?? (state.unconfirmed ? null : await waitForPid(pidPath));
-    throw new UserError(
-      `${kind} already running: pid ${running?.pid ?? state.unconfirmed?.pid ?? "unknown"}`,
-    );
-  }
-}
-
-/** The record of a running daemon, confirmed or not (never to be signalled unconfirmed). */
-async function runningPid(pidPath: string, lockPath: string): Promise<PidRecord | undefined> {
-  const state = await readDaemon(pidPath, lockPath);
-  return state.record ?? state.unconfirmed;
-}
-
-/** The lock is held but the pid file may not be written yet: wait a moment for it. */
-async function waitForPid(path: string): Promise<PidRecord | null> {
-  for (let i = 0; i < 40; i++) {
-    const record = await readLivePid(path);
-    if (record) return record;
-    await sleep(25);
-  }
-  return null;
 }
 
 /**
@@ -83,11 +51,10 @@ export async function startInBackground(
   while (performance.now() < deadline) {
     if (exitCode !== undefined) {
       const otherPath = options.supervised ? paths.supervisorPid : paths.monitorPid;
-      const other = await readLivePid(otherPath) ?? await waitForPid(otherPath);
+      const other = await readLivePid(otherPath) ??
+        await waitForLivePid(otherPath, { tries: 40, everyMs: 25 });
       if (exitCode === 1 && other && other.pid !== child.pid) {
-        throw new UserError(
-          `${options.supervised ? "Supervisor" : "Monitor"} already running: pid ${other.pid}`,
-        );
+        throw alreadyRunning(options.supervised ? "supervisor" : "monitor", other.pid);
       }
       const files = ["supervisor", "monitor"].map((name) => logFilePath(paths.logs, name));
       const reason = await findStartRefusal(files, child.pid);
@@ -100,11 +67,9 @@ export async function startInBackground(
     const beat = await readHeartbeat(paths.heartbeat);
     // A daemon that could not read its own start time still runs (its lock is held): report it
     // here, though stop will refuse to signal it.
-    const monitor = await runningPid(paths.monitorPid, paths.monitorLock);
+    const monitor = await runningRecord(paths, "monitor");
     // Ours only: the supervisor (or lone monitor) we spawned, not one that won a race with us.
-    const owner = options.supervised
-      ? await runningPid(paths.supervisorPid, paths.supervisorLock)
-      : monitor;
+    const owner = options.supervised ? await runningRecord(paths, "supervisor") : monitor;
     if (
       beat && monitor && beat.pid === monitor.pid && owner?.pid === child.pid &&
       beat.at >= began - 1000

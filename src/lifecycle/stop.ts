@@ -6,11 +6,11 @@
  * @module
  */
 
-import { UserError } from "../state/errors.ts";
 import type { StatePaths } from "../state/paths.ts";
-import { type DaemonState, type PidRecord, readDaemon } from "../state/pid_file.ts";
+import { type PidRecord, readDaemon } from "../state/pid_file.ts";
 import { isSameProcessAlive, trySignal } from "../state/process_info.ts";
 import { sleep } from "../util/clock.ts";
+import { confirmedDaemon } from "./singleton.ts";
 
 /** What `stop` did. */
 export interface StopReport {
@@ -43,44 +43,13 @@ async function terminate(record: PidRecord, timeoutMs: number, killed: number[])
   await waitGone(record, 5000);
 }
 
-/**
- * What runs under one kind's lock and pid file, waiting a moment for a daemon that holds its lock
- * but has not written its pid file yet. Throws when something runs that cannot be confirmed.
- */
-async function confirmedDaemon(
-  kind: "supervisor" | "monitor",
-  pidPath: string,
-  lockPath: string,
-): Promise<PidRecord | undefined> {
-  let state: DaemonState = await readDaemon(pidPath, lockPath);
-  for (let i = 0; i < 40 && state.running && !state.record && !state.unconfirmed; i++) {
-    await sleep(25);
-    state = await readDaemon(pidPath, lockPath);
-  }
-  if (!state.running) return undefined;
-  if (state.record) return state.record;
-  const file = `${kind}.pid`;
-  if (state.unconfirmed) {
-    throw new UserError(
-      `Not signalling pid ${state.unconfirmed.pid}: ${file} records no start time that matches it, so it cannot be confirmed as the ${kind} (if it is, stop it yourself: kill ${state.unconfirmed.pid})`,
-    );
-  }
-  throw new UserError(
-    `Cannot stop the ${kind}: its lock is held but ${file} names no live process (find it with: fuser ${lockPath})`,
-  );
-}
-
 /** Stops whatever runs under the state dir. */
 export async function stopAll(
   paths: StatePaths,
   options: { timeoutMs: number },
 ): Promise<StopReport> {
   const killed: number[] = [];
-  const supervisor = await confirmedDaemon(
-    "supervisor",
-    paths.supervisorPid,
-    paths.supervisorLock,
-  );
+  const supervisor = await confirmedDaemon(paths, "supervisor");
   const monitorBefore = supervisor
     ? (await readDaemon(paths.monitorPid, paths.monitorLock)).record
     : undefined;
@@ -93,7 +62,7 @@ export async function stopAll(
     // A supervised monitor whose supervisor was killed exits by itself within 2 s.
     if (!(await waitGone(monitorBefore, 2500))) left = monitorBefore;
   }
-  left ??= await confirmedDaemon("monitor", paths.monitorPid, paths.monitorLock);
+  left ??= await confirmedDaemon(paths, "monitor");
   if (left) await terminate(left, options.timeoutMs, killed);
   return {
     supervisor: supervisor?.pid ?? null,

@@ -10,6 +10,7 @@
 import type { Logger } from "@logtape/logtape";
 import { type Clock, sleep as realSleep } from "../util/clock.ts";
 import type { ChildExit, ChildProcess, Spawner } from "./child.ts";
+import { beatWriteError } from "./heartbeat.ts";
 import {
   type RestartDecision,
   RestartPolicy,
@@ -207,7 +208,7 @@ export class Supervisor {
       child = this.#o.spawner({
         onHeartbeat: (beat) => {
           this.#lastBeatMono = clock.monotonic();
-          const writeError = typeof beat.writeError === "string" ? beat.writeError : null;
+          const writeError = beatWriteError(beat);
           if (writeError !== this.#snapshot.heartbeatWriteError) {
             if (writeError) {
               logger.error("Monitor is alive but cannot write its heartbeat file: {error}", {

@@ -8,19 +8,13 @@
 
 import type { Logger } from "@logtape/logtape";
 import { readJsonFile, writeJsonAtomic } from "../state/atomic.ts";
-import { UserError } from "../state/errors.ts";
-import { isLockHeld, tryLock } from "../state/lock.ts";
 import type { StatePaths } from "../state/paths.ts";
-import {
-  readLivePid,
-  removeOwnPidFile,
-  repairOwnPidFile,
-  writePidFile,
-} from "../state/pid_file.ts";
+import { removeOwnPidFile, repairOwnPidFile, writePidFile } from "../state/pid_file.ts";
 import type { Clock } from "../util/clock.ts";
 import { safeText } from "../util/safe_text.ts";
 import { processSpawner, type Spawner } from "./child.ts";
 import type { RestartPolicyOptions } from "./restart_policy.ts";
+import { acquireSupervisorLock, refuseBesideLoneMonitor } from "./singleton.ts";
 import { Supervisor, type SupervisorSnapshot } from "./supervisor.ts";
 
 /** Options for {@linkcode runSupervisorProcess}. */
@@ -51,19 +45,6 @@ export interface SupervisorProcessOptions {
   spawner?: Spawner;
 }
 
-/** Takes the supervisor lock or throws a clear error naming the running supervisor. */
-export async function acquireSupervisorLock(paths: StatePaths) {
-  const lock = await tryLock(paths.supervisorLock);
-  if (lock) return lock;
-  // The winner may not have written its pid file yet: give it a moment.
-  for (let i = 0; i < 20; i++) {
-    const running = await readLivePid(paths.supervisorPid);
-    if (running) throw new UserError(`Supervisor already running: pid ${running.pid}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new UserError("Supervisor already running: pid unknown");
-}
-
 /** Reads `supervisor.json`. */
 export function readSupervisorSnapshot(paths: StatePaths): Promise<SupervisorSnapshot | undefined> {
   return readJsonFile<SupervisorSnapshot>(paths.supervisorState);
@@ -74,18 +55,7 @@ export async function runSupervisorProcess(options: SupervisorProcessOptions): P
   const { paths, logger } = options;
   const lock = await acquireSupervisorLock(paths);
   try {
-    // A monitor orphaned by a killed supervisor exits by itself within 2 s: wait that out.
-    for (let i = 0; i < 30 && await isLockHeld(paths.monitorLock); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    if (await isLockHeld(paths.monitorLock)) {
-      const lone = await readLivePid(paths.monitorPid);
-      throw new UserError(
-        `Monitor already running without a supervisor: pid ${
-          lone?.pid ?? "unknown"
-        } (stop it first: tmux-orc monitor stop)`,
-      );
-    }
+    await refuseBesideLoneMonitor(paths);
     const startedAt = options.clock.wall();
     await writePidFile(paths.supervisorPid, startedAt);
     logger.info("Supervisor started (pid {pid})", { pid: Deno.pid, ...options.settings });

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { REGISTRATION_PREFIX } from "../registration.ts";
 import { CONTROL_SESSION_NAME } from "./control_client.ts";
 import { splitEscapedRecords } from "./panes.ts";
 import { type PaneRecord, type TmuxClient, TmuxCommandError } from "./types.ts";
@@ -134,7 +135,7 @@ export async function pasteText(
   }
 }
 
-const OPTION_KEY = /^@tmux-orc-[a-z0-9][a-z0-9-]*$/;
+const OPTION_KEY = new RegExp(`^${REGISTRATION_PREFIX}[a-z0-9][a-z0-9-]*$`);
 
 /** Throws a `TypeError` unless `key` is a `@tmux-orc-*` user option name. */
 export function assertOptionKey(key: string): void {

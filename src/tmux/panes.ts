@@ -15,6 +15,7 @@
  * @module
  */
 
+import { REGISTRATION_OPTIONS } from "../registration.ts";
 import { CONTROL_SESSION_NAME } from "./control_client.ts";
 import type { PaneRecord, TmuxClient } from "./types.ts";
 
@@ -40,11 +41,11 @@ const FIELDS = [
   ["window_index", "windowIndex"],
   ["window_name", "windowName"],
   ["pane_index", "paneIndex"],
-  ["@tmux-orc-role", "role"],
-  ["@tmux-orc-name", "name"],
-  ["@tmux-orc-profile", "profile"],
-  ["@tmux-orc-command", "command"],
-  ["@tmux-orc-pm", "pm"],
+  [REGISTRATION_OPTIONS.role, "role"],
+  [REGISTRATION_OPTIONS.name, "name"],
+  [REGISTRATION_OPTIONS.profile, "profile"],
+  [REGISTRATION_OPTIONS.command, "command"],
+  [REGISTRATION_OPTIONS.pm, "pm"],
 ] as const satisfies readonly (readonly [string, keyof PaneRecord])[];
 
 /** The `-F` format {@linkcode listPanes} passes to `list-panes -a`. */
@@ -157,11 +158,11 @@ export function parsePaneRecords(lines: readonly string[]): PaneRecord[] {
       windowIndex: toInt(v["window_index"], "window_index"),
       windowName: v["window_name"],
       paneIndex: toInt(v["pane_index"], "pane_index"),
-      role: v["@tmux-orc-role"],
-      name: v["@tmux-orc-name"],
-      profile: v["@tmux-orc-profile"],
-      command: v["@tmux-orc-command"],
-      pm: v["@tmux-orc-pm"],
+      role: v[REGISTRATION_OPTIONS.role],
+      name: v[REGISTRATION_OPTIONS.name],
+      profile: v[REGISTRATION_OPTIONS.profile],
+      command: v[REGISTRATION_OPTIONS.command],
+      pm: v[REGISTRATION_OPTIONS.pm],
     };
     if (v["pane_dead_status"] !== "") {
       pane.deadStatus = toInt(v["pane_dead_status"], "pane_dead_status");

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { REGISTRATION_OPTIONS } from "../../src/registration.ts";
 import { PANE_FORMAT } from "../../src/tmux/panes.ts";
 import {
   type PaneRecord,
@@ -169,15 +170,15 @@ function field(pane: PaneRecord, variable: string): string {
       return pane.windowName;
     case "pane_index":
       return String(pane.paneIndex);
-    case "@tmux-orc-role":
+    case REGISTRATION_OPTIONS.role:
       return pane.role;
-    case "@tmux-orc-name":
+    case REGISTRATION_OPTIONS.name:
       return pane.name;
-    case "@tmux-orc-profile":
+    case REGISTRATION_OPTIONS.profile:
       return pane.profile;
-    case "@tmux-orc-command":
+    case REGISTRATION_OPTIONS.command:
       return pane.command;
-    case "@tmux-orc-pm":
+    case REGISTRATION_OPTIONS.pm:
       return pane.pm;
   }
   throw new Error(`Unknown variable ${variable}`);

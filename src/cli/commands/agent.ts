@@ -21,18 +21,10 @@ import {
   type TmuxServer,
   TmuxUnavailableError,
 } from "../../tmux/types.ts";
+import { REGISTRATION_OPTIONS } from "../../registration.ts";
 import type { CommandSpec } from "../spec.ts";
 import { stringOption } from "../values.ts";
 import { safeText } from "../../util/safe_text.ts";
-
-/** The pane user options registration uses. */
-export const REGISTRATION_OPTIONS = {
-  role: "@tmux-orc-role",
-  name: "@tmux-orc-name",
-  profile: "@tmux-orc-profile",
-  command: "@tmux-orc-command",
-  pm: "@tmux-orc-pm",
-} as const;
 
 /** Longest agent name accepted. */
 const MAX_NAME = 64;
