@@ -150,6 +150,14 @@ function content(line: string): string {
   return line.replace(/^[\s│┃║▌]+/, "").replace(/[\s│┃║▌]+$/, "");
 }
 
+/**
+ * A line without box borders but with its indentation kept, for `waiting` patterns that tell a
+ * dialog's indented choice from a prompt or echo at column 0 (e.g. Claude Code's `  ❯ Yes`).
+ */
+function indentedContent(line: string): string {
+  return line.replace(/^\s*[│┃║▌] ?/, "").replace(/[\s│┃║▌]+$/, "");
+}
+
 /** A marker line for a detail: transcript bullets (`⎿ ● ⏺ ■`) dropped. */
 function markerText(line: string): string {
   return content(line).replace(/^[⎿●⏺■]\s*/, "");
@@ -294,7 +302,8 @@ export function analyzeScreen(screen: string, profile: AgentProfile): ScreenAnal
 
   const waitingLines = waitingZone.filter((line) => {
     const text = content(line);
-    return profile.waiting.some((re) => re.test(text));
+    const indented = indentedContent(line);
+    return profile.waiting.some((re) => re.test(text) || re.test(indented));
   });
   if (waitingLines.length > 0) {
     const question = waitingLines.find((line) => content(line).endsWith("?"));

@@ -241,6 +241,39 @@ export const SCENARIOS: ClaudeScenario[] = [
       what: "the auto-mode offer",
     });
   }),
+  scenario("resume_picker", "waiting", "/resume session picker (indented ❯ choice)", {
+    replies: [{ kind: "text", text: "Noted." }],
+  }, async (s) => {
+    await say(s, "Remember the invoice task");
+    await settled(s, /Noted\.[\s\S]*❯\s*\n/, "the reply");
+    // A new conversation, so that the first one is listed (the current one is not).
+    await type(s.pane, "/clear");
+    await s.pane.sendKeys("Enter");
+    await s.pane.waitForScreen(
+      (screen) => !screen.includes("Noted.") && EMPTY_PROMPT.test(screen),
+      {
+        timeoutMs: STEP_MS,
+        what: "the cleared conversation",
+      },
+    );
+    await type(s.pane, "/resume");
+    await s.pane.sendKeys("Enter");
+    await waitFor(s, /Resume session[\s\S]*Enter to resume/, "the session picker");
+  }),
+  scenario("transcript_view", "unknown", "ctrl+o transcript view (no input box)", {
+    replies: [{ kind: "text", text: "All five services are up." }],
+  }, async (s) => {
+    await say(s, "Are the services up?");
+    await settled(s, /services are up\.[\s\S]*❯\s*\n/, "the reply");
+    await s.pane.sendKeys("C-o");
+    await waitFor(s, /Showing detailed transcript/, "the transcript view");
+  }, 20_000),
+  scenario("help_panel", "unknown", "/help panel (no input box)", {}, async (s) => {
+    await ready(s);
+    await type(s.pane, "/help");
+    await s.pane.sendKeys("Enter");
+    await waitFor(s, /For more help:[\s\S]*Esc to close/, "the help panel");
+  }, 20_000),
   scenario("typed_unsent", "stuck_input", "typed text left unsent", {}, async (s) => {
     await ready(s);
     await type(s.pane, "please run the full test suite and report back");
