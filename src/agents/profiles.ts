@@ -252,8 +252,9 @@ const CLAUDE: ProfileConfig = {
     // "5-hour limit reached ∙ resets 7pm", "Weekly limit reached · resets 10am (Asia/Seoul)".
     String.raw`^[⎿●⏺]\s*(?:Claude )?usage limit reached\b`,
     String.raw`^[⎿●⏺]\s*(?:[\w-]+ ){0,3}limit reached\b.*\bresets?\b`,
-    // An API-key session's 429.
-    String.raw`^[⎿●⏺]\s*API Error:? 429\b`,
+    // An API-key session's 429: "API Error: Request rejected (429) · This request would exceed…",
+    // older "API Error: 429 {…rate_limit_error…}".
+    String.raw`^[⎿●⏺]\s*API Error:? (?:429\b|Request rejected \(429\))`,
     String.raw`^[⎿●⏺]\s*API Error\b.*\brate_limit_error\b`,
   ],
   rateLimitWarning: [String.raw`Approaching (?:\w+[ -])*limit`],

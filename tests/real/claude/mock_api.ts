@@ -46,6 +46,8 @@ export interface TextReply {
    * @default 0
    */
   holdMs?: number;
+  /** Extra response headers (e.g. `anthropic-ratelimit-unified-*` of a limit coming near). */
+  headers?: Record<string, string>;
 }
 
 /** A tool call (Bash, Edit, Write, AskUserQuestion…), optionally after some text. */
@@ -62,6 +64,8 @@ export interface ToolReply {
    * @default 0
    */
   delayMs?: number;
+  /** Extra response headers. */
+  headers?: Record<string, string>;
 }
 
 /** An HTTP error answer. */
@@ -276,7 +280,7 @@ export async function startAnthropicMock(replies: Reply[] = []): Promise<Anthrop
     return sseResponse(replyEvents(reply, model), {
       delayMs: reply.delayMs ?? 0,
       signal,
-      headers: { "request-id": id("req") },
+      headers: { "request-id": id("req"), ...reply.headers },
     });
   };
 

@@ -336,6 +336,27 @@ export const SCENARIOS: ClaudeScenario[] = [
     await say(s, "Keep going");
     await settled(s, /You've hit your limit · resets/, "the limit line");
   }),
+  scenario("api_key_429", "rate_limited", "API-key session's 429 (Request rejected)", {
+    replies: [{
+      kind: "error",
+      status: 429,
+      type: "rate_limit_error",
+      message:
+        "This request would exceed your organization's rate limit of 50 requests per minute.",
+      headers: { "retry-after": "30" },
+      times: 50,
+    }],
+  }, async (s) => {
+    await say(s, "Keep going");
+    await settled(s, /API Error: Request rejected \(429\)/, "the 429 banner");
+  }),
+  scenario("api_retrying", "active", "API error, retrying (attempt n/8)", {
+    env: { CLAUDE_CODE_MAX_RETRIES: "8" },
+    replies: [apiError(500, "api_error", "Internal server error")],
+  }, async (s) => {
+    await say(s, "Keep going");
+    await waitFor(s, /retrying in \d+s · attempt \d+\/8/, "the retry line");
+  }),
   scenario("server_500", "error", "API Error: 500 (Resend your message placeholder)", {
     replies: [apiError(500, "api_error", "Internal server error")],
   }, async (s) => {
@@ -347,6 +368,13 @@ export const SCENARIOS: ClaudeScenario[] = [
   }, async (s) => {
     await say(s, "Keep going");
     await settled(s, /API Error: 529/, "the 529 banner");
+  }),
+  scenario("overloaded_after_retries", "error", "Repeated 529 Overloaded errors (after retries)", {
+    env: { CLAUDE_CODE_MAX_RETRIES: "8" },
+    replies: [apiError(529, "overloaded_error", "Overloaded")],
+  }, async (s) => {
+    await say(s, "Keep going");
+    await settled(s, /API Error: Repeated 529/, "the repeated-529 banner");
   }),
   scenario("invalid_key_401", "error", "invalid API key (Once fixed placeholder)", {
     replies: [apiError(401, "authentication_error", "invalid x-api-key")],

@@ -56,6 +56,8 @@ export interface HomeOptions {
    * @default "UTC"
    */
   timeZone?: string;
+  /** More environment (e.g. `CLAUDE_CODE_MAX_RETRIES` for a retrying scenario). */
+  env?: Record<string, string>;
 }
 
 /** The API key the mock accepts (pre-approved in `~/.claude.json`). */
@@ -130,5 +132,5 @@ export function claudeEnv(home: string, options: HomeOptions): Record<string, st
   };
   if ((options.auth ?? "api_key") === "gateway") env.ANTHROPIC_AUTH_TOKEN = gatewayToken();
   else env.ANTHROPIC_API_KEY = MOCK_API_KEY;
-  return env;
+  return { ...env, ...options.env };
 }
