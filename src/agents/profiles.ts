@@ -238,20 +238,21 @@ const CLAUDE: ProfileConfig = {
     String.raw`^\d+\.\s+Yes, and don[’']t ask again\b`,
     String.raw`^\d+\.\s+No, and tell Claude what to do differently\b`,
   ],
-  // Limit and error banners are recognised by their shape and place: their own `⎿` (or `●`)
-  // line in the latest output. The same words quoted inside a reply (indented, no bullet) or in
-  // a code block are not banners.
+  // Limit and error banners are recognised by their shape and place: their own line in the
+  // latest output, under a `⎿` (limits) or a `⎿`/`●` bullet (API errors; `●` also starts a
+  // reply, so limit lines, always drawn under `⎿`, do not take it). The same words quoted inside
+  // a reply (indented, no bullet) or in a code block are not banners.
   rateLimit: [
     // "You've hit your 5-hour limit · resets 12:34am (UTC)", "…your weekly limit · resets Dec 4,
     // 10:12pm (Asia/Seoul)", "…your org's monthly spend limit · ask your admin…", "…your limit ·
     // resets …", "…your team's pooled group budget · …": one to five words before the noun.
-    String.raw`^[⎿●⏺]\s*You[’']ve hit your (?:[\w'’.-]+ ){0,5}?(?:limit|budget)\b`,
-    String.raw`^[⎿●⏺]\s*You[’']re out of usage credits\b`,
-    String.raw`^[⎿●⏺]\s*Usage is paused for your organization\b`,
+    String.raw`^⎿\s*You[’']ve hit your (?:[\w'’.-]+ ){0,5}?(?:limit|budget)\b`,
+    String.raw`^⎿\s*You[’']re out of usage credits\b`,
+    String.raw`^⎿\s*Usage is paused for your organization\b`,
     // Older builds: "Claude usage limit reached. Your limit will reset at 3pm (…)",
     // "5-hour limit reached ∙ resets 7pm", "Weekly limit reached · resets 10am (Asia/Seoul)".
-    String.raw`^[⎿●⏺]\s*(?:Claude )?usage limit reached\b`,
-    String.raw`^[⎿●⏺]\s*(?:[\w-]+ ){0,3}limit reached\b.*\bresets?\b`,
+    String.raw`^⎿\s*(?:Claude )?usage limit reached\b`,
+    String.raw`^⎿\s*(?:[\w-]+ ){0,3}limit reached\b.*\bresets?\b`,
     // An API-key session's 429: "API Error: Request rejected (429) · This request would exceed…",
     // older "API Error: 429 {…rate_limit_error…}".
     String.raw`^[⎿●⏺]\s*API Error:? (?:429\b|Request rejected \(429\))`,
