@@ -170,6 +170,18 @@ export const SCENARIOS: ClaudeScenario[] = [
     await say(s, "Run the build");
     await waitFor(s, /slow_build\.sh[\s\S]*esc to interrupt/i, "the running build script");
   }),
+  scenario("compacting", "active", "/compact summarising the conversation", {
+    replies: [
+      { kind: "text", text: "Hi." },
+      { kind: "text", text: `<summary>${LONG_TEXT}</summary>`, chunk: 10, delayMs: 300 },
+    ],
+  }, async (s) => {
+    await say(s, "hello");
+    await settled(s, /● Hi\.[\s\S]*❯\s*\n/, "the first reply");
+    await type(s.pane, "/compact");
+    await s.pane.sendKeys("Enter");
+    await waitFor(s, /Compacting conversation…[\s\S]*esc to interrupt/, "the compaction");
+  }),
   scenario("bash_permission", "waiting", "Bash command permission", {
     replies: [{
       kind: "tool_use",
