@@ -22,7 +22,9 @@ Deno.test({
     }
     const only = Deno.env.get("TMUX_ORC_LIVE_ONLY")?.split(",").filter((s) => s !== "");
     const started = performance.now();
-    const results = await runLiveSuite(SUITE, { only });
+    // Detection only: the monitor must not press Enter on stuck input (its default action),
+    // or the stuck state lasts one cycle and the reply that follows hides it.
+    const results = await runLiveSuite(SUITE, { only, monitorFlags: ["--no-submit-stuck"] });
     console.log(
       `claude live: ${results.length} scenarios in ${
         ((performance.now() - started) / 1000).toFixed(1)
