@@ -245,8 +245,10 @@ const CLAUDE: ProfileConfig = {
   rateLimit: [
     // "You've hit your 5-hour limit · resets 12:34am (UTC)", "…your weekly limit · resets Dec 4,
     // 10:12pm (Asia/Seoul)", "…your org's monthly spend limit · ask your admin…", "…your limit ·
-    // resets …", "…your team's pooled group budget · …": one to five words before the noun.
-    String.raw`^⎿\s*You[’']ve hit your (?:[\w'’.-]+ ){0,5}?(?:limit|budget)\b`,
+    // resets …", "…your team's pooled group budget · …": one to five words before the noun, or
+    // the line ends before it (Claude Code wraps a long banner itself in a narrow pane).
+    String
+      .raw`^⎿\s*You[’']ve hit your\b(?:(?:\s[\w'’.-]+){0,5}?\s(?:limit|budget)\b|(?:\s[\w'’.-]+){0,4}$)`,
     String.raw`^⎿\s*You[’']re out of usage credits\b`,
     String.raw`^⎿\s*Usage is paused for your organization\b`,
     // Older builds: "Claude usage limit reached. Your limit will reset at 3pm (…)",

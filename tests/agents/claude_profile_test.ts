@@ -58,6 +58,20 @@ Deno.test("claude: every limit window name, with or without a reset time, is rat
   }
 });
 
+Deno.test("claude: a limit banner wrapped by Claude Code in a narrow pane is still a limit", () => {
+  const a = analyzeScreen(
+    screen([
+      "  ⎿  You've hit your org's monthly",
+      "     spend limit · resets Dec 4, 10:12pm (UTC)",
+    ]),
+    CLAUDE,
+  );
+  assert.equal(a.rateLimit, "You've hit your org's monthly");
+  assert.match(a.rateLimitText ?? "", /resets Dec 4, 10:12pm \(UTC\)/);
+  const prose = analyzeScreen(screen(["  ⎿  You've hit your stride, keep going."]), CLAUDE);
+  assert.equal(prose.rateLimit, undefined);
+});
+
 Deno.test("claude: the same limit and error words quoted in a reply are not banners", () => {
   const quoted = [
     ["● Here is the tail of the log:", "  You've hit your 5-hour limit · resets 12:34am (UTC)"],
