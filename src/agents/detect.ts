@@ -150,14 +150,6 @@ function content(line: string): string {
   return line.replace(/^[\s│┃║▌]+/, "").replace(/[\s│┃║▌]+$/, "");
 }
 
-/**
- * A line without box borders but with its indentation kept, for `waiting` patterns that tell a
- * dialog's indented choice from a prompt or echo at column 0 (e.g. Claude Code's `  ❯ Yes`).
- */
-function indentedContent(line: string): string {
-  return line.replace(/^\s*[│┃║▌] ?/, "").replace(/[\s│┃║▌]+$/, "");
-}
-
 /** A marker line for a detail: transcript bullets (`⎿ ● ⏺ ■`) dropped. */
 function markerText(line: string): string {
   return content(line).replace(/^[⎿●⏺■]\s*/, "");
@@ -280,6 +272,14 @@ export function screenHash(screen: string, profile?: AgentProfile): string {
     }
   }
   return hashLines(lines);
+}
+
+/**
+ * A line without box borders but with its indentation kept, for `waiting` patterns that tell a
+ * dialog's indented choice from a prompt or echo at column 0 (e.g. Claude Code's `  ❯ Yes`).
+ */
+function indentedContent(line: string): string {
+  return line.replace(/^\s*[│┃║▌] ?/, "").replace(/[\s│┃║▌]+$/, "");
 }
 
 /** Reads one screen with a profile: input box, markers in their zones, hash. */
