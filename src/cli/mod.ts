@@ -10,8 +10,8 @@ import { errorMessage, UserError } from "../state/errors.ts";
 import { COMMIT, VERSION } from "../version.ts";
 import { COMMANDS } from "./commands/mod.ts";
 import { parseCommandLine, renderHelp } from "./parse.ts";
-import type { CommandContext } from "./spec.ts";
-import { stringOption } from "./values.ts";
+import { readOptions } from "./options.ts";
+import { type CommandContext, GLOBAL_TABLE } from "./spec.ts";
 import { safeText } from "../util/safe_text.ts";
 
 /** Prints one error line to stderr, with anything a terminal would act on shown visibly. */
@@ -36,16 +36,14 @@ export async function main(args: readonly string[]): Promise<number> {
       return parsed.command || parsed.values.help || parsed.words.length === 0 ? 0 : 2;
     }
     const values = parsed.values;
-    const stateDirFlag = stringOption(values, "state-dir");
+    const global = readOptions(GLOBAL_TABLE, values);
+    const stateDirFlag = global.stateDir;
     const ctx: CommandContext = {
       values,
       args: parsed.args,
       global: {
         stateDirFlag,
-        server: {
-          socketName: stringOption(values, "socket-name"),
-          socketPath: stringOption(values, "socket-path"),
-        },
+        server: { socketName: global.socketName, socketPath: global.socketPath },
       },
       statePaths: (options) => ensureStateDir(resolveStateDir(stateDirFlag), options),
       // The last guard: whatever a command prints, no escape sequence or bidi control gets out raw.

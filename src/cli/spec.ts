@@ -7,6 +7,14 @@
 
 import type { StatePaths } from "../state/paths.ts";
 import type { TmuxServer } from "../tmux/types.ts";
+import {
+  type Options,
+  optionSpecs,
+  type OptionTable,
+  readOptions,
+  switchOption,
+  text,
+} from "./options.ts";
 
 /** One command-line option. */
 export interface OptionSpec {
@@ -67,25 +75,50 @@ export interface CommandSpec {
   run(ctx: CommandContext): Promise<number>;
 }
 
-/** The options every command accepts. */
-export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  "state-dir": {
-    type: "string",
+/** The options every command accepts, as a typed table. */
+export const GLOBAL_TABLE = {
+  stateDir: text({
+    flag: "state-dir",
     valueName: "DIR",
-    description:
+    help:
       "State directory (default $TMUX_ORC_STATE_DIR, $XDG_STATE_HOME/tmux-orc, ~/.local/state/tmux-orc)",
-  },
-  "socket-name": {
-    type: "string",
+  }),
+  socketName: text({
+    flag: "socket-name",
     short: "L",
     valueName: "NAME",
-    description: "tmux socket name, as tmux -L",
-  },
-  "socket-path": {
-    type: "string",
+    help: "tmux socket name, as tmux -L",
+  }),
+  socketPath: text({
+    flag: "socket-path",
     short: "S",
     valueName: "PATH",
-    description: "tmux socket path, as tmux -S",
-  },
-  help: { type: "boolean", short: "h", description: "Show help" },
+    help: "tmux socket path, as tmux -S",
+  }),
+  help: switchOption({ flag: "help", short: "h", help: "Show help" }),
 };
+
+/** The parse spec of {@linkcode GLOBAL_TABLE}. */
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = optionSpecs(GLOBAL_TABLE);
+
+/** A command whose options are a typed table, and whose action gets their typed values. */
+export interface TypedCommand<T extends OptionTable> extends Omit<CommandSpec, "options" | "run"> {
+  /** The command's own options (globals are added). */
+  options: T;
+  /** Runs the command with its validated, typed option values; resolves with the exit code. */
+  run(ctx: CommandContext, options: Options<T>): Promise<number>;
+}
+
+/**
+ * A {@linkcode CommandSpec} from a typed table: the parse spec comes from the table, and `run`
+ * gets the values read by {@linkcode readOptions} (a bad value is one line, exit 2, before the
+ * action starts).
+ */
+export function defineCommand<T extends OptionTable>(command: TypedCommand<T>): CommandSpec {
+  const { options, run, ...rest } = command;
+  return {
+    ...rest,
+    options: optionSpecs(options),
+    run: async (ctx) => await run(ctx, readOptions(options, ctx.values)),
+  };
+}

@@ -52,6 +52,24 @@ export function parseSeconds(flag: string, raw: string, bounds: SecondsBounds = 
   return value;
 }
 
+/** Parses a whole number from `min` to `max`; throws {@linkcode UsageError}. */
+export function parseCount(
+  flag: string,
+  raw: string,
+  bounds: { min: number; max: number },
+): number {
+  const text = raw.trim();
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < bounds.min || value > bounds.max) {
+    throw new UsageError(
+      `Invalid value for ${flag}: expected a whole number from ${bounds.min} to ${bounds.max}, got '${
+        shown(raw)
+      }'`,
+    );
+  }
+  return value;
+}
+
 /** Parses a whole-number option with bounds, or returns `fallback` when absent. */
 export function countOption(
   values: OptionValues,
@@ -60,16 +78,7 @@ export function countOption(
 ): number {
   const raw = values[name];
   if (raw === undefined) return options.fallback;
-  const text = String(raw).trim();
-  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < options.min || value > options.max) {
-    throw new UsageError(
-      `Invalid value for --${name}: expected a whole number from ${options.min} to ${options.max}, got '${
-        shown(String(raw))
-      }'`,
-    );
-  }
-  return value;
+  return parseCount(`--${name}`, String(raw), options);
 }
 
 /** Returns a string option's value (or `undefined`). */

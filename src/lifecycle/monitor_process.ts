@@ -15,6 +15,9 @@ import { HeartbeatPipe, IDLE_BEAT_MS, writeHeartbeat } from "./heartbeat.ts";
 import { acquireMonitorLock } from "./singleton.ts";
 import type { CycleResult, Monitor } from "../monitor/monitor.ts";
 
+/** The monitor's cycle interval when none is given (ms). */
+export const DEFAULT_INTERVAL_MS = 10_000;
+
 /** Options for {@linkcode runMonitorDaemon}. */
 export interface MonitorDaemonOptions {
   /** State files. */

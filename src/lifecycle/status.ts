@@ -6,6 +6,7 @@
  */
 
 import { readHeartbeat } from "./heartbeat.ts";
+import { DEFAULT_INTERVAL_MS } from "./monitor_process.ts";
 import type { StatePaths } from "../state/paths.ts";
 import { join } from "node:path";
 import { errorMessage } from "../state/errors.ts";
@@ -131,7 +132,7 @@ async function heartbeatProblem(
 ): Promise<string | undefined> {
   // Reported from the supervisor's snapshot: the monitor beats on its pipe, so not "stale".
   if (snap?.heartbeatWriteError) return undefined;
-  const interval = intervalS ?? 10;
+  const interval = intervalS ?? DEFAULT_INTERVAL_MS / 1000;
   const staleAfter = Math.max(interval * 2 + 5, snap?.settings?.heartbeat_timeout_s ?? 0);
   if (ageS !== null && ageS <= interval * 2 + 1) return undefined;
   const unwritable = await probeWritable(dir);

@@ -70,6 +70,15 @@ export interface SupervisorSnapshot {
   settings: Record<string, number>;
 }
 
+/** The supervisor's timing when none is given: check every 10 s, a hang at 30 s, 3 s grace. */
+export const DEFAULT_SUPERVISOR_TIMING: Readonly<
+  Pick<SupervisorOptions, "checkIntervalMs" | "heartbeatTimeoutMs" | "stopTimeoutMs">
+> = {
+  checkIntervalMs: 10_000,
+  heartbeatTimeoutMs: 30_000,
+  stopTimeoutMs: 3_000,
+};
+
 /** Options for {@linkcode Supervisor}. */
 export interface SupervisorOptions {
   /** Starts the monitor. */

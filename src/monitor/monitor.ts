@@ -30,7 +30,7 @@
 
 import type { Logger } from "@logtape/logtape";
 import pLimit from "p-limit";
-import { type DetectOptions, detectState } from "../agents/detect.ts";
+import { DEFAULT_IDLE_AFTER_MS, type DetectOptions, detectState } from "../agents/detect.ts";
 import { type AgentProfile, isShellCommand, loadProfiles } from "../agents/profiles.ts";
 import { AGENT_STATES, type AgentState, type Observation } from "../agents/types.ts";
 import { restartCrashedPane, type RestartLimits, RestartThrottle } from "../actions/restart.ts";
@@ -130,7 +130,7 @@ type Defaulted = Required<
 
 /** The defaults of {@linkcode MonitorOptions}. */
 export const DEFAULT_MONITOR_OPTIONS: Readonly<Defaulted> = {
-  idleAfterMs: 20_000,
+  idleAfterMs: DEFAULT_IDLE_AFTER_MS,
   notifyCooldownMs: DEFAULT_COOLDOWN_MS,
   maxHoldMs: DEFAULT_MAX_HOLD_MS,
   autoDetect: true,

@@ -30,6 +30,10 @@ const cases: [string[], RegExp][] = [
   [["monitor", "stop", "--timeout", "-3"], /Invalid value for --timeout/],
   [["monitor", "logs", "-n", "x"], /Invalid value for --lines/],
   [["monitor", "status", "extra"], /Unexpected argument: extra/],
+  [
+    ["monitor", "start", "--max-restarts", "3", "--cooldown", "60"],
+    /^tmux-orc: Invalid option: --max-restarts, --cooldown need --supervised/,
+  ],
 ];
 
 for (const [args, pattern] of cases) {

@@ -18,18 +18,22 @@ import {
   setupProcessLogging,
   terminationController,
 } from "../process_setup.ts";
-import type { CommandSpec } from "../spec.ts";
-import { flag } from "../values.ts";
+import { defineCommand } from "../spec.ts";
+import { switchOption } from "../options.ts";
 import { safeJson } from "../../util/safe_text.ts";
-import {
-  intervalMs,
-  MONITOR_OPTIONS,
-  monitorSettings,
-  SUPERVISED_CHILD_FLAG,
-} from "./monitor_options.ts";
+import { DAEMON_TABLE, MONITOR_TABLE, monitorSettings } from "./monitor_options.ts";
+
+/** The hidden switch of a supervised child: heartbeats on stdout, exit with the parent. */
+export const SUPERVISED_CHILD = {
+  supervisedChild: switchOption({
+    flag: "supervised-child",
+    help: "Run as the supervisor's child",
+    hidden: true,
+  }),
+};
 
 /** `monitor`. */
-export const monitorCommand: CommandSpec = {
+export const monitorCommand = defineCommand({
   path: ["monitor"],
   summary: "Run the monitor in the foreground, unsupervised",
   description:
@@ -37,30 +41,18 @@ export const monitorCommand: CommandSpec = {
     "process), classifies it, acts on stuck input (and crashes, with --restart-crashed) and tells\n" +
     "its PM. See docs/agents.md.",
   options: {
-    ...MONITOR_OPTIONS,
-    once: { type: "boolean", description: "Run one cycle, print its result, exit" },
-    json: { type: "boolean", description: "With --once: print the result as JSON" },
-    [SUPERVISED_CHILD_FLAG]: {
-      type: "boolean",
-      description: "Run as the supervisor's child",
-      hidden: true,
-    },
-    daemon: {
-      type: "boolean",
-      description: "Log to the state dir only (used by monitor start)",
-      hidden: true,
-    },
+    ...MONITOR_TABLE,
+    once: switchOption({ flag: "once", help: "Run one cycle, print its result, exit" }),
+    json: switchOption({ flag: "json", help: "With --once: print the result as JSON" }),
+    ...SUPERVISED_CHILD,
+    ...DAEMON_TABLE,
   },
-  async run(ctx) {
-    const interval = intervalMs(ctx.values);
-    const settings = monitorSettings(ctx.values);
+  async run(ctx, options) {
+    const settings = monitorSettings(options);
     const paths = await ctx.statePaths();
     privateUmask();
     const profiles = readProfilesFile(paths.profiles);
-    const supervised = flag(ctx.values, SUPERVISED_CHILD_FLAG);
-    const once = flag(ctx.values, "once");
-    const json = flag(ctx.values, "json");
-    const daemon = flag(ctx.values, "daemon");
+    const { supervisedChild: supervised, once, json, daemon } = options;
     await setupProcessLogging(paths, {
       name: "monitor",
       stderrLevel: daemon ? false : supervised || once ? "warning" : "info",
@@ -70,7 +62,7 @@ export const monitorCommand: CommandSpec = {
     try {
       return await runMonitorDaemon({
         paths,
-        intervalMs: interval,
+        intervalMs: options.intervalMs,
         once,
         supervised,
         clock: systemClock,
@@ -121,4 +113,4 @@ export const monitorCommand: CommandSpec = {
       await shutdownLogging();
     }
   },
-};
+});

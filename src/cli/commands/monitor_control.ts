@@ -9,43 +9,61 @@ import { selfCommand } from "../../lifecycle/self_exec.ts";
 import { startInBackground } from "../../lifecycle/start.ts";
 import { collectStatus, statusExitCode, type StatusReport } from "../../lifecycle/status.ts";
 import { stopAll } from "../../lifecycle/stop.ts";
-import type { CommandSpec } from "../spec.ts";
-import { countOption, flag, secondsOption } from "../values.ts";
-import { globalArgs, intervalMs, MONITOR_OPTIONS, monitorArgs } from "./monitor_options.ts";
-import { SUPERVISE_OPTIONS, superviseArgs, superviseSettings } from "./supervise.ts";
+import { UsageError } from "../../state/errors.ts";
+import { count, givenFlags, seconds, switchOption } from "../options.ts";
+import { defineCommand } from "../spec.ts";
+import { DAEMON_TABLE, globalArgs, MONITOR_TABLE, monitorArgs } from "./monitor_options.ts";
+import { checkSupervisorValues, superviseArgs, SUPERVISOR_TABLE } from "./supervise_options.ts";
 import { followLogs, readLastLogLines } from "../../log/read.ts";
 import { safeJson, safeText } from "../../util/safe_text.ts";
 
+/**
+ * Refuses supervisor options on a lone monitor (`monitor start` without `--supervised`): there is
+ * no supervisor to apply them, and ignoring them would hide the mistake.
+ */
+function refuseSupervisorOptionsAlone(values: Parameters<typeof givenFlags>[1]): void {
+  const given = givenFlags(SUPERVISOR_TABLE, values);
+  if (given.length === 0) return;
+  throw new UsageError(
+    `Invalid option: ${given.join(", ")} ${
+      given.length === 1 ? "needs" : "need"
+    } --supervised (a lone monitor has no supervisor)`,
+  );
+}
+
 /** `monitor start`. */
-export const monitorStartCommand: CommandSpec = {
+export const monitorStartCommand = defineCommand({
   path: ["monitor", "start"],
   summary: "Start the monitor in the background (--supervised: with its self-healing supervisor)",
+  description: "The supervisor's options (--check-interval … --stop-timeout) need --supervised.",
   options: {
-    supervised: {
-      type: "boolean",
-      description: "Start the supervisor, which starts and heals the monitor",
-    },
-    wait: {
-      type: "string",
-      valueName: "S",
-      description: "How long to wait for the first heartbeat (default 30)",
-    },
-    ...MONITOR_OPTIONS,
-    ...SUPERVISE_OPTIONS,
+    supervised: switchOption({
+      flag: "supervised",
+      help: "Start the supervisor, which starts and heals the monitor",
+    }),
+    waitMs: seconds({
+      flag: "wait",
+      min: 0.5,
+      max: 600,
+      default: 30_000,
+      help: "How long to wait for the first heartbeat",
+    }),
+    ...MONITOR_TABLE,
+    ...SUPERVISOR_TABLE,
   },
-  async run(ctx) {
-    const supervised = flag(ctx.values, "supervised");
-    const interval = intervalMs(ctx.values);
-    if (supervised) superviseSettings(ctx.values);
-    const waitMs = secondsOption(ctx.values, "wait", { min: 0.5, max: 600, fallback: 30 }) * 1000;
+  async run(ctx, options) {
+    const { supervised, waitMs } = options;
+    if (supervised) checkSupervisorValues(options);
+    else refuseSupervisorOptionsAlone(ctx.values);
+    const interval = options.intervalMs;
     const paths = await ctx.statePaths();
     const argv = [
       ...selfCommand(),
       supervised ? "supervise" : "monitor",
-      ...globalArgs(ctx.values, paths.dir),
+      ...globalArgs(ctx.global, paths.dir),
       ...monitorArgs(ctx.values),
       ...(supervised ? superviseArgs(ctx.values) : []),
-      "--daemon",
+      `--${DAEMON_TABLE.daemon.flag}`,
     ];
     const report = await startInBackground(paths, { argv, supervised, waitMs });
     if (supervised) {
@@ -62,18 +80,22 @@ export const monitorStartCommand: CommandSpec = {
     ctx.out(`Logs: ${paths.logs}`);
     return 0;
   },
-};
+});
 
 /** `monitor stop`. */
-export const monitorStopCommand: CommandSpec = {
+export const monitorStopCommand = defineCommand({
   path: ["monitor", "stop"],
   summary: "Stop the supervisor and its monitor, or the lone monitor",
   options: {
-    timeout: { type: "string", valueName: "S", description: "Seconds before SIGKILL (default 10)" },
+    timeoutMs: seconds({
+      flag: "timeout",
+      min: 0.05,
+      max: 600,
+      default: 10_000,
+      help: "Seconds before SIGKILL",
+    }),
   },
-  async run(ctx) {
-    const timeoutMs = secondsOption(ctx.values, "timeout", { min: 0.05, max: 600, fallback: 10 }) *
-      1000;
+  async run(ctx, { timeoutMs }) {
     const paths = await ctx.statePaths({ create: false });
     const report = await stopAll(paths, { timeoutMs });
     if (report.supervisor === null && report.monitor === null) {
@@ -85,7 +107,7 @@ export const monitorStopCommand: CommandSpec = {
     if (report.killed.length > 0) ctx.out(`Had to SIGKILL: ${report.killed.join(", ")}`);
     return 0;
   },
-};
+});
 
 function formatStatus(report: StatusReport): string[] {
   const lines: string[] = [];
@@ -126,41 +148,41 @@ function formatStatus(report: StatusReport): string[] {
 }
 
 /** `monitor status`. */
-export const monitorStatusCommand: CommandSpec = {
+export const monitorStatusCommand = defineCommand({
   path: ["monitor", "status"],
   summary:
     "Show whether the supervisor and monitor run and are healthy (exit 0 healthy, 1 unhealthy, 3 stopped)",
-  options: { json: { type: "boolean", description: "Print JSON" } },
-  async run(ctx) {
+  options: { json: switchOption({ flag: "json", help: "Print JSON" }) },
+  async run(ctx, { json }) {
     const paths = await ctx.statePaths({ create: false });
     const report = await collectStatus(paths);
-    if (flag(ctx.values, "json")) ctx.out(safeJson(report, 2));
+    if (json) ctx.out(safeJson(report, 2));
     else for (const line of formatStatus(report)) ctx.out(line);
     return statusExitCode(report);
   },
-};
+});
 
 /** `monitor logs`. */
-export const monitorLogsCommand: CommandSpec = {
+export const monitorLogsCommand = defineCommand({
   path: ["monitor", "logs"],
   summary: "Show the supervisor's and monitor's logs, merged by time",
   options: {
-    lines: {
-      type: "string",
+    lines: count({
+      flag: "lines",
       short: "n",
-      valueName: "N",
-      description: "How many lines (default 20)",
-    },
-    follow: { type: "boolean", short: "f", description: "Keep printing new lines" },
-    json: { type: "boolean", description: "Print the raw JSON lines" },
+      min: 0,
+      max: 1_000_000,
+      default: 20,
+      help: "How many lines",
+    }),
+    follow: switchOption({ flag: "follow", short: "f", help: "Keep printing new lines" }),
+    json: switchOption({ flag: "json", help: "Print the raw JSON lines" }),
   },
-  async run(ctx) {
-    const n = countOption(ctx.values, "lines", { min: 0, max: 1_000_000, fallback: 20 });
+  async run(ctx, { lines: n, follow, json }) {
     const paths = await ctx.statePaths({ create: false });
     const files = ["supervisor", "monitor"].map((name) => logFilePath(paths.logs, name));
-    const json = flag(ctx.values, "json");
     for (const line of await readLastLogLines(files, { lines: n, json })) ctx.out(line);
-    if (flag(ctx.values, "follow")) {
+    if (follow) {
       const stop = new AbortController();
       const handler = () => stop.abort();
       Deno.addSignalListener("SIGINT", handler);
@@ -174,4 +196,4 @@ export const monitorLogsCommand: CommandSpec = {
     }
     return 0;
   },
-};
+});

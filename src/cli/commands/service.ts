@@ -16,23 +16,23 @@ import {
   unitFilePath,
   type UnitScope,
 } from "../../ship/systemd.ts";
-import type { CommandContext, CommandSpec, OptionSpec, OptionValues } from "../spec.ts";
-import { flag, stringOption } from "../values.ts";
-import { MONITOR_OPTIONS, monitorArgs } from "./monitor_options.ts";
-import { SUPERVISE_OPTIONS, superviseArgs, superviseSettings } from "./supervise.ts";
+import { switchOption, text } from "../options.ts";
+import { type CommandContext, type CommandSpec, defineCommand } from "../spec.ts";
+import { MONITOR_TABLE, monitorArgs } from "./monitor_options.ts";
+import { checkSupervisorValues, superviseArgs, SUPERVISOR_TABLE } from "./supervise_options.ts";
 
 /** Where a system unit keeps state when no `--state-dir` is given (systemd's `StateDirectory=`). */
 export const SYSTEM_STATE_DIR = "/var/lib/tmux-orc";
 
-const USER_OPTION: Record<string, OptionSpec> = {
-  user: {
-    type: "boolean",
-    description: "A user unit (systemctl --user) instead of a system unit",
-  },
+const USER_OPTION = {
+  user: switchOption({
+    flag: "user",
+    help: "A user unit (systemctl --user) instead of a system unit",
+  }),
 };
 
-function scopeOf(values: OptionValues): UnitScope {
-  return flag(values, "user") ? "user" : "system";
+function scopeOf(options: { user: boolean }): UnitScope {
+  return options.user ? "user" : "system";
 }
 
 function unitPath(scope: UnitScope): string {
@@ -46,10 +46,10 @@ function unitPath(scope: UnitScope): string {
 /** The full `ExecStart=` argv and environment for the options given to `service install`. */
 export function serviceCommandLine(
   ctx: Pick<CommandContext, "values" | "global">,
-  options: { self?: string[] } = {},
+  options: { scope: UnitScope; self?: string[] },
 ): { argv: string[]; environment: Record<string, string>; stateDirectory: boolean } {
   const values = ctx.values;
-  const scope = scopeOf(values);
+  const scope = options.scope;
   const argv = [...(options.self ?? selfCommand()), "supervise"];
   if (ctx.global.server.socketName !== undefined) argv.push("-L", ctx.global.server.socketName);
   if (ctx.global.server.socketPath !== undefined) {
@@ -124,7 +124,7 @@ export const serviceCommand: CommandSpec = {
 };
 
 /** `service install`. */
-export const serviceInstallCommand: CommandSpec = {
+export const serviceInstallCommand = defineCommand({
   path: ["service", "install"],
   summary: "Write a systemd unit that runs 'tmux-orc supervise' with the given flags",
   description:
@@ -133,32 +133,32 @@ export const serviceInstallCommand: CommandSpec = {
     "--user: ~/.config/systemd/user/tmux-orc.service; else /etc/systemd/system/tmux-orc.service.",
   options: {
     ...USER_OPTION,
-    print: { type: "boolean", description: "Print the unit instead of writing it" },
-    enable: {
-      type: "boolean",
-      description: "Then run systemctl daemon-reload and enable --now",
-    },
-    "run-as": {
-      type: "string",
+    print: switchOption({ flag: "print", help: "Print the unit instead of writing it" }),
+    enable: switchOption({
+      flag: "enable",
+      help: "Then run systemctl daemon-reload and enable --now",
+    }),
+    runAs: text({
+      flag: "run-as",
       valueName: "USER",
-      description: "System unit: run the supervisor as this user (User=)",
-    },
-    ...MONITOR_OPTIONS,
-    ...SUPERVISE_OPTIONS,
+      help: "System unit: run the supervisor as this user (User=)",
+    }),
+    ...MONITOR_TABLE,
+    ...SUPERVISOR_TABLE,
   },
-  async run(ctx) {
-    const settings = superviseSettings(ctx.values);
-    const scope = scopeOf(ctx.values);
-    const runAs = stringOption(ctx.values, "run-as");
+  async run(ctx, options) {
+    checkSupervisorValues(options);
+    const scope = scopeOf(options);
+    const runAs = options.runAs;
     if (runAs !== undefined && scope === "user") {
       throw new UsageError("Invalid option: --run-as is for system units, not with --user");
     }
-    const line = serviceCommandLine(ctx);
+    const line = serviceCommandLine(ctx, { scope });
     let unit: string;
     try {
       unit = renderServiceUnit(line.argv, {
         scope,
-        stopTimeoutSec: settings.stopTimeoutMs / 1000,
+        stopTimeoutSec: options.stopTimeoutMs / 1000,
         environment: line.environment,
         runAs,
         stateDirectory: line.stateDirectory,
@@ -166,7 +166,7 @@ export const serviceInstallCommand: CommandSpec = {
     } catch (error) {
       throw new UserError(`Cannot write the unit: ${errorMessage(error)}`);
     }
-    if (flag(ctx.values, "print")) {
+    if (options.print) {
       ctx.out(unit.trimEnd());
       return 0;
     }
@@ -181,7 +181,7 @@ export const serviceInstallCommand: CommandSpec = {
       );
     }
     const systemctl = (...args: string[]) => systemctlArgv(scope, ...args);
-    if (flag(ctx.values, "enable")) {
+    if (options.enable) {
       for (const argv of [systemctl("daemon-reload"), systemctl("enable", "--now", UNIT_NAME)]) {
         const result = await runSystemctl(argv);
         if (result.code !== 0) {
@@ -203,15 +203,15 @@ export const serviceInstallCommand: CommandSpec = {
     }
     return 0;
   },
-};
+});
 
 /** `service uninstall`. */
-export const serviceUninstallCommand: CommandSpec = {
+export const serviceUninstallCommand = defineCommand({
   path: ["service", "uninstall"],
   summary: "Stop and disable the systemd unit and remove its file",
   options: { ...USER_OPTION },
-  async run(ctx) {
-    const scope = scopeOf(ctx.values);
+  async run(ctx, options) {
+    const scope = scopeOf(options);
     const path = unitPath(scope);
     try {
       await Deno.lstat(path);
@@ -243,16 +243,16 @@ export const serviceUninstallCommand: CommandSpec = {
     if (systemctlWorks) await runSystemctl(systemctlArgv(scope, "daemon-reload"));
     return 0;
   },
-};
+});
 
 /** `service status`. */
-export const serviceStatusCommand: CommandSpec = {
+export const serviceStatusCommand = defineCommand({
   path: ["service", "status"],
   summary: "Show systemd's view of the unit (systemctl status; exit code as systemctl's)",
   options: { ...USER_OPTION },
-  async run(ctx) {
-    const argv = systemctlArgv(scopeOf(ctx.values), "status", "--no-pager", UNIT_NAME);
+  async run(_ctx, options) {
+    const argv = systemctlArgv(scopeOf(options), "status", "--no-pager", UNIT_NAME);
     const result = await runSystemctl(argv, { inherit: true });
     return result.code;
   },
-};
+});
