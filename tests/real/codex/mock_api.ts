@@ -176,8 +176,12 @@ export class CodexMock {
   #fallback: CodexReply;
   #headers: Record<string, string>;
   #seq = 0;
+  #lastInput = "";
+  #lastReply?: CodexReply;
   /** Turns answered so far (scripted or fallback). */
   turns = 0;
+  /** Retried requests answered so far (a turn's input sent again). */
+  retries = 0;
 
   constructor(script: readonly CodexReply[], options: CodexMockOptions = {}) {
     this.#script = [...script];
@@ -206,13 +210,23 @@ export class CodexMock {
         status: 404,
       });
     }
-    const kind = turnKind(context.recorded.body);
+    const body = context.recorded.body;
+    const kind = turnKind(body);
     let reply: CodexReply;
     if (kind === "other") {
       reply = { kind: "text", text: "ok" };
     } else {
-      this.turns++;
-      reply = this.#script.shift() ?? this.#fallback;
+      // A retry repeats the turn's input: it gets the same answer (an error stays an error).
+      const input = JSON.stringify((body as { input?: unknown }).input);
+      if (input === this.#lastInput && this.#lastReply) {
+        reply = this.#lastReply;
+        this.retries++;
+      } else {
+        this.turns++;
+        reply = this.#script.shift() ?? this.#fallback;
+      }
+      this.#lastInput = input;
+      this.#lastReply = reply;
     }
     return this.#answer(reply, context);
   };
