@@ -247,7 +247,12 @@ const CLAUDE: ProfileConfig = {
   waitingLines: 14,
 };
 
-// Codex CLI (codex-rs TUI): `›` composer (older builds: `▌`), "Working (3s • esc to interrupt)".
+// Codex CLI (codex-rs TUI), checked on the real 0.171.0: a `›` composer with its status line
+// below (`GPT-5.5 default · ~/project`) and the key hints (`← for agents · ? for shortcuts`);
+// older builds: a `▌` composer over `⏎ send … 96% context left`. Busy: "Working (3s • esc to
+// interrupt)" (hidden while the answer streams). Dialogs and popups replace the composer and mark
+// the current choice with `›` (the sign-in screen with `>`). Banners (errors, limits, interrupts)
+// start with `■`.
 const CODEX: ProfileConfig = {
   description: "OpenAI Codex CLI",
   processNames: ["codex", "codex-x86_64-unknown-linux-musl", "codex-aarch64-unknown-linux-musl"],
@@ -256,6 +261,14 @@ const CODEX: ProfileConfig = {
   signature: [
     String.raw`OpenAI Codex`,
     String.raw`tell Codex what to do`,
+    String.raw`^\s*Welcome to Codex, OpenAI[’']s command-line coding agent`,
+    // The status line under the composer: model and effort · folder (· thread title).
+    String.raw`^\s{2}\S.*? · (?:~|/)\S*(?: · .*)?\s*$`,
+    String.raw`(?:^|· )\? for shortcuts\b`,
+    String.raw`⚠ \d+ warnings? · f2 to view\s*$`,
+    String.raw`^\s*(?:enter (?:select|continue) · esc back|enter/esc confirm · \^c quit)\s*$`,
+    String.raw`^\s*Press enter to (?:confirm or esc to cancel|continue)\s*$`,
+    // Older builds.
     String.raw`\d+% context left`,
     String.raw`^\s*⏎ send\b`,
     String.raw`\(\d+[smh][^)]*•\s*esc to interrupt\)`,
@@ -267,8 +280,9 @@ const CODEX: ProfileConfig = {
     {
       // › Explain this codebase
       //
-      //   100% context left · ? for shortcuts
-      // (The approval list "› 1. Yes, proceed" is not a composer.)
+      //   GPT-5.5 default · ~/project
+      //   ← for agents · ? for shortcuts                     ⚠ 1 warning · f2 to view
+      // (A choice "› 1. Yes, proceed" is not a composer.)
       name: "chevron",
       first: String.raw`^›(?:\s(?!\d+\.\s)(.*))?$`,
       continuation: String.raw`^\s{2}(\S.*)$`,
@@ -299,16 +313,24 @@ const CODEX: ProfileConfig = {
   waiting: [
     String.raw`^Would you like to (?:run|make|grant|apply|allow|proceed)\b.*\?`,
     String.raw`^Allow (?:command|Codex)\b.*\?`,
-    String.raw`^[›❯>]\s*\d+\.\s+Yes\b`,
+    String.raw`^Trust this folder\?`,
+    // The current choice of any dialog or popup, whatever it says.
+    String.raw`^[›>]\s*\d+\.\s+\S`,
     String.raw`^\d+\.\s+No, and tell Codex what to do differently\b`,
-    String.raw`^Press enter to confirm or esc to cancel$`,
+    String.raw`^Press enter to (?:confirm or esc to cancel|continue)$`,
+    String.raw`^(?:enter (?:select|continue) · esc back|enter/esc confirm · \^c quit)$`,
   ],
   rateLimit: [
     String.raw`You[’']ve hit your usage limit`,
+    String.raw`^(?:■\s*)?You hit your spend cap\b`,
+    String.raw`^(?:■\s*)?Your workspace is out of credits\b`,
     String.raw`\busage_limit_reached\b`,
     String.raw`\b429 Too Many Requests\b`,
   ],
-  rateLimitWarning: [String.raw`you[’']ve used over \d+% of your`],
+  rateLimitWarning: [
+    String.raw`Heads up, you have less than \d+% of your .*limit left`,
+    String.raw`you[’']ve used over \d+% of your`,
+  ],
   apiError: [
     String.raw`^■\s+(?!Conversation interrupted)(?!You[’']ve hit your usage limit).+`,
     String.raw`^(?:stream error|unexpected status \d{3})\b`,

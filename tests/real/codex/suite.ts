@@ -437,7 +437,7 @@ const SCENARIOS: CodexScenario[] = [
     async drive(session) {
       await ready(session.pane);
       await session.pane.sendKeys("C-c");
-      await session.pane.waitForScreen(/^bash.*\$\s*$/m, { what: "the shell prompt" });
+      await session.pane.waitForScreen(/^bash[^\n]*[$#]\s*$/m, { what: "the shell prompt" });
       const deadline = performance.now() + 10_000;
       while ((await session.pane.facts()).currentCommand !== "bash") {
         if (performance.now() > deadline) throw new Error("Codex did not exit");
