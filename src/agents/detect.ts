@@ -123,6 +123,11 @@ export interface ScreenAnalysis {
   busy?: string;
   /** The matched permission / confirmation prompt line. */
   waiting?: string;
+  /**
+   * A usage-limit line in the output right above the dialog (no input box): the dialog is the
+   * limit's own offer (Codex's "Approaching rate limits" model switch), not a new question.
+   */
+  limitAboveDialog?: boolean;
   /** The matched usage-limit line. */
   rateLimit?: string;
   /** The usage-limit text to parse the reset time from (the line and the next two). */
@@ -274,6 +279,16 @@ export function screenHash(screen: string, profile?: AgentProfile): string {
   return hashLines(lines);
 }
 
+/** Index in `lines` of the topmost prompt line among the last `waitingLines` non-empty lines. */
+function dialogStart(lines: readonly string[], profile: AgentProfile): number {
+  const zone: number[] = [];
+  for (let i = lines.length - 1; i >= 0 && zone.length < profile.waitingLines; i--) {
+    if (lines[i].trim() !== "") zone.unshift(i);
+  }
+  const first = zone.find((i) => profile.waiting.some((re) => re.test(content(lines[i]))));
+  return first ?? lines.length;
+}
+
 /** Reads one screen with a profile: input box, markers in their zones, hash. */
 export function analyzeScreen(screen: string, profile: AgentProfile): ScreenAnalysis {
   const lines = screenLines(screen);
@@ -301,10 +316,20 @@ export function analyzeScreen(screen: string, profile: AgentProfile): ScreenAnal
     analysis.waiting = truncate(content(question ?? waitingLines[0]));
   }
 
-  const limit = firstMatch(limitZone, profile.rateLimit);
+  let limit = firstMatch(limitZone, profile.rateLimit);
+  let limitLines = limitZone;
+  if (limit < 0 && !box && waitingLines.length > 0) {
+    // A dialog replaced the input box: the output above it is the latest output.
+    const above = latestOutput(lines, dialogStart(lines, profile), profile);
+    limit = firstMatch(above, profile.rateLimit);
+    if (limit >= 0) {
+      limitLines = above;
+      analysis.limitAboveDialog = true;
+    }
+  }
   if (limit >= 0) {
-    analysis.rateLimit = truncate(markerText(limitZone[limit]));
-    analysis.rateLimitText = limitZone.slice(limit, limit + 3).map(content).join(" ");
+    analysis.rateLimit = truncate(markerText(limitLines[limit]));
+    analysis.rateLimitText = limitLines.slice(limit, limit + 3).map(content).join(" ");
   }
   for (const line of limitZone) {
     const text = content(line);
@@ -336,6 +361,7 @@ interface Facts {
   inputText: string;
   busy?: string;
   waiting?: string;
+  limitAboveDialog?: boolean;
   rateLimit?: string;
   rateLimitText?: string;
   carriedResetAt?: number;
@@ -358,6 +384,7 @@ function freshFacts(input: DetectInput, capture: string): Facts {
     inputText: a.inputBox?.text ?? "",
     busy: a.busy,
     waiting: a.waiting,
+    limitAboveDialog: a.limitAboveDialog,
     rateLimit: a.rateLimit,
     rateLimitText: a.rateLimitText,
     rateLimitWarning: a.rateLimitWarning,
@@ -379,6 +406,13 @@ function carriedFacts(prev: Observation): Facts {
     carriedResetAt: prev.state === "rate_limited" ? prev.resetAt : undefined,
     error: prev.state === "error" ? prev.detail : undefined,
   };
+}
+
+/** The pane title, when it carries one of the profile's busy markers (`busyTitle`). */
+function titleBusy(pane: PaneRecord, profile: AgentProfile): string | undefined {
+  const title = pane.title ?? "";
+  if (title === "" || !profile.busyTitle.some((re) => re.test(title))) return undefined;
+  return `title: ${truncate(title, 60)}`;
 }
 
 /**
@@ -428,8 +462,15 @@ export function detectState(input: DetectInput, options: DetectOptions = {}): Ob
   }
   if (!facts) return observe("unknown", "not captured yet");
 
-  // 2. waiting
-  if (facts.waiting) return observe("waiting", facts.waiting);
+  if (!facts.busy) {
+    const title = titleBusy(pane, profile);
+    if (title) facts.busy = title;
+  }
+
+  // 2. waiting (unless the dialog is a usage limit's own offer, right under the limit message)
+  const limitOffer = facts.waiting !== undefined && facts.limitAboveDialog === true &&
+    !facts.busy;
+  if (facts.waiting && !limitOffer) return observe("waiting", facts.waiting);
 
   // 3. rate_limited
   let limitNote = "";
@@ -455,6 +496,7 @@ export function detectState(input: DetectInput, options: DetectOptions = {}): Ob
     }
     limitNote = " (usage limit has reset)";
   }
+  if (limitOffer) return observe("waiting", facts.waiting!);
 
   // 4. error
   if (facts.error && !facts.busy) return observe("error", facts.error);

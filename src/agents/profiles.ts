@@ -79,6 +79,12 @@ export interface ProfileConfig {
   userEcho: PatternSpec[];
   /** Busy markers: spinner lines, "esc to interrupt". */
   busy: PatternSpec[];
+  /**
+   * Busy markers in the pane's title (`pane_title`, set by the CLI with an escape sequence), for
+   * CLIs that show a spinner there while they work but not on the screen (Codex hides its status
+   * line while an answer streams). Optional; none when omitted.
+   */
+  busyTitle?: PatternSpec[];
   /** Permission / confirmation prompts. */
   waiting: PatternSpec[];
   /** Usage / rate limit reached. */
@@ -137,6 +143,8 @@ export interface AgentProfile {
   userEcho: readonly RegExp[];
   /** See {@linkcode ProfileConfig.busy}. */
   busy: readonly RegExp[];
+  /** See {@linkcode ProfileConfig.busyTitle}. */
+  busyTitle: readonly RegExp[];
   /** See {@linkcode ProfileConfig.waiting}. */
   waiting: readonly RegExp[];
   /** See {@linkcode ProfileConfig.rateLimit}. */
@@ -310,6 +318,8 @@ const CODEX: ProfileConfig = {
     String.raw`^\s*[•◦]?\s*Working\s*\(\d+[smh]`,
     String.raw`^\s*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s`,
   ],
+  // While working, the title starts with a spinner: "⠋ fix the parser | project".
+  busyTitle: [String.raw`^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s`],
   waiting: [
     String.raw`^Would you like to (?:run|make|grant|apply|allow|proceed)\b.*\?`,
     String.raw`^Allow (?:command|Codex)\b.*\?`,
@@ -460,7 +470,10 @@ const PROFILE_FIELDS: readonly (keyof ProfileConfig)[] = [
   "waitingLines",
 ];
 
-const KNOWN_FIELDS = new Set<string>([...PROFILE_FIELDS, "extends"]);
+/** Fields a profile may leave out (pattern lists that default to none). */
+const OPTIONAL_PATTERN_FIELDS = ["busyTitle"] as const;
+
+const KNOWN_FIELDS = new Set<string>([...PROFILE_FIELDS, ...OPTIONAL_PATTERN_FIELDS, "extends"]);
 
 /** The marker that, as the first element of a list in an override, keeps the inherited items. */
 export const SPREAD = "...";
@@ -589,6 +602,9 @@ export function compileProfile(name: string, config: unknown): AgentProfile {
     shells: checkNames(name, "shells", config.shells),
     prompts: config.prompts.map((p, i) => compilePrompt(name, `prompts[${i}]`, p)),
     ...patterns,
+    busyTitle: config.busyTitle === undefined
+      ? []
+      : compilePatterns(name, "busyTitle", config.busyTitle),
     busyLookback: config.busyLookback as number,
     latestOutputLines: config.latestOutputLines as number,
     waitingLines: config.waitingLines as number,
