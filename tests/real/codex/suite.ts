@@ -437,7 +437,9 @@ const SCENARIOS: CodexScenario[] = [
     async drive(session) {
       await ready(session.pane);
       await session.pane.sendKeys("C-c");
-      await session.pane.waitForScreen(/^bash[^\n]*[$#]\s*$/m, { what: "the shell prompt" });
+      await session.pane.waitForScreen(/Session ID: [\s\S]*^\$\s*$/m, {
+        what: "the shell prompt after Codex",
+      });
       const deadline = performance.now() + 10_000;
       while ((await session.pane.facts()).currentCommand !== "bash") {
         if (performance.now() > deadline) throw new Error("Codex did not exit");
@@ -477,7 +479,8 @@ async function open(scenario: Scenario, context: OpenContext): Promise<CodexSess
     await seedCodexHome(home.dir, { ...spec.home, mockUrl: server.url, project });
     const pane = await context.server.openPane({
       argv: [installed.bin, "--no-daemon"],
-      env: codexEnv(home.dir, dirname(installed.bin)),
+      // A plain prompt: the harness waits for one ending in `$` (root's default ends in `#`).
+      env: { ...codexEnv(home.dir, dirname(installed.bin)), ...(spec.shell ? { PS1: "$ " } : {}) },
       cwd: project,
       shell: spec.shell,
       window: scenario.name,
