@@ -130,7 +130,8 @@ export class RealServer {
       this.#started = true;
       await this.tmux(["set-option", "-g", "remain-on-exit", "on"]);
       await this.tmux(["set-option", "-g", "history-limit", "5000"]);
-      await this.tmux(["set-option", "-g", "window-size", "manual"]);
+      // Not `window-size manual`: tmux 3.3a crashes on the next new-window with it. New windows
+      // take the session's default-size (from new-session -x/-y) while no client is attached.
     }
     const [paneId, pid] = out.trim().split(" ");
     this.#panes.add(Number(pid));
