@@ -34,7 +34,8 @@ export type CodexReply =
   | PatchReply
   | HttpErrorReply
   | FailedReply
-  | CutReply;
+  | CutReply
+  | ReasoningReply;
 
 /** An assistant message, streamed in chunks. */
 export interface TextReply {
@@ -99,6 +100,18 @@ export interface CutReply {
   /** Text sent before the cut. */
   text?: string;
   /** Keep the stream open this long before cutting (ms). @default 0 */
+  holdMs?: number;
+}
+
+/**
+ * Reasoning summary text (Codex shows its bold header in the status line: "Investigating the
+ * parser (3s • esc to interrupt)"), then the stream stays open: the model is still thinking.
+ */
+export interface ReasoningReply {
+  kind: "reasoning";
+  /** The summary, Markdown: `**Header**` then prose. */
+  summary: string;
+  /** Keep the stream open this long (ms). @default 120000 */
   holdMs?: number;
 }
 
@@ -305,6 +318,20 @@ export class CodexMock {
           created,
           frame({ type: "response.failed", response: { id, error: reply.error } }),
         ], { signal: context.signal, headers });
+      case "reasoning":
+        return sseResponse([
+          created,
+          frame({
+            type: "response.output_item.added",
+            item: { type: "reasoning", id: `rs_${this.#seq}`, summary: [] },
+          }),
+          frame({ type: "response.reasoning_summary_part.added", summary_index: 0 }),
+          frame({
+            type: "response.reasoning_summary_text.delta",
+            summary_index: 0,
+            delta: reply.summary,
+          }),
+        ], { signal: context.signal, headers, holdOpenMs: reply.holdMs ?? 120_000 });
       case "cut": {
         const events = [created];
         if (reply.text) {

@@ -167,6 +167,25 @@ const SCENARIOS: CodexScenario[] = [
       await waitFor(session, /interrupted/i, "the interruption");
     },
   },
+  {
+    name: "old_error_scrollback",
+    state: "idle",
+    variant: "an error, then a newer reply",
+    replies: [
+      {
+        kind: "http_error",
+        status: 502,
+        body: { error: { message: "upstream connect error", type: "server_error" } },
+      },
+      { kind: "text", text: "Added --json to `status`; it prints the same fields as JSON." },
+    ],
+    async drive(session) {
+      await submit(session as CodexSession, "add a --json flag to the status command");
+      await waitFor(session, /^■ /m, "the error");
+      await submit(session as CodexSession, "try again");
+      await waitFor(session, /Added --json[\s\S]*Worked for/, "the reply after the error");
+    },
+  },
   // active
   {
     name: "slow_stream",
@@ -200,6 +219,20 @@ const SCENARIOS: CodexScenario[] = [
     },
     "think about the design first",
     /Working \(.*esc to interrupt/,
+  ),
+  afterMessage(
+    {
+      name: "reasoning_header",
+      state: "active",
+      variant: "thinking, reasoning summary in the status line",
+      replies: [{
+        kind: "reasoning",
+        summary: "**Investigating rendering code**\n\nLooking for where the diff view is drawn.",
+      }],
+      detectWithinMs: 8_000,
+    },
+    "why is the diff view slow?",
+    /diff view is drawn\. \(.*esc to interrupt/,
   ),
   // waiting
   afterMessage(
