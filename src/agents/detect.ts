@@ -17,13 +17,18 @@
  *   last line echoing a user message: what the agent said last, not scrollback;
  * - **bottom part** (for prompts): the lines below the input box, or the last `waitingLines`
  *   non-empty lines when no input box shows (a permission dialog replaces the input box).
+ * - **pane title** (`pane_title`): a profile's `busyTitle` patterns make it a busy marker (Codex
+ *   puts a spinner there while it works, also while an answer streams and its screen shows none).
  *
  * ## States, in precedence order (the first that applies wins)
  *
  * 1. `crashed`: the pane is dead, or its foreground command is a shell (`bash`, `zsh`, `sh`,
  *    `fish`, `dash`, `ksh`, `tcsh`…): the agent has exited, whatever text it left on the screen.
  * 2. `waiting`: a permission / confirmation prompt ("Do you want to proceed?", `❯ 1. Yes`…) in the
- *    bottom part of the screen.
+ *    bottom part of the screen. Except a dialog right under a usage-limit message (no input box,
+ *    the limit line in the latest output above the dialog): that dialog is the limit's own offer
+ *    (Codex's "Approaching rate limits" model switch), so the pane is `rate_limited` until the
+ *    limit's reset time, then `waiting`.
  * 3. `rate_limited`: a usage-limit message in the latest output (or footer), with no busy marker
  *    visible (a busy agent has moved on). Its reset time is parsed in the stated time zone
  *    (`rate_limit.ts`), as the next occurrence after the message was first seen (the earlier of

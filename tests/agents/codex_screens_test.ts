@@ -165,3 +165,15 @@ Deno.test("codex 0.171 screens: a node pane is recognised by the bottom of the s
     assert.equal(found?.name, "codex", id);
   }
 });
+
+Deno.test("profiles: busyTitle is optional, validated and overridable", () => {
+  assert.deepEqual(PROFILES.get("claude")!.busyTitle, []);
+  assert.equal(CODEX.busyTitle.length, 1);
+  assert.throws(
+    () => loadProfiles({ codex: { busyTitle: ["("] } }),
+    /Invalid profile "codex": busyTitle\[0\] is not a valid regular expression/,
+  );
+  const mine = loadProfiles({ codex: { busyTitle: ["...", "^Working"] } }).get("codex")!;
+  assert.equal(mine.busyTitle.length, 2);
+  assert.ok(mine.busyTitle[1].test("Working on it"));
+});
