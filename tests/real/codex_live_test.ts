@@ -6,8 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { ensureRealCli, runLiveSuite } from "./harness/mod.ts";
-import { SUITE } from "./codex/suite.ts";
+import { ensureRealCli, RealServer, runLiveSuite } from "./harness/mod.ts";
+import { type CodexSession, SUITE } from "./codex/suite.ts";
 
 const installed = await ensureRealCli("codex");
 const skip = "bin" in installed ? undefined : installed.skip;
@@ -35,5 +35,45 @@ Deno.test({
       ),
       [],
     );
+  },
+});
+
+Deno.test({
+  name: "real codex: calls nothing but the mock (every other call ends at a local proxy trap)",
+  ignore: skip !== undefined,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const server = RealServer.create();
+    const calls: string[] = [];
+    try {
+      // A pane of its own keeps the server up between the scenarios' windows.
+      await server.openPane({ argv: ["cat"], env: { PATH: "/usr/bin:/bin", HOME: "/tmp" } });
+      for (const name of ["after_reply", "usage_limit_under_offer", "sign_in"]) {
+        const base = SUITE.scenarios.find((s) => s.name === name)!;
+        const session = await SUITE.open(base, { server }) as CodexSession;
+        try {
+          await base.drive(session);
+          // Start-up and after-turn work (titles, usage, plugins, updates) has time to call out.
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+          const paths = session.server.requests.map((r) => `${r.method} ${r.path}`);
+          console.log(`${name}: mock saw ${JSON.stringify([...new Set(paths)])}`);
+          console.log(`${name}: trap saw ${JSON.stringify(session.trap.seen)}`);
+          calls.push(...session.trap.seen);
+          for (const path of paths) assert.equal(path, "POST /v1/responses", name);
+          for (const r of session.server.requests) {
+            assert.equal(r.headers.authorization, "Bearer sk-mock-codex", name);
+          }
+        } finally {
+          await session.close();
+        }
+      }
+      // The one call no setting of 0.171 switches off: the start-up announcement tip
+      // (codex-rs/tui/src/tooltips.rs, prewarmed unconditionally). It ends at the trap.
+      const known = /^CONNECT raw\.githubusercontent\.com:443 /;
+      assert.deepEqual(calls.filter((c) => !known.test(c)), [], "calls beyond the mock");
+    } finally {
+      await server.kill();
+    }
   },
 });

@@ -14,8 +14,15 @@
  * - analytics, feedback uploads and OpenTelemetry export (logs, traces, metrics, whose default
  *   exporter is not "none"): `[analytics] enabled = false`, `[feedback] enabled = false`,
  *   `[otel] exporter = trace_exporter = metrics_exporter = "none"`;
+ * - the curated-plugins sync at start-up (a `git` fetch of github.com/openai/plugins, then
+ *   api.github.com, then a chatgpt.com archive; `codex-rs/core-plugins/src/startup_sync.rs`):
+ *   `[features] plugins = false`;
  * - start-up offers that need a network answer or a key press: the model-migration notice and the
  *   "Meet …" model nux are marked as seen (scenarios that want them leave them out).
+ *
+ * One call has no switch in 0.171: the start-up announcement tip from raw.githubusercontent.com
+ * (`codex-rs/tui/src/tooltips.rs`, prewarmed unconditionally). The pane's proxy variables send it,
+ * and anything else that would leave 127.0.0.1, to a local trap that refuses it (`trap.ts`).
  *
  * Retries are low (`request_max_retries`, `stream_max_retries` = 1) so that "after retries" errors
  * show within a second.
@@ -85,6 +92,9 @@ export function codexConfig(options: CodexHomeOptions): string {
     ``,
     `[feedback]`,
     `enabled = false`,
+    ``,
+    `[features]`,
+    `plugins = false`,
   ];
   if (options.trusted ?? true) {
     lines.push(``, `[projects."${options.project}"]`, `trust_level = "trusted"`);

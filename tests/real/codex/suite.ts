@@ -17,6 +17,7 @@ import type { CliSession, CliSuite, OpenContext, Scenario } from "../harness/sce
 import { codexEnv, type CodexHomeOptions, seedCodexHome } from "./home.ts";
 import { CodexMock, type CodexMockOptions, type CodexReply } from "./mock_api.ts";
 import { killDescendants } from "./processes.ts";
+import { type EgressTrap, proxyEnv, startEgressTrap } from "./trap.ts";
 
 /** A Codex scenario: what the mock answers and how the home is set up. */
 export interface CodexScenario extends Scenario {
@@ -36,6 +37,8 @@ export interface CodexSession extends CliSession {
   mock: CodexMock;
   /** Its server (request log). */
   server: MockServer;
+  /** Where every call beyond the mock ends (see `trap.ts`). */
+  trap: EgressTrap;
 }
 
 const PIN = REAL_CLIS.codex;
@@ -502,9 +505,11 @@ async function open(scenario: Scenario, context: OpenContext): Promise<CodexSess
   if (!("bin" in installed)) throw new Error(`Codex CLI unavailable: ${installed.skip}`);
   const mock = new CodexMock(spec.replies ?? [], spec.mock);
   const server = await startMockServer(mock.handler);
+  const trap = startEgressTrap();
   const home = await makePrivateHome("tmux-orc-codex-");
   const project = `${home.dir}/project`;
   const cleanup = async () => {
+    trap.close();
     await server.close();
     await home.cleanup();
   };
@@ -513,7 +518,11 @@ async function open(scenario: Scenario, context: OpenContext): Promise<CodexSess
     const pane = await context.server.openPane({
       argv: [installed.bin, "--no-daemon"],
       // A plain prompt: the harness waits for one ending in `$` (root's default ends in `#`).
-      env: { ...codexEnv(home.dir, dirname(installed.bin)), ...(spec.shell ? { PS1: "$ " } : {}) },
+      env: {
+        ...codexEnv(home.dir, dirname(installed.bin)),
+        ...(spec.shell ? { PS1: "$ " } : {}),
+        ...proxyEnv(trap.url),
+      },
       cwd: project,
       shell: spec.shell,
       window: scenario.name,
@@ -523,6 +532,7 @@ async function open(scenario: Scenario, context: OpenContext): Promise<CodexSess
       pane,
       mock,
       server,
+      trap,
       close: () =>
         closed ??= (async () => {
           // Commands Codex runs get terminals (and sessions) of their own: end them first.
