@@ -25,10 +25,10 @@
  * 1. `crashed`: the pane is dead, or its foreground command is a shell (`bash`, `zsh`, `sh`,
  *    `fish`, `dash`, `ksh`, `tcsh`…): the agent has exited, whatever text it left on the screen.
  * 2. `waiting`: a permission / confirmation prompt ("Do you want to proceed?", `❯ 1. Yes`…) in the
- *    bottom part of the screen. Except a dialog right under a usage-limit message (no input box,
- *    the limit line in the latest output above the dialog): that dialog is the limit's own offer
- *    (Codex's "Approaching rate limits" model switch), so the pane is `rate_limited` until the
- *    limit's reset time, then `waiting`.
+ *    bottom part of the screen. Except a menu of choices (no permission question) right under a
+ *    usage-limit message (no input box, the limit line in the latest output above the menu): it is
+ *    the limit's own offer (Codex's "Approaching rate limits" model switch), so the pane is
+ *    `rate_limited` until the limit's reset time, then `waiting`.
  * 3. `rate_limited`: a usage-limit message in the latest output (or footer), with no busy marker
  *    visible (a busy agent has moved on). Its reset time is parsed in the stated time zone
  *    (`rate_limit.ts`), as the next occurrence after the message was first seen (the earlier of
@@ -323,8 +323,12 @@ export function analyzeScreen(screen: string, profile: AgentProfile): ScreenAnal
 
   let limit = firstMatch(limitZone, profile.rateLimit);
   let limitLines = limitZone;
-  if (limit < 0 && !box && waitingLines.length > 0) {
-    // A dialog replaced the input box: the output above it is the latest output.
+  const menuOnly = waitingLines.length > 0 &&
+    !waitingLines.some((line) => content(line).endsWith("?"));
+  if (limit < 0 && !box && menuOnly) {
+    // A menu (choices, no permission question) replaced the input box: the output above it is
+    // the latest output. A permission question is never a limit's offer, whatever text its
+    // command shows above it.
     const above = latestOutput(lines, dialogStart(lines, profile), profile);
     limit = firstMatch(above, profile.rateLimit);
     if (limit >= 0) {

@@ -177,3 +177,17 @@ Deno.test("profiles: busyTitle is optional, validated and overridable", () => {
   assert.equal(mine.busyTitle.length, 2);
   assert.ok(mine.busyTitle[1].test("Working on it"));
 });
+
+Deno.test("codex 0.171 screens: a permission question under a limit-like command stays waiting", () => {
+  // The approval dialog shows the command it asks about; a command that greps for the limit text
+  // must not turn the question into a usage limit.
+  const rec = load("waiting/command_approval");
+  const screen = rec.screen.replace(
+    "• Running touch ../outside-the-sandbox.txt",
+    '• Running grep -r "You\'ve hit your usage limit" logs/',
+  );
+  assert.notEqual(screen, rec.screen);
+  const seen = observe({ ...rec, screen });
+  assert.equal(seen.state, "waiting");
+  assert.match(seen.detail, /Would you like to run/);
+});
