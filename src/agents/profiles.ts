@@ -276,6 +276,7 @@ const CODEX: ProfileConfig = {
     String.raw`⚠ \d+ warnings? · f2 to view\s*$`,
     String.raw`^\s*(?:enter (?:select|continue) · esc back|enter/esc confirm · \^c quit)\s*$`,
     String.raw`^\s*Press enter to (?:confirm or esc to cancel|continue)\s*$`,
+    String.raw`^\s*(?:tab to add notes \| )?enter to submit answer\b`,
     // Older builds.
     String.raw`\d+% context left`,
     String.raw`^\s*⏎ send\b`,
@@ -324,6 +325,8 @@ const CODEX: ProfileConfig = {
     String.raw`^Would you like to (?:run|make|grant|apply|allow|proceed)\b.*\?`,
     String.raw`^Allow (?:command|Codex)\b.*\?`,
     String.raw`^Trust this folder\?`,
+    // A question menu (Plan mode's request_user_input).
+    String.raw`^Question \d+/\d+ \(\d+ unanswered\)$`,
     // The current choice of any dialog or popup, whatever it says.
     String.raw`^[›>]\s*\d+\.\s+\S`,
     String.raw`^\d+\.\s+No, and tell Codex what to do differently\b`,

@@ -129,6 +129,7 @@ Deno.test("codex 0.171 screens: dialogs say what they ask", () => {
     trust_folder: /^Trust this folder\?/,
     sign_in: /Sign in with ChatGPT/,
     model_offer: /Try new model/,
+    question_menu: /^Question 1\/1 \(1 unanswered\)$/,
   };
   for (const [id, want] of Object.entries(wants)) {
     const seen = observe(load(`waiting/${id}`));

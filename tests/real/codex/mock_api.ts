@@ -35,7 +35,8 @@ export type CodexReply =
   | HttpErrorReply
   | FailedReply
   | CutReply
-  | ReasoningReply;
+  | ReasoningReply
+  | CallReply;
 
 /** An assistant message, streamed in chunks. */
 export interface TextReply {
@@ -113,6 +114,15 @@ export interface ReasoningReply {
   summary: string;
   /** Keep the stream open this long (ms). @default 120000 */
   holdMs?: number;
+}
+
+/** A call of any function tool Codex offers (e.g. `request_user_input` in Plan mode). */
+export interface CallReply {
+  kind: "call";
+  /** The tool's name. */
+  name: string;
+  /** Its arguments (sent JSON-encoded). */
+  arguments: unknown;
 }
 
 /** What kind of request a `POST /v1/responses` is. */
@@ -274,6 +284,21 @@ export class CodexMock {
           completed,
         ], { signal: context.signal, headers: { ...headers, ...reply.headers } });
       }
+      case "call":
+        return sseResponse([
+          created,
+          frame({
+            type: "response.output_item.done",
+            item: {
+              type: "function_call",
+              id: `fc_${this.#seq}`,
+              call_id: `call_${this.#seq}`,
+              name: reply.name,
+              arguments: JSON.stringify(reply.arguments),
+            },
+          }),
+          completed,
+        ], { signal: context.signal, headers });
       case "exec": {
         const args: Record<string, unknown> = { cmd: reply.cmd };
         if (reply.yieldTimeMs !== undefined) args.yield_time_ms = reply.yieldTimeMs;

@@ -275,6 +275,36 @@ const SCENARIOS: CodexScenario[] = [
     /Approaching rate limits/,
   ),
   {
+    name: "question_menu",
+    state: "waiting",
+    variant: "question menu (Plan mode)",
+    replies: [{
+      kind: "call",
+      name: "request_user_input",
+      arguments: {
+        questions: [{
+          id: "storage",
+          header: "Storage",
+          question: "Where should the cache live?",
+          options: [
+            { label: "In memory (Recommended)", description: "Fast, lost on restart." },
+            { label: "On disk", description: "Survives restarts, slower." },
+          ],
+        }],
+      },
+    }],
+    async drive(session) {
+      const { pane } = session;
+      await ready(pane);
+      await type(pane, "/plan");
+      await sleep(400);
+      await pane.sendKeys("Enter");
+      await sleep(500);
+      await submit(session as CodexSession, "plan the cache layer");
+      await waitFor(session, /Where should the cache live\?/, "the question");
+    },
+  },
+  {
     name: "trust_folder",
     state: "waiting",
     variant: "start-up: trust this folder",
