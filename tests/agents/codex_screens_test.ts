@@ -69,7 +69,7 @@ function observe(rec: Recorded, pane: PaneRecord = rec.pane): Observation {
  */
 function printedReset(screen: string, wallNow: number): number {
   const text = screen.replace(/\s*\n\s*/g, " ");
-  const m = /try again at (?:(\w{3}) (\d+)\w\w, (\d{4}) )?(\d+):(\d\d) (AM|PM)\./.exec(text);
+  const m = /try again at (?:(\w{3}) (\d+)\w\w, (\d{4}) )?(\d+):(\d\d) (AM|PM)\./i.exec(text);
   assert.ok(m, "no reset time on the screen");
   const hour = Number(m[4]) % 12 + (m[6] === "PM" ? 12 : 0);
   if (m[1]) {
@@ -82,7 +82,14 @@ function printedReset(screen: string, wallNow: number): number {
 }
 
 Deno.test("codex 0.171 screens: usage limits carry the reset time Codex printed", () => {
-  for (const id of ["usage_limit_plus", "usage_limit_model", "usage_limit_under_offer"]) {
+  const withReset = [
+    "usage_limit_plus",
+    "usage_limit_free",
+    "usage_limit_enterprise",
+    "usage_limit_model",
+    "usage_limit_under_offer",
+  ];
+  for (const id of withReset) {
     const rec = load(`rate_limited/${id}`);
     const seen = observe(rec);
     assert.equal(seen.state, "rate_limited", `${id}: ${seen.detail}`);

@@ -100,7 +100,7 @@ function afterMessage(
 }
 
 function inHours(hours: number): number {
-  return Math.floor(Date.now() / 1000) + hours * 3600;
+  return Math.floor(Date.now() / 1000 + hours * 3600);
 }
 
 /** 429 bodies Codex turns into "You've hit your usage limit…" (codex-api/src/api_bridge.rs). */
@@ -358,6 +358,26 @@ const SCENARIOS: CodexScenario[] = [
     },
     "keep going with the refactor",
     /hit your usage limit/,
+  ),
+  afterMessage(
+    {
+      name: "usage_limit_free",
+      state: "rate_limited",
+      variant: "usage limit (Free plan), reset in days",
+      replies: [{ kind: "http_error", status: 429, body: usageLimit("free", inHours(75)) }],
+    },
+    "keep going with the refactor",
+    /Upgrade to Plus/,
+  ),
+  afterMessage(
+    {
+      name: "usage_limit_enterprise",
+      state: "rate_limited",
+      variant: "usage limit (Enterprise plan), reset within the hour",
+      replies: [{ kind: "http_error", status: 429, body: usageLimit("enterprise", inHours(0.5)) }],
+    },
+    "keep going with the refactor",
+    /Try again at/,
   ),
   afterMessage(
     {
