@@ -522,10 +522,20 @@ const SCENARIOS: CodexScenario[] = [
     shell: true,
     async drive(session) {
       await ready(session.pane);
-      await session.pane.sendKeys("C-c");
-      await session.pane.waitForScreen(/Session ID: [\s\S]*^\$\s*$/m, {
-        what: "the shell prompt after Codex",
-      });
+      // Ctrl-C on an empty composer quits; one that arrives while Codex is still starting is
+      // dropped, so press it again until the shell is back.
+      for (let i = 0;; i++) {
+        await session.pane.sendKeys("C-c");
+        try {
+          await session.pane.waitForScreen(/Session ID: [\s\S]*^\$\s*$/m, {
+            timeoutMs: 3_000,
+            what: "the shell prompt after Codex",
+          });
+          break;
+        } catch (error) {
+          if (i >= 4) throw error;
+        }
+      }
       const deadline = performance.now() + 10_000;
       while ((await session.pane.facts()).currentCommand !== "bash") {
         if (performance.now() > deadline) throw new Error("Codex did not exit");
