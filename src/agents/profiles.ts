@@ -272,13 +272,15 @@ const CODEX: ProfileConfig = {
     String.raw`^\s*Welcome to Codex, OpenAI[’']s command-line coding agent`,
     // The status line under the composer: model and effort · folder (· thread title).
     String.raw`^\s{2}\S.*? · (?:~|/)\S*(?: · .*)?\s*$`,
-    String.raw`(?:^|· )\? for shortcuts\b`,
+    // ("? for shortcuts" alone is Claude Code's too.)
+    String.raw`← for agents · \? for shortcuts\b`,
     String.raw`⚠ \d+ warnings? · f2 to view\s*$`,
     String.raw`^\s*(?:enter (?:select|continue) · esc back|enter/esc confirm · \^c quit)\s*$`,
     String.raw`^\s*Press enter to (?:confirm or esc to cancel|continue)\s*$`,
     String.raw`^\s*(?:tab to add notes \| )?enter to submit answer\b`,
     // Older builds.
-    String.raw`\d+% context left`,
+    // (Gemini CLI writes "(99% context left)".)
+    String.raw`(?<!\()\b\d+% context left\b(?!\))`,
     String.raw`^\s*⏎ send\b`,
     String.raw`\(\d+[smh][^)]*•\s*esc to interrupt\)`,
     String.raw`^\s*•\s+(?:Explored|Ran|Edited|Worked for)\b`,

@@ -199,3 +199,25 @@ Deno.test("codex 0.171 screens: a permission question under a limit-like command
   assert.equal(seen.state, "waiting");
   assert.match(seen.detail, /Would you like to run/);
 });
+
+Deno.test("codex signatures: none of them is on another CLI's screen", () => {
+  const screens = new URL("../fixtures/screens/", import.meta.url);
+  const walk = (url: URL): string[] =>
+    [...Deno.readDirSync(url)].flatMap((entry) =>
+      entry.isDirectory
+        ? walk(new URL(`${entry.name}/`, url))
+        : entry.name.endsWith(".txt")
+        ? [new URL(entry.name, url).pathname]
+        : []
+    );
+  let checked = 0;
+  for (const profile of ["claude", "gemini", "aider"]) {
+    for (const path of walk(new URL(`${profile}/`, screens))) {
+      const lines = Deno.readTextFileSync(path).split("\n");
+      const hits = CODEX.signature.filter((re) => lines.some((line) => re.test(line)));
+      assert.deepEqual(hits.map(String), [], path);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 10, `only ${checked} screens of other CLIs`);
+});
