@@ -84,6 +84,7 @@ function printedReset(screen: string, wallNow: number): number {
 Deno.test("codex 0.171 screens: usage limits carry the reset time Codex printed", () => {
   const withReset = [
     "usage_limit_plus",
+    "usage_limit_narrow",
     "usage_limit_free",
     "usage_limit_enterprise",
     "usage_limit_model",

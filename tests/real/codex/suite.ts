@@ -379,6 +379,18 @@ const SCENARIOS: CodexScenario[] = [
     "keep going with the refactor",
     /Try again at/,
   ),
+  {
+    name: "usage_limit_narrow",
+    state: "rate_limited",
+    variant: "usage limit in an 80×24 pane (the message wraps over three lines)",
+    replies: [{ kind: "http_error", status: 429, body: usageLimit("plus", inHours(30)) }],
+    async drive(session) {
+      const { pane } = session;
+      await pane.server.tmux(["resize-window", "-t", pane.paneId, "-x", "80", "-y", "24"]);
+      await submit(session as CodexSession, "keep going with the refactor");
+      await waitFor(session, /purchase more credits/, "the usage limit");
+    },
+  },
   afterMessage(
     {
       name: "usage_limit_later",
