@@ -518,6 +518,35 @@ const SCENARIOS: CodexScenario[] = [
   ),
   afterMessage(
     {
+      name: "quota_exceeded",
+      state: "error",
+      variant: "API quota exceeded (billing)",
+      replies: [{
+        kind: "failed",
+        error: { code: "insufficient_quota", message: "You exceeded your current quota." },
+      }],
+    },
+    "add tracing spans",
+    /^■ /m,
+  ),
+  afterMessage(
+    {
+      name: "context_window_exceeded",
+      state: "error",
+      variant: "context window exceeded",
+      replies: [{
+        kind: "failed",
+        error: {
+          code: "context_length_exceeded",
+          message: "Your input exceeds the context window.",
+        },
+      }],
+    },
+    "add tracing spans",
+    /^■ /m,
+  ),
+  afterMessage(
+    {
       name: "stream_cut",
       state: "error",
       variant: "stream cut after retries",
