@@ -42,9 +42,20 @@ export function sleep(ms: number): Promise<void> {
 /** The composer with its footer: Codex is ready for input. */
 export const READY = /^› .*\n(?:.*\n){0,3}\s+\S.* · /m;
 
-/** Waits until Codex shows its composer. */
+/** Codex's busy spinner at the start of the pane title. */
+const TITLE_SPINNER = /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /;
+
+/**
+ * Waits until Codex shows its composer and has finished starting: right after start-up the title
+ * still carries the busy spinner for a moment (longer on a loaded machine).
+ */
 export async function ready(pane: RealPane): Promise<void> {
   await pane.waitForScreen(READY, { timeoutMs: 30_000, what: "the Codex composer" });
+  const deadline = performance.now() + 30_000;
+  while (TITLE_SPINNER.test((await pane.facts()).title)) {
+    if (performance.now() > deadline) throw new Error("Codex kept its busy title after start-up");
+    await sleep(100);
+  }
 }
 
 /** Types `text` into the composer and waits until it shows. */
