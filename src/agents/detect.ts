@@ -290,8 +290,18 @@ function dialogStart(lines: readonly string[], profile: AgentProfile): number {
   for (let i = lines.length - 1; i >= 0 && zone.length < profile.waitingLines; i--) {
     if (lines[i].trim() !== "") zone.unshift(i);
   }
-  const first = zone.find((i) => profile.waiting.some((re) => re.test(content(lines[i]))));
+  const first = zone.find((i) =>
+    profile.waiting.some((re) => re.test(content(lines[i])) || re.test(indentedContent(lines[i])))
+  );
   return first ?? lines.length;
+}
+
+/**
+ * A line without box borders but with its indentation kept, for `waiting` patterns that tell a
+ * dialog's indented choice from a prompt or echo at column 0 (e.g. Claude Code's `  ❯ Yes`).
+ */
+function indentedContent(line: string): string {
+  return line.replace(/^\s*[│┃║▌] ?/, "").replace(/[\s│┃║▌]+$/, "");
 }
 
 /** Reads one screen with a profile: input box, markers in their zones, hash. */
@@ -314,7 +324,8 @@ export function analyzeScreen(screen: string, profile: AgentProfile): ScreenAnal
 
   const waitingLines = waitingZone.filter((line) => {
     const text = content(line);
-    return profile.waiting.some((re) => re.test(text));
+    const indented = indentedContent(line);
+    return profile.waiting.some((re) => re.test(text) || re.test(indented));
   });
   if (waitingLines.length > 0) {
     const question = waitingLines.find((line) => content(line).endsWith("?"));
