@@ -22,7 +22,8 @@
  * is older than the user's last turn), `placeholders` (dim hint text shown in an empty input box:
  * `capture-pane` drops colours, so it would look typed), `signature` (identifies the CLI) and
  * `volatile` (lines ignored when deciding whether the screen changed, e.g. a clock in a custom
- * status line).
+ * status line). One list is matched on the pane's title instead, and may be left out:
+ * `busyTitle` (the CLI shows a busy spinner in its title, as Codex CLI does).
  *
  * A pattern is a regex source string, compiled case-insensitive (flag `i`), or an object
  * `{ "source": "...", "flags": "" }` for other flags (`g` and `y` are refused: they make regexes
