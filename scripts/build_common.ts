@@ -9,6 +9,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PERMISSION_FLAGS } from "../src/permissions.ts";
+import { errorMessage } from "../src/state/errors.ts";
 import {
   binaryTarget,
   denortCachePath,
@@ -40,7 +41,7 @@ export async function runScript(main: () => Promise<number | void>): Promise<nev
   try {
     code = (await main()) ?? 0;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     console.error(error instanceof BuildError ? message : `Unexpected error: ${message}`);
     code = 1;
   }

@@ -10,6 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { errorMessage } from "../src/state/errors.ts";
 import { ensureRealCli, REAL_CLIS, type RealCliName } from "../tests/real/harness/clis.ts";
 import { RealServer } from "../tests/real/harness/pane.ts";
 import { loadSuites } from "../tests/real/harness/suites.ts";
@@ -87,8 +88,7 @@ for (const suite of await loadSuites(names)) {
       }
     } catch (error) {
       failed++;
-      const detail = error instanceof Error ? error.message : String(error);
-      console.log(`FAILED ${suite.cli}/${scenario.name}: ${detail}`);
+      console.log(`FAILED ${suite.cli}/${scenario.name}: ${errorMessage(error)}`);
     } finally {
       await server.kill();
     }

@@ -1,14 +1,24 @@
 /**
- * The Deno permissions tmux-orc needs — one list, used by `deno compile`, by the supervisor when
- * it re-runs itself under `deno run`, and by the CLI tests, so a permission the binary would lack
- * fails a test here.
+ * The Deno permissions tmux-orc needs — one list, used by `deno compile` and the bundle's
+ * shebang (`scripts/build_common.ts`, `scripts/bundle.ts`), by `selfCommand`
+ * (`src/lifecycle/self_exec.ts`) when the program re-runs itself under `deno run` (the
+ * supervisor's monitor, `monitor start`, the systemd unit), and so by every CLI test, which runs
+ * the program that way: a permission the binary would lack fails a test.
  *
- * - read/write: the state dir, the tmux socket dir;
- * - run: `tmux`, this program itself (the supervisor starts the monitor), and `cat` for
- *   `/proc/PID/stat` (process identity: Deno grants `/proc` only to `--allow-all`, and
- *   `--allow-read=/proc` does not count);
- * - env: state-dir and tmux variables (`TMUX_ORC_*`, `XDG_STATE_HOME`, `HOME`, `TMUX_TMPDIR`…);
- * - sys: `umask` (so every file it creates is private); Deno has no finer flag for it.
+ * The flags are not scoped to paths or names: the state dir and the tmux socket dir are only
+ * known at run time (`--state-dir`, `$TMUX_ORC_STATE_DIR`, `$XDG_STATE_HOME`, `-S`), and so is
+ * this program's own path. What each one is for:
+ *
+ * - read/write: the state dir (pid files, locks, heartbeat, logs, the SQLite store) and the unit
+ *   file of `service install`;
+ * - run: `tmux`, this program itself (the supervisor starts the monitor), `systemctl`
+ *   (`service install --enable`, `service status`), and `cat` for `/proc/PID/stat` (process
+ *   identity: Deno grants `/proc` only to `--allow-all`, and `--allow-read=/proc` does not count);
+ * - env: `TMUX_ORC_STATE_DIR`, `XDG_STATE_HOME`, `HOME`, `XDG_CONFIG_HOME` (the user unit's
+ *   place), `TMUX_ORC_DEBUG` (stack traces) and the tests' `TMUX_ORC_TEST_*` switches;
+ * - sys: `Deno.umask` (so every file it creates is private) and `Deno.uid` (a state dir or file
+ *   owned by someone else is refused); Deno has no finer flag for them.
+ *
  * No network, no FFI.
  *
  * @module

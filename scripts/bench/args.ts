@@ -7,7 +7,7 @@
 
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { shown, UsageError } from "../../src/state/errors.ts";
+import { errorMessage, shown, UsageError } from "../../src/state/errors.ts";
 import { countOption, parseSeconds, stringOption } from "../../src/cli/values.ts";
 import { BENCH_DEFAULTS, type BenchOptions } from "./run.ts";
 import { SOAK_DEFAULTS, type SoakOptions } from "./soak.ts";
@@ -169,8 +169,9 @@ function parseOptions(args: readonly string[]) {
       strict: true,
     }).values;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`${shown(message.split("\n")[0])} (see 'deno task bench --help')`);
+    throw new UsageError(
+      `${shown(errorMessage(error).split("\n")[0])} (see 'deno task bench --help')`,
+    );
   }
 }
 

@@ -41,7 +41,7 @@ interface BaseOption {
 
 /** A duration given in seconds (decimals allowed), read as milliseconds. */
 export interface SecondsOption extends BaseOption {
-  /** The kind. */
+  /** Seconds on the command line, milliseconds in the values. */
   kind: "seconds";
   /** Smallest accepted value (seconds). */
   min: number;
@@ -57,7 +57,7 @@ export interface SecondsOption extends BaseOption {
 
 /** A whole number. */
 export interface CountOption extends BaseOption {
-  /** The kind. */
+  /** A whole number. */
   kind: "count";
   /** Smallest accepted value. */
   min: number;
@@ -71,7 +71,7 @@ export interface CountOption extends BaseOption {
 
 /** A switch: `true` when given (or, with `negates`, `false` when given). */
 export interface SwitchOption extends BaseOption {
-  /** The kind. */
+  /** No value; present or not. */
   kind: "switch";
   /** The flag turns something off (`--no-notify` → `notify: false`). */
   negates?: boolean;
@@ -79,7 +79,7 @@ export interface SwitchOption extends BaseOption {
 
 /** Free text, checked by `check`. */
 export interface TextOption extends BaseOption {
-  /** The kind. */
+  /** Any non-blank text (the parser refuses blank values). */
   kind: "text";
   /** Why the text is refused (the part after `Invalid value for --flag: `), or `undefined`. */
   check?: (text: string) => string | undefined;

@@ -6,7 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { shown, UsageError } from "../state/errors.ts";
+import { errorMessage, shown, UsageError } from "../state/errors.ts";
 import { type CommandSpec, GLOBAL_OPTIONS, type OptionSpec, type OptionValues } from "./spec.ts";
 
 /** The outcome of parsing: a command with its values, or a request for general help. */
@@ -15,7 +15,7 @@ export interface ParsedCommand {
   command?: CommandSpec;
   /** The longest run of leading words that names a command group (for `tmux-orc monitor --help`). */
   words: string[];
-  /** Option values. */
+  /** Option values by flag, global and the command's own, as `node:util` parsed them. */
   values: OptionValues;
   /** Positional arguments after the command path. */
   args: string[];
@@ -100,16 +100,22 @@ export function parseCommandLine(
     ) => [`-${o.short}`, `--${name}`]),
   );
   argv = joinNegativeValues(argv, valueTakingFlags(commands), longNames);
+  const where = command ? `tmux-orc ${command.path.join(" ")} --help` : "tmux-orc --help";
+  const parseOptions = toParseArgsOptions(options);
+  const problem = findOptionProblem(argv, parseOptions, where);
+  if (problem) throw new UsageError(problem);
   let parsed;
   try {
     parsed = parseArgs({
       args: [...argv],
-      options: toParseArgsOptions(options),
+      options: parseOptions,
       allowPositionals: true,
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(describeParseError(error, command));
+    // findOptionProblem knows every refusal of a strict parse; this is a safety net.
+    const first = shown(errorMessage(error).split("\n")[0]).replace(/^./, (c) => c.toUpperCase());
+    throw new UsageError(`${first} (see '${where}')`);
   }
   const values = parsed.values as OptionValues;
   refuseEmptyValues(values);
@@ -164,21 +170,36 @@ function refuseEmptyValues(values: OptionValues): void {
   }
 }
 
-function describeParseError(error: unknown, command: CommandSpec | undefined): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const where = command ? `tmux-orc ${command.path.join(" ")} --help` : "tmux-orc --help";
-  const unknown = message.match(/Unknown option '([^']+)'/);
-  if (unknown) return `Unknown option: ${shown(unknown[1])} (see '${where}')`;
-  const ambiguous = message.match(/Option '(--[\w-]+)[^']*' argument is ambiguous/);
-  if (ambiguous) return `Missing value for option: ${ambiguous[1]}`;
-  const missing = message.match(/Option '([^']+)' argument missing/);
-  if (missing) {
-    return `Missing value for option: ${
-      missing[1].split(",").pop()!.trim().replace(/ <value>$/, "")
-    }`;
+/**
+ * The first option a strict parse would refuse, as one line, from `node:util`'s tokens (never from
+ * its error wording, which may change between releases): an unknown option, a missing value (or a
+ * value that is itself an option: `--state-dir --json`), a value given to a switch.
+ */
+function findOptionProblem(
+  argv: readonly string[],
+  options: ReturnType<typeof toParseArgsOptions>,
+  where: string,
+): string | undefined {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    const spec = Object.hasOwn(options, token.name) ? options[token.name] : undefined;
+    if (!spec) return `Unknown option: ${shown(token.rawName)} (see '${where}')`;
+    if (spec.type === "string") {
+      if (token.value === undefined || (!token.inlineValue && token.value.startsWith("-"))) {
+        return `Missing value for option: --${token.name}`;
+      }
+    } else if (token.value !== undefined) {
+      return `Option '--${token.name}' does not take an argument (see '${where}')`;
+    }
   }
-  const firstLine = shown(message.split("\n")[0]).replace(/^./, (c) => c.toUpperCase());
-  return `${firstLine} (see '${where}')`;
+  return undefined;
 }
 
 function optionLine(name: string, spec: OptionSpec): [string, string] {

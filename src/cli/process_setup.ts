@@ -1,6 +1,6 @@
 /**
- * What every long-running mode does first: private file modes, logging, and SIGTERM/SIGINT wired
- * to an abort controller.
+ * What every long-running mode does first: private file modes, logging, and SIGTERM, SIGINT and
+ * SIGHUP wired to an abort controller.
  *
  * @module
  */
@@ -17,7 +17,10 @@ export function privateUmask(): void {
   } catch { /* not permitted: files are still created with explicit modes */ }
 }
 
-/** Configures logging for a daemon process kind. */
+/**
+ * Configures logging for a daemon: JSON lines to `<state-dir>/logs/<name>.jsonl` (rotating), and
+ * readable lines on stderr from `stderrLevel` up (`false`: none, as in the background).
+ */
 export function setupProcessLogging(
   paths: StatePaths,
   options: { name: string; stderrLevel: LogLevel | false },
@@ -25,7 +28,10 @@ export function setupProcessLogging(
   return setupLogging({ logDir: paths.logs, name: options.name, stderrLevel: options.stderrLevel });
 }
 
-/** An abort controller that SIGTERM and SIGINT abort; call the returned function to unhook. */
+/**
+ * An abort controller that SIGTERM, SIGINT and SIGHUP abort (a closed terminal stops a foreground
+ * monitor cleanly too); call the returned function to unhook.
+ */
 export function terminationController(): { stop: AbortController; unhook: () => void } {
   const stop = new AbortController();
   const handler = () => stop.abort();

@@ -49,7 +49,7 @@ export interface CommandContext {
   values: OptionValues;
   /** Positional arguments after the command path. */
   args: string[];
-  /** Global options. */
+  /** The global options, read: state dir flag and tmux server. */
   global: GlobalOptions;
   /** Resolves and prepares the state directory (creating it 0700 unless `create` is false). */
   statePaths(options?: { create?: boolean }): Promise<StatePaths>;
@@ -57,7 +57,7 @@ export interface CommandContext {
   out(line: string): void;
 }
 
-/** A command. */
+/** A command as the parser, `--help` and completions see it (see {@linkcode defineCommand}). */
 export interface CommandSpec {
   /** Words that select it, e.g. `["monitor", "start"]`. */
   path: string[];

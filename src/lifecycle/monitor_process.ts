@@ -8,6 +8,7 @@
 
 import type { Logger } from "@logtape/logtape";
 import { type Clock, sleep } from "../util/clock.ts";
+import { errorMessage } from "../state/errors.ts";
 import type { StatePaths } from "../state/paths.ts";
 import { removeOwnPidFile, repairOwnPidFile, writePidFile } from "../state/pid_file.ts";
 import { currentParentPid } from "../state/process_info.ts";
@@ -20,7 +21,7 @@ export const DEFAULT_INTERVAL_MS = 10_000;
 
 /** Options for {@linkcode runMonitorDaemon}. */
 export interface MonitorDaemonOptions {
-  /** State files. */
+  /** The state dir's files: the monitor's lock, pid file and heartbeat file. */
   paths: StatePaths;
   /** Cycle interval (ms). */
   intervalMs: number;
@@ -30,11 +31,14 @@ export interface MonitorDaemonOptions {
   supervised: boolean;
   /** Builds the monitor once the lock is held. */
   createMonitor: () => Monitor | Promise<Monitor>;
-  /** Clock. */
+  /** Monotonic time paces the cycles; wall time stamps the heartbeat file. */
   clock: Clock;
-  /** How the loop waits between cycles; tests pass one that moves their clock. Default: `sleep`. */
+  /**
+   * How the loop waits between cycles; tests pass one that moves their clock.
+   * @default sleep (from `src/util/clock.ts`)
+   */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Logger. */
+  /** Where the loop logs start, stop and heartbeat-file trouble. */
   logger: Logger;
   /** Called with each cycle's result (e.g. to print it for --once). */
   onCycle?: (result: CycleResult) => void;
@@ -108,7 +112,7 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
         if (heartbeatFailing) logger.info("Heartbeat file writes work again");
         heartbeatFailing = false;
       } catch (error) {
-        writeError = error instanceof Error ? error.message : String(error);
+        writeError = errorMessage(error);
         if (!heartbeatFailing) {
           logger.error("Cannot write the heartbeat file: {error}", { error: writeError });
         }

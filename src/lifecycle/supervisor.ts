@@ -8,6 +8,7 @@
  */
 
 import type { Logger } from "@logtape/logtape";
+import { errorMessage } from "../state/errors.ts";
 import { type Clock, sleep as realSleep } from "../util/clock.ts";
 import type { ChildExit, ChildProcess, Spawner } from "./child.ts";
 import { beatWriteError } from "./heartbeat.ts";
@@ -91,17 +92,17 @@ export interface SupervisorOptions {
   heartbeatTimeoutMs: number;
   /** Grace between SIGTERM and SIGKILL (ms). */
   stopTimeoutMs: number;
-  /** Logger. */
+  /** Where restarts, hangs and cool-offs are logged (with the child's last stderr lines). */
   logger: Logger;
-  /** Clock (monotonic for all timing). */
+  /** Monotonic time for every timeout and backoff; wall time only in the snapshot. */
   clock: Clock;
-  /** Sleep that resolves early on abort (injectable). */
+  /** Sleep that resolves early on abort. @default sleep (from `src/util/clock.ts`) */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called with a fresh snapshot on every change (e.g. to write supervisor.json). */
   onSnapshot?: (snapshot: SupervisorSnapshot) => void | Promise<void>;
-  /** Extra settings shown in status (seconds). */
+  /** Extra settings shown in status (seconds). @default {} */
   settings?: Record<string, number>;
-  /** How many stderr lines of the child to keep. */
+  /** How many stderr lines of the child to keep. @default 20 */
   stderrLines?: number;
 }
 
@@ -242,7 +243,7 @@ export class Supervisor {
         },
       });
     } catch (error) {
-      const reason = `spawn failed: ${error instanceof Error ? error.message : String(error)}`;
+      const reason = `spawn failed: ${errorMessage(error)}`;
       logger.error("Cannot start the monitor: {reason}", { reason });
       return { code: null, signal: null, reason, at: clock.wall(), uptimeMs: 0 };
     }

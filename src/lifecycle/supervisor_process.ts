@@ -19,11 +19,11 @@ import { Supervisor, type SupervisorSnapshot } from "./supervisor.ts";
 
 /** Options for {@linkcode runSupervisorProcess}. */
 export interface SupervisorProcessOptions {
-  /** State files. */
+  /** The state dir's files: the supervisor's lock, pid file and `supervisor.json`. */
   paths: StatePaths;
-  /** The command that runs the monitor as a supervised child. */
+  /** The command that runs the monitor as a supervised child (`monitor --supervised-child`). */
   childArgv: string[];
-  /** Restart policy. */
+  /** Backoff, cool-off and stable uptime (see {@linkcode RestartPolicyOptions}). */
   policy: RestartPolicyOptions;
   /** Heartbeat check interval (ms). */
   checkIntervalMs: number;
@@ -31,17 +31,17 @@ export interface SupervisorProcessOptions {
   heartbeatTimeoutMs: number;
   /** SIGTERM → SIGKILL grace (ms). */
   stopTimeoutMs: number;
-  /** Settings shown by status (seconds). */
+  /** Settings `status` shows and reads (`heartbeat_timeout_s`), in seconds. */
   settings: Record<string, number>;
-  /** Clock. */
+  /** Wall time for the pid file and snapshot; monotonic time for every timeout. */
   clock: Clock;
-  /** Logger. */
+  /** Where the supervisor logs (category `supervisor`). */
   logger: Logger;
-  /** Aborted on SIGTERM/SIGINT by the caller. */
+  /** Aborted on SIGTERM/SIGINT/SIGHUP by the caller: stop the monitor, then return 0. */
   stop: AbortSignal;
   /** Forward the child's stderr lines to ours (foreground mode). */
   echoChildStderr?: boolean;
-  /** Replaces the real spawner (tests). */
+  /** Replaces the real spawner (tests). @default processSpawner(childArgv) */
   spawner?: Spawner;
 }
 

@@ -204,3 +204,29 @@ Deno.test("options: what the supervisor forwards parses back to the same values 
     { numRuns: 200 },
   );
 });
+
+Deno.test("parse: refusals are found from the tokens, one line each", () => {
+  const cases: [string[], string][] = [
+    [["monitor", "--bogus"], "Unknown option: --bogus (see 'tmux-orc monitor --help')"],
+    [["monitor", "-x"], "Unknown option: -x (see 'tmux-orc monitor --help')"],
+    [["--bogus"], "Unknown option: --bogus (see 'tmux-orc --help')"],
+    [["supervise", "--interval"], "Missing value for option: --interval"],
+    [["monitor", "--state-dir", "--once"], "Missing value for option: --state-dir"],
+    [["monitor", "-L"], "Missing value for option: --socket-name"],
+    [["monitor", "-L", "-x"], "Missing value for option: --socket-name"],
+    [
+      ["monitor", "--once=yes"],
+      "Option '--once' does not take an argument (see 'tmux-orc monitor --help')",
+    ],
+    [["monitor", "--\x1b[2J"], "Unknown option: --\\x1b[2J (see 'tmux-orc monitor --help')"],
+  ];
+  for (const [argv, message] of cases) {
+    assert.throws(() => parseCommandLine(argv, COMMANDS), (e: unknown) => {
+      assert.ok(e instanceof UsageError, String(e));
+      assert.equal(e.message, message);
+      return true;
+    });
+  }
+  const ok = parseCommandLine(["monitor", "--interval", "-1"], COMMANDS);
+  assert.equal(ok.values.interval, "-1");
+});

@@ -25,7 +25,7 @@ import {
 } from "./service.ts";
 import { completionsCommand } from "./completions.ts";
 
-/** All commands. */
+/** All commands, in `--help` order; the parser picks the longest matching path. */
 export const COMMANDS: readonly CommandSpec[] = [
   superviseCommand,
   monitorCommand,
