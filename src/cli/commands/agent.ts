@@ -22,8 +22,8 @@ import {
   TmuxUnavailableError,
 } from "../../tmux/types.ts";
 import { REGISTRATION_OPTIONS } from "../../registration.ts";
-import type { CommandSpec } from "../spec.ts";
-import { stringOption } from "../values.ts";
+import { text } from "../options.ts";
+import { type CommandSpec, defineCommand } from "../spec.ts";
 import { safeText } from "../../util/safe_text.ts";
 
 /** Longest agent name accepted. */
@@ -103,7 +103,7 @@ export const agentCommand: CommandSpec = {
 };
 
 /** `agent register`. */
-export const agentRegisterCommand: CommandSpec = {
+export const agentRegisterCommand = defineCommand({
   path: ["agent", "register"],
   summary: "Mark a pane as an agent (or the PM) for the monitor",
   argsUsage: "TARGET",
@@ -113,36 +113,29 @@ export const agentRegisterCommand: CommandSpec = {
     "-profile, -command and -pm (options not given are cleared). An agent's PM is the pane --pm\n" +
     "names, else the pane registered with --role pm in its session.",
   options: {
-    role: {
-      type: "string",
-      valueName: "ROLE",
-      description: "agent (default) or pm",
-    },
-    name: { type: "string", valueName: "NAME", description: "Name shown in messages and lists" },
-    profile: {
-      type: "string",
+    role: text({ flag: "role", valueName: "ROLE", help: "agent (default) or pm" }),
+    name: text({ flag: "name", valueName: "NAME", help: "Name shown in messages and lists" }),
+    profile: text({
+      flag: "profile",
       valueName: "P",
-      description: "Agent CLI profile: claude, codex, gemini, aider, or one from profiles.json",
-    },
-    command: {
-      type: "string",
+      help: "Agent CLI profile: claude, codex, gemini, aider, or one from profiles.json",
+    }),
+    command: text({
+      flag: "command",
       valueName: "CMD",
-      description:
-        "Command that starts the agent (for --restart-crashed); split into words, no shell",
-    },
-    pm: { type: "string", valueName: "TARGET", description: "This agent's PM pane" },
+      help: "Command that starts the agent (for --restart-crashed); split into words, no shell",
+    }),
+    pm: text({ flag: "pm", valueName: "TARGET", help: "This agent's PM pane" }),
   },
-  async run(ctx) {
+  async run(ctx, options) {
     const target = ctx.args[0];
-    const role = (stringOption(ctx.values, "role") ?? "agent").trim().toLowerCase();
+    const role = (options.role ?? "agent").trim().toLowerCase();
     if (role !== "agent" && role !== "pm") {
-      throw new UsageError(
-        `Invalid value for --role: expected agent or pm, got '${stringOption(ctx.values, "role")}'`,
-      );
+      throw new UsageError(`Invalid value for --role: expected agent or pm, got '${options.role}'`);
     }
-    const rawName = stringOption(ctx.values, "name");
+    const rawName = options.name;
     const name = rawName === undefined ? undefined : checkText("--name", rawName, MAX_NAME);
-    const rawCommand = stringOption(ctx.values, "command");
+    const rawCommand = options.command;
     let command: string | undefined;
     if (rawCommand !== undefined) {
       command = checkText("--command", rawCommand, 4000);
@@ -152,7 +145,7 @@ export const agentRegisterCommand: CommandSpec = {
         throw new UsageError(`Invalid value for --command: ${(error as Error).message}`);
       }
     }
-    const profile = stringOption(ctx.values, "profile");
+    const profile = options.profile;
     if (profile !== undefined) {
       const paths = await ctx.statePaths({ create: false });
       const profiles = readProfilesFile(paths.profiles);
@@ -164,7 +157,7 @@ export const agentRegisterCommand: CommandSpec = {
         );
       }
     }
-    const pmTarget = stringOption(ctx.values, "pm");
+    const pmTarget = options.pm;
     return await withTmux(ctx.global.server, async (tmux) => {
       const pane = await findPane(tmux, target);
       let pm: PaneRecord | undefined;
@@ -199,7 +192,7 @@ export const agentRegisterCommand: CommandSpec = {
       return 0;
     });
   },
-};
+});
 
 /** `agent unregister`. */
 export const agentUnregisterCommand: CommandSpec = {

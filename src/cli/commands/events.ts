@@ -8,8 +8,8 @@
 import { shown, UsageError } from "../../state/errors.ts";
 import { parseSince } from "../../store/duration.ts";
 import { EVENT_KINDS, type EventKind, type EventRecord } from "../../store/store.ts";
-import type { CommandSpec } from "../spec.ts";
-import { countOption, flag, stringOption } from "../values.ts";
+import { count, switchOption, text } from "../options.ts";
+import { defineCommand } from "../spec.ts";
 import { columns, openStoreForReading } from "./agents.ts";
 import { safeJson, safeText } from "../../util/safe_text.ts";
 
@@ -49,37 +49,41 @@ function what(event: EventRecord): string {
   }
 }
 
+/** How many events `events` prints without `--lines` or `--since`. */
+const DEFAULT_EVENT_LINES = 50;
+
 /** `events`. */
-export const eventsCommand: CommandSpec = {
+export const eventsCommand = defineCommand({
   path: ["events"],
   summary: "Show the monitor's event log: transitions, notifications, actions",
   options: {
-    since: {
-      type: "string",
+    since: text({
+      flag: "since",
       valueName: "WHEN",
-      description: "Only events since a duration ago (90s, 30m, 1h, 2d) or an ISO date",
-    },
-    agent: {
-      type: "string",
+      help: "Only events since a duration ago (90s, 30m, 1h, 2d) or an ISO date",
+    }),
+    agent: text({
+      flag: "agent",
       valueName: "NAME",
-      description: "Only events about this agent (name or %pane_id)",
-    },
-    kind: {
-      type: "string",
+      help: "Only events about this agent (name or %pane_id)",
+    }),
+    kind: text({
+      flag: "kind",
       valueName: "KIND",
-      description: `Only this kind: ${EVENT_KINDS.join(", ")}`,
-    },
-    lines: {
-      type: "string",
+      help: `Only this kind: ${EVENT_KINDS.join(", ")}`,
+    }),
+    lines: count({
+      flag: "lines",
       short: "n",
-      valueName: "N",
-      description: "At most the last N events (default 50 without --since)",
-    },
-    json: { type: "boolean", description: "Print a JSON array" },
+      min: 0,
+      max: 1_000_000,
+      help: `At most the last N events (default ${DEFAULT_EVENT_LINES} without --since)`,
+    }),
+    json: switchOption({ flag: "json", help: "Print a JSON array" }),
   },
-  async run(ctx) {
+  async run(ctx, options) {
     const now = Date.now();
-    const sinceText = stringOption(ctx.values, "since");
+    const sinceText = options.since;
     let sinceMs: number | undefined;
     if (sinceText !== undefined) {
       try {
@@ -88,16 +92,14 @@ export const eventsCommand: CommandSpec = {
         throw new UsageError(`Invalid value for --since: ${shown((error as Error).message)}`);
       }
     }
-    const kind = stringOption(ctx.values, "kind");
+    const kind = options.kind;
     if (kind !== undefined && !(EVENT_KINDS as readonly string[]).includes(kind)) {
       throw new UsageError(
         `Invalid value for --kind: expected one of ${EVENT_KINDS.join(", ")}, got '${shown(kind)}'`,
       );
     }
-    const limit = ctx.values.lines === undefined && sinceMs !== undefined
-      ? undefined
-      : countOption(ctx.values, "lines", { min: 0, max: 1_000_000, fallback: 50 });
-    const agent = stringOption(ctx.values, "agent");
+    const limit = options.lines ?? (sinceMs !== undefined ? undefined : DEFAULT_EVENT_LINES);
+    const agent = options.agent;
     const paths = await ctx.statePaths({ create: false });
     const store = openStoreForReading(paths.database);
     let events: EventRecord[] = [];
@@ -111,7 +113,7 @@ export const eventsCommand: CommandSpec = {
     } finally {
       store?.close();
     }
-    if (flag(ctx.values, "json")) {
+    if (options.json) {
       ctx.out(safeJson(events.map(eventJson), 2));
       return 0;
     }
@@ -135,4 +137,4 @@ export const eventsCommand: CommandSpec = {
     for (const line of columns(rows)) ctx.out(line);
     return 0;
   },
-};
+});

@@ -12,8 +12,8 @@ import { isWrapperCommand, paneTarget } from "../../monitor/registry.ts";
 import { cleanMessage, deliver } from "../../notify/deliver.ts";
 import { UsageError, UserError } from "../../state/errors.ts";
 import { capturePane } from "../../tmux/commands.ts";
-import type { CommandSpec } from "../spec.ts";
-import { flag, secondsOption } from "../values.ts";
+import { seconds, switchOption } from "../options.ts";
+import { defineCommand } from "../spec.ts";
 import { findPane, withTmux } from "./agent.ts";
 import { safeText } from "../../util/safe_text.ts";
 
@@ -21,7 +21,7 @@ import { safeText } from "../../util/safe_text.ts";
 const MAX_MESSAGE = 100_000;
 
 /** `send`. */
-export const sendCommand: CommandSpec = {
+export const sendCommand = defineCommand({
   path: ["send"],
   summary: "Type a message into an agent's pane and make sure it is submitted",
   argsUsage: "TARGET MESSAGE",
@@ -31,29 +31,30 @@ export const sendCommand: CommandSpec = {
     "with spaces; nothing is read as a key name). Multi-line or long text is pasted. With a\n" +
     "known agent profile the input box is checked and Enter pressed again if it was swallowed.",
   options: {
-    "no-verify": {
-      type: "boolean",
-      description: "Type and press Enter without checking the screen",
-    },
-    force: {
-      type: "boolean",
-      description: "Type even into a pane whose foreground program is a shell",
-    },
-    timeout: {
-      type: "string",
-      valueName: "S",
-      description: "Give up after this many seconds (default 2)",
-    },
+    verify: switchOption({
+      flag: "no-verify",
+      negates: true,
+      help: "Type and press Enter without checking the screen",
+    }),
+    force: switchOption({
+      flag: "force",
+      help: "Type even into a pane whose foreground program is a shell",
+    }),
+    timeoutMs: seconds({
+      flag: "timeout",
+      min: 0.1,
+      max: 60,
+      default: 2000,
+      help: "Give up after this many seconds",
+    }),
   },
-  async run(ctx) {
+  async run(ctx, { verify, force, timeoutMs }) {
     const [target, ...words] = ctx.args;
     const message = words.join(" ");
     if (cleanMessage(message).trim() === "") throw new UsageError("Invalid message: it is empty");
     if (message.length > MAX_MESSAGE) {
       throw new UsageError(`Invalid message: longer than ${MAX_MESSAGE} characters`);
     }
-    const timeoutMs = secondsOption(ctx.values, "timeout", { min: 0.1, max: 60, fallback: 2 }) *
-      1000;
     const paths = await ctx.statePaths({ create: false });
     const profiles = readProfilesFile(paths.profiles);
     return await withTmux(ctx.global.server, async (tmux) => {
@@ -67,14 +68,14 @@ export const sendCommand: CommandSpec = {
       }
       const shells = profile?.shells ?? DEFAULT_SHELLS;
       const command = commandName(pane.currentCommand);
-      if (shells.includes(command) && !flag(ctx.values, "force")) {
+      if (shells.includes(command) && !force) {
         throw new UserError(
           `Refusing to type into a shell (${command} is in the foreground of ${where}; use --force)`,
         );
       }
       const report = await deliver(tmux, pane.paneId, message, {
         profile,
-        verify: !flag(ctx.values, "no-verify"),
+        verify,
         timeoutMs,
       });
       if (report.status === "failed") {
@@ -87,4 +88,4 @@ export const sendCommand: CommandSpec = {
       return 0;
     });
   },
-};
+});
