@@ -103,7 +103,7 @@ Deno.test("code stats", () => {
   console.log("Largest files:");
   for (const f of sizes.slice(0, 8)) console.log(`  ${String(f.lines).padStart(5)}  ${f.path}`);
   console.log("Longest functions:");
-  for (const s of spans.slice(0, 8)) {
+  for (const s of spans.slice(0, Number(Deno.env.get("TOP") ?? 8))) {
     console.log(`  ${String(s.lines).padStart(5)}  ${s.name} (${s.where})`);
   }
   console.log(`Files over 500 lines: ${sizes.filter((f) => f.lines > 500).length}`);

@@ -207,40 +207,17 @@ export class Supervisor {
     }
   }
 
+  /** Starts one child, watches it until it ends, and says how it ended. */
   async #runChild(stop: AbortSignal): Promise<LastExit> {
     const { logger, clock } = this.#o;
-    const keep = this.#o.stderrLines ?? 20;
     const startMono = clock.monotonic();
     this.#gotBeat = false;
     this.#lastBeatMono = startMono;
     let child: ChildProcess;
     try {
       child = this.#o.spawner({
-        onHeartbeat: (beat) => {
-          this.#lastBeatMono = clock.monotonic();
-          const writeError = beatWriteError(beat);
-          if (writeError !== this.#snapshot.heartbeatWriteError) {
-            if (writeError) {
-              logger.error("Monitor is alive but cannot write its heartbeat file: {error}", {
-                error: writeError,
-              });
-            } else logger.info("Monitor writes its heartbeat file again");
-            void this.#publish({ heartbeatWriteError: writeError });
-          }
-          const wasFirst = !this.#gotBeat;
-          this.#gotBeat = true;
-          this.#snapshot.lastHeartbeatAt = clock.wall();
-          if (wasFirst) {
-            logger.info("Monitor is up (pid {pid})", { pid: this.#snapshot.childPid });
-            void this.#publish({ state: "running" });
-          }
-        },
-        onStderrLine: (line) => {
-          const lines = this.#snapshot.lastStderr;
-          lines.push(line.length > 500 ? line.slice(0, 500) + "…" : line);
-          if (lines.length > keep) lines.splice(0, lines.length - keep);
-          this.#o.logger.debug("Monitor stderr: {line}", { line });
-        },
+        onHeartbeat: (beat) => this.#onHeartbeat(beat),
+        onStderrLine: (line) => this.#onStderrLine(line),
       });
     } catch (error) {
       const reason = `spawn failed: ${errorMessage(error)}`;
@@ -256,7 +233,51 @@ export class Supervisor {
       lastStderr: [],
     });
     logger.info("Started monitor (pid {pid})", { pid: child.pid });
+    const { exit, reason } = await this.#watch(child, stop);
+    return { ...exit, reason, at: clock.wall(), uptimeMs: clock.monotonic() - startMono };
+  }
 
+  /** A heartbeat line arrived: the child is alive (and says whether it can write its file). */
+  #onHeartbeat(beat: Record<string, unknown>): void {
+    const { logger, clock } = this.#o;
+    this.#lastBeatMono = clock.monotonic();
+    const writeError = beatWriteError(beat);
+    if (writeError !== this.#snapshot.heartbeatWriteError) {
+      if (writeError) {
+        logger.error("Monitor is alive but cannot write its heartbeat file: {error}", {
+          error: writeError,
+        });
+      } else logger.info("Monitor writes its heartbeat file again");
+      void this.#publish({ heartbeatWriteError: writeError });
+    }
+    const wasFirst = !this.#gotBeat;
+    this.#gotBeat = true;
+    this.#snapshot.lastHeartbeatAt = clock.wall();
+    if (wasFirst) {
+      logger.info("Monitor is up (pid {pid})", { pid: this.#snapshot.childPid });
+      void this.#publish({ state: "running" });
+    }
+  }
+
+  /** The child wrote a line to stderr: keep the last few for `status` and the logs. */
+  #onStderrLine(line: string): void {
+    const keep = this.#o.stderrLines ?? 20;
+    const lines = this.#snapshot.lastStderr;
+    lines.push(line.length > 500 ? line.slice(0, 500) + "…" : line);
+    if (lines.length > keep) lines.splice(0, lines.length - keep);
+    this.#o.logger.debug("Monitor stderr: {line}", { line });
+  }
+
+  /**
+   * Every check interval until the child exits: stop it when asked, kill it when its heartbeat is
+   * stale, reset the failure count once it is stable, and forgive a pause of the supervisor
+   * itself.
+   */
+  async #watch(
+    child: ChildProcess,
+    stop: AbortSignal,
+  ): Promise<{ exit: ChildExit; reason: string }> {
+    const { logger, clock } = this.#o;
     let reason = "exited";
     let exit: ChildExit | undefined;
     let lastTick = clock.monotonic();
@@ -303,8 +324,7 @@ export class Supervisor {
         break;
       }
     }
-    const final = exit ?? await child.exited;
-    return { ...final, reason, at: clock.wall(), uptimeMs: clock.monotonic() - startMono };
+    return { exit: exit ?? await child.exited, reason };
   }
 
   /** SIGTERM (and SIGCONT, so a stopped child can act on it), then SIGKILL after the stop timeout. */
