@@ -9,7 +9,8 @@
  *    `processNamePatterns`, e.g. Claude Code's native build names its process after its version,
  *    `2.1.37`);
  * 3. `pane_current_command` is a generic runtime in `wrapperProcessNames` (`node`, `python`…)
- *    AND the screen matches one of the profile's `signature` patterns. The monitor only sees the
+ *    AND the screen matches one of the profile's `signature` patterns (on border-stripped lines,
+ *    like every other pattern list). The monitor only sees the
  *    command name, and `node` alone says nothing: Claude Code (npm install), Codex CLI (npm
  *    wrapper) and Gemini CLI all run as `node`. So `node` alone needs a screen signature match or
  *    registration.
@@ -319,48 +320,105 @@ const CODEX: ProfileConfig = {
   waitingLines: 14,
 };
 
-// Gemini CLI: boxed "> Type your message" composer, "(esc to cancel, 5s)".
+// Gemini CLI 0.61 (Ink TUI). The input line ` > text` (`!` in shell mode, `*` in YOLO mode,
+// `(r:)` in reverse search) sits between `▄▄▄` and `▀▀▀` bars (true colour), blank padding lines
+// (256 colours) or `────` rules (`NO_COLOR`, or `ui.useBackgroundColor: false`), with a footer
+// (workspace, sandbox, model) below; user messages in the transcript are drawn the same way, so
+// the box is the lowest one with at most a short footer. Dialogs replace the input box.
+const GEMINI_INPUT = String.raw`^ ?(?:[>!*]|\(r:\))\s(.*)$`;
+const GEMINI_CONTINUATION = String.raw`^(?: {3}(.*))?$`;
 const GEMINI: ProfileConfig = {
   description: "Google Gemini CLI",
   processNames: ["gemini"],
   processNamePatterns: [],
   wrapperProcessNames: ["node"],
+  // Matched on lines with box borders stripped, so dialogs drawn in `│ … │` boxes count.
   signature: [
     String.raw`Type your message or @path/to/file`,
-    String.raw`\bgemini-[\d.]+-(?:pro|flash)\b`,
-    String.raw`no sandbox \(see /docs\)`,
+    String.raw`\bGemini CLI v\d+\.\d+`,
+    String.raw`^workspace \(/directory\)\s+(?:branch\s+)?sandbox\b`,
+    String.raw`\bgemini-\d[\w.-]*-(?:pro|flash|lite)\b`,
     String.raw`^✦\s`,
+    String
+      .raw`^[✓✕⊶?]\s+(?:Shell|Edit|WriteFile|ReadFile|ReadManyFiles|FindFiles|SearchText|WebFetch)\s`,
     String.raw`^Allow execution of\b`,
+    String.raw`^A potential loop was detected\b`,
+    String.raw`^Usage limit reached for\b`,
+    String.raw`^/stats model for usage details$`,
+    String.raw`\(esc to cancel, \d+[smh]`,
+    String.raw`^Shift\+Tab to accept edits$`,
+    String.raw`Press F12 for diagnostics`,
+    String.raw`^Trusting a folder allows Gemini CLI\b`,
   ],
   shells: [...DEFAULT_SHELLS],
-  prompts: [{
-    name: "boxed",
-    top: String.raw`^\s*╭─+╮\s*$`,
-    first: String.raw`^\s*│\s*>(?:\s+(.*?))?\s*│\s*$`,
-    continuation: String.raw`^\s*│\s*(.*?)\s*│\s*$`,
-    bottom: String.raw`^\s*╰─+╯\s*$`,
-    maxFooterLines: 4,
-  }],
-  placeholders: [String.raw`^Type your message or @path/to/file$`],
+  prompts: [
+    {
+      // ▄▄▄▄▄▄▄▄ / > text / ▀▀▀▀▀▀▀▀ (true colour)
+      name: "bars",
+      top: String.raw`^▄{8,}$`,
+      first: GEMINI_INPUT,
+      continuation: GEMINI_CONTINUATION,
+      bottom: String.raw`^▀{8,}$`,
+      maxFooterLines: 6,
+    },
+    {
+      // ──────── / > text / ──────── (NO_COLOR)
+      name: "rules",
+      top: String.raw`^─{8,}$`,
+      first: GEMINI_INPUT,
+      continuation: GEMINI_CONTINUATION,
+      bottom: String.raw`^─{8,}$`,
+      maxFooterLines: 6,
+    },
+    {
+      // (blank) / > text / (blank) (256 colours: the padding is only a background colour)
+      name: "padded",
+      top: String.raw`^\s*$`,
+      first: GEMINI_INPUT,
+      continuation: String.raw`^ {3}(.*\S.*)$`,
+      bottom: String.raw`^\s*$`,
+      maxFooterLines: 6,
+    },
+  ],
+  placeholders: [
+    String.raw`^Type your message or @path/to/file$`,
+    String.raw`^Type your shell command$`,
+    String.raw`^Press 'i' for INSERT mode\.$`,
+    String.raw`^Press 'Esc' for NORMAL mode\.$`,
+  ],
   userEcho: [String.raw`^>\s+\S`],
-  busy: [String.raw`\(esc to cancel\b`, String.raw`^\s*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s`],
+  busy: [String.raw`\(esc to cancel\b`, String.raw`^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s`],
   waiting: [
-    String.raw`^Allow execution\b.*\?`,
+    String.raw`^Allow execution of\b.*\?`,
     String.raw`^Apply this change\?`,
     String.raw`^Do you want to proceed\?`,
-    String.raw`^[●◉❯>]\s*\d+\.\s+(?:Yes|Allow)\b`,
+    String.raw`^Do you trust the files in this folder\?`,
+    String.raw`^A potential loop was detected\b`,
+    String.raw`^We are currently experiencing high demand\b`,
+    String.raw`^How would you like to proceed\?`,
+    String.raw`^Further action is required to use this service\.`,
+    // The selected choice of any dialog, whatever it says, except the usage-limit dialog's
+    // choices (Keep trying / Switch to <model> / Stop / Upgrade): that dialog is the limit
+    // banner itself (rate_limited, with its reset time); its high-demand twin is matched above.
+    String
+      .raw`^●\s*\d+\.\s+(?!Keep trying$|Switch to \S+$|Stop$|Upgrade for higher limits$)\S`,
   ],
   rateLimit: [
-    String.raw`\bquota (?:exceeded|limit)\b`,
-    String.raw`\bRESOURCE_EXHAUSTED\b`,
-    String.raw`reached your daily .* limit`,
+    // The quota dialog and the overage / empty-wallet dialogs.
+    String.raw`^Usage limit reached for\b`,
+    String.raw`^Access resets at\b`,
+    // The banner after the turn failed ("✕ [API Error: …]" plus the API-key hint).
+    String
+      .raw`^(?:✕\s*)?\[API Error: .*(?:\bquota\b|Resource has been exhausted|RESOURCE_EXHAUSTED)`,
+    String.raw`\bexhausted your daily quota\b`,
+    String.raw`^Please wait and try again later\. To increase your limits\b`,
   ],
   rateLimitWarning: [String.raw`Possible quota limitations`],
-  apiError: [String.raw`^(?:✕\s*)?\[?API Error\b`],
+  apiError: [String.raw`^✕\s*\[API Error\b`, String.raw`^✕\s+(?:Error|Request failed)\b`],
   volatile: [],
-  busyLookback: 10,
-  latestOutputLines: 4,
-  waitingLines: 14,
+  busyLookback: 6,
+  latestOutputLines: 10,
+  waitingLines: 16,
 };
 
 // Aider: a bare "> " prompt (or "architect> "), yes/no questions at the bottom.
@@ -690,7 +748,10 @@ export function identifyProfile(
     if (profile.processNamePatterns.some((re) => re.test(command))) return profile;
   }
   if (options.screen === undefined) return undefined;
-  const lines = options.screen.split("\n");
+  // Border-stripped, as detection reads them: a dialog's `│ Allow execution of … │` counts.
+  const lines = options.screen.split("\n").map((line) =>
+    line.replace(/^[\s│┃║▌]+/, "").replace(/[\s│┃║▌]+$/, "")
+  );
   let best: AgentProfile | undefined;
   let bestScore = 0;
   for (const profile of profiles.values()) {

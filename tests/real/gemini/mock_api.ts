@@ -14,6 +14,15 @@
  * @module
  */
 
+import {
+  jsonResponse,
+  type MockContext,
+  type MockServer,
+  type SseEvent,
+  sseResponse,
+  startMockServer,
+} from "../harness/mod.ts";
+
 /** A function call part, e.g. `{ name: "run_shell_command", args: { command: "ls" } }`. */
 export interface FunctionCall {
   /** Tool name (`run_shell_command`, `replace`, `write_file`, `read_file`…). */
@@ -52,18 +61,6 @@ export type GeminiReply =
     /** Keep the stream open without a reply for this long (a model that thinks for long). */
     hangMs: number;
   };
-
-/** One request the mock received. */
-export interface MockRequest {
-  /** HTTP method. */
-  method: string;
-  /** Path and query, e.g. `/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse`. */
-  path: string;
-  /** Request headers (lower-case names). */
-  headers: Record<string, string>;
-  /** The parsed JSON body, if any. */
-  body: unknown;
-}
 
 /** Options for {@linkcode GeminiMock}. */
 export interface GeminiMockOptions {
@@ -119,14 +116,12 @@ function usage(): Record<string, number> {
   return { promptTokenCount: 120, candidatesTokenCount: 12, totalTokenCount: 132 };
 }
 
-function frame(data: unknown): string {
-  return `data: ${JSON.stringify(data)}\r\n\r\n`;
-}
-
-function candidate(parts: unknown[], finishReason?: string): unknown {
-  const c: Record<string, unknown> = { content: { role: "model", parts }, index: 0 };
-  if (finishReason) c.finishReason = finishReason;
-  return { candidates: [c], usageMetadata: usage(), modelVersion: "gemini-2.5-pro" };
+function chunk(parts: unknown[], finishReason?: string): SseEvent {
+  const candidate: Record<string, unknown> = { content: { role: "model", parts }, index: 0 };
+  if (finishReason) candidate.finishReason = finishReason;
+  return {
+    data: { candidates: [candidate], usageMetadata: usage(), modelVersion: "gemini-2.5-pro" },
+  };
 }
 
 function splitText(text: string, chunks: number): string[] {
@@ -137,52 +132,20 @@ function splitText(text: string, chunks: number): string[] {
   return out;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-/** Streams frames with a delay before each; stops quietly when the client goes away. */
-function sse(frames: string[], delayMs: number, signal: AbortSignal): Response {
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      try {
-        for (const f of frames) {
-          if (delayMs > 0) await sleep(delayMs, signal);
-          if (signal.aborted) break;
-          controller.enqueue(encoder.encode(f));
-        }
-        controller.close();
-      } catch {
-        // The client closed the stream (e.g. the user cancelled): nothing to do.
-      }
-    },
-  });
-  return new Response(body, {
-    headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
-  });
-}
+/** The model endpoints the CLI needs; anything else is unexpected traffic. */
+const MODEL_PATH =
+  /^\/v1beta\/models\/[\w.-]+:(?:streamGenerateContent|generateContent|countTokens)$/;
 
 /**
- * The scriptable Gemini API. {@linkcode handle} answers one request; {@linkcode serve} binds it to
- * 127.0.0.1.
+ * The scripted Gemini API: {@linkcode handle} answers one request (a `MockHandler` for
+ * `startMockServer`), taking the next reply from the queue for every streamed turn.
  */
 export class GeminiMock {
   #queue: GeminiReply[];
   #fallback: GeminiReply;
   #errorLeft = 0;
   #current: GeminiReply | undefined;
-  /** Every request received, in order. */
-  readonly requests: MockRequest[] = [];
+  #turns = 0;
 
   constructor(script: GeminiReply[] = [], options: GeminiMockOptions = {}) {
     this.#queue = [...script];
@@ -196,15 +159,7 @@ export class GeminiMock {
 
   /** How many `streamGenerateContent` requests arrived. */
   get turns(): number {
-    return this.requests.filter((r) => r.path.includes(":streamGenerateContent")).length;
-  }
-
-  /** Requests to anything but the model endpoints the CLI needs (should stay empty). */
-  get unexpected(): MockRequest[] {
-    return this.requests.filter((r) =>
-      !/^\/v1beta\/models\/[\w.-]+:(?:streamGenerateContent|generateContent|countTokens)\b/
-        .test(r.path)
-    );
+    return this.#turns;
   }
 
   #next(): GeminiReply {
@@ -218,81 +173,69 @@ export class GeminiMock {
     return reply;
   }
 
-  /** Answers one request (records it first). */
-  async handle(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const text = request.method === "POST" ? await request.text() : "";
-    let body: unknown = undefined;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = text;
-    }
-    this.requests.push({
-      method: request.method,
-      path: url.pathname + url.search,
-      headers: Object.fromEntries(request.headers),
-      body,
-    });
-    const path = url.pathname;
-    if (path.endsWith(":countTokens")) return Response.json({ totalTokens: 120 });
+  /** Answers one request. */
+  handle = (_request: Request, context: MockContext): Response => {
+    const { path } = context.recorded;
+    const signal = context.signal;
+    if (path.endsWith(":countTokens")) return jsonResponse({ totalTokens: 120 });
     if (path.endsWith(":generateContent")) {
       // Utility calls (summaries, loop checks): a short, harmless answer.
-      return Response.json(candidate([{ text: "{}" }], "STOP"));
+      return jsonResponse(chunk([{ text: "{}" }], "STOP").data);
     }
     if (!path.endsWith(":streamGenerateContent")) {
-      return Response.json(googleError(404, "NOT_FOUND", `No mock for ${path}`), { status: 404 });
+      return jsonResponse(googleError(404, "NOT_FOUND", `No mock for ${path}`), { status: 404 });
     }
+    this.#turns++;
     const reply = this.#next();
-    const signal = request.signal;
     if ("status" in reply) {
-      return new Response(JSON.stringify(reply.body), {
-        status: reply.status,
-        headers: { "content-type": "application/json", ...reply.headers },
-      });
+      return jsonResponse(reply.body, { status: reply.status, headers: reply.headers });
     }
     if ("hangMs" in reply) {
-      await sleep(reply.hangMs, signal);
-      return sse([frame(candidate([{ text: "Still here." }], "STOP"))], 0, signal);
+      return sseResponse([{ ...chunk([{ text: "Still here." }], "STOP"), waitMs: reply.hangMs }], {
+        signal,
+      });
     }
     if ("calls" in reply) {
-      const frames: string[] = [];
-      if (reply.text) frames.push(frame(candidate([{ text: reply.text }])));
-      frames.push(
-        frame(candidate(reply.calls.map((call) => ({ functionCall: call })), "STOP")),
-      );
-      return sse(frames, 0, signal);
+      const events: SseEvent[] = [];
+      if (reply.text) events.push(chunk([{ text: reply.text }]));
+      events.push(chunk(reply.calls.map((call) => ({ functionCall: call })), "STOP"));
+      return sseResponse(events, { signal });
     }
     const pieces = splitText(reply.text, reply.chunks ?? 1);
-    const frames = pieces.map((piece, i) =>
-      frame(candidate([{ text: piece }], i === pieces.length - 1 ? "STOP" : undefined))
+    const events = pieces.map((piece, i) =>
+      chunk([{ text: piece }], i === pieces.length - 1 ? "STOP" : undefined)
     );
-    return sse(frames, reply.delayMs ?? 0, signal);
-  }
+    return sseResponse(events, { delayMs: reply.delayMs ?? 0, signal });
+  };
 }
 
-/** A running mock server. */
+/** A running Gemini mock: the HTTP server and its script. */
 export interface GeminiServer {
   /** Base URL for `GOOGLE_GEMINI_BASE_URL`, e.g. `http://127.0.0.1:40123`. */
   url: string;
-  /** The mock behind it. */
+  /** The script. */
   mock: GeminiMock;
+  /** The server (its `requests` log). */
+  server: MockServer;
+  /** Requests to anything but the model endpoints (must stay empty). */
+  unexpected(): string[];
   /** Stops the server. */
   close(): Promise<void>;
 }
 
-/** Serves a {@linkcode GeminiMock} on 127.0.0.1 (a free port). */
-export function serveGeminiMock(mock: GeminiMock): GeminiServer {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (request) => mock.handle(request),
-  );
-  const addr = server.addr as Deno.NetAddr;
+/** Starts a {@linkcode GeminiMock} on 127.0.0.1 (a free port). */
+export async function startGeminiMock(
+  script: GeminiReply[] = [],
+  options: GeminiMockOptions = {},
+): Promise<GeminiServer> {
+  const mock = new GeminiMock(script, options);
+  const server = await startMockServer(mock.handle);
   return {
-    url: `http://127.0.0.1:${addr.port}`,
+    url: server.url,
     mock,
-    async close() {
-      await server.shutdown();
-    },
+    server,
+    unexpected: () =>
+      server.requests.filter((r) => !MODEL_PATH.test(r.path)).map((r) => `${r.method} ${r.path}`),
+    close: () => server.close(),
   };
 }

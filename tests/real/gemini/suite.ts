@@ -1,0 +1,624 @@
+/**
+ * Gemini CLI 0.61.0 driven into every state against {@linkcode startGeminiMock}.
+ *
+ * Each session gets a private HOME whose `~/.gemini/settings.json` decides everything the CLI
+ * would otherwise ask or fetch (checked in the 0.61 bundle):
+ * - `security.auth.selectedType: "gemini-api-key"` (no auth dialog; the key is `GEMINI_API_KEY`,
+ *   the endpoint `GOOGLE_GEMINI_BASE_URL`, which `createContentGenerator` passes to `@google/genai`);
+ * - `~/.gemini/trustedFolders.json` trusts the workspace (no trust dialog, except in the scenario
+ *   that wants it);
+ * - `privacy.usageStatisticsEnabled: false` (no Clearcut logging, no privileged-user header),
+ *   `telemetry.enabled: false`;
+ * - `general.enableAutoUpdateNotification: false` (`checkForUpdates` returns before asking npm),
+ *   `general.enableAutoUpdate: false`;
+ * - `ide.enabled: false`, `ide.hasSeenNudge: true` (no IDE prompt);
+ * - `model.name: "gemini-2.5-pro"` (a fixed model: no routing classifier calls);
+ * - `general.maxAttempts: 1` (errors surface without minutes of back-off).
+ * Under `strace -e connect` a whole session connects to nothing but the mock; each session also
+ * checks the mock saw only model endpoints.
+ *
+ * `COLORTERM=truecolor` is set as in a modern terminal (the input box is then drawn between `▄▄▄`
+ * and `▀▀▀` bars); two idle variants draw it the other ways (`NO_COLOR`: `────` rules; 256
+ * colours: blank padding lines).
+ *
+ * @module
+ */
+
+import { ensureRealCli, REAL_CLIS } from "../harness/clis.ts";
+import type { PaneFacts, RealPane } from "../harness/pane.ts";
+import { makePrivateHome } from "../harness/pane.ts";
+import type { CliSession, CliSuite, OpenContext, Scenario } from "../harness/scenario.ts";
+import {
+  type GeminiReply,
+  type GeminiServer,
+  googleError,
+  quotaFailure,
+  retryInfo,
+  startGeminiMock,
+} from "./mock_api.ts";
+
+const PIN = REAL_CLIS.gemini;
+
+/** The placeholder of the empty input box. */
+const PLACEHOLDER = /Type your message or @path\/to\/file/;
+/** The spinner line while a turn runs: `⠦ Thinking... (esc to cancel, 3s)`. */
+const BUSY = /\(esc to cancel, \d+s\)/;
+
+/** How one scenario's CLI is set up. */
+interface Setup {
+  /** The mock's script. */
+  script?: GeminiReply[];
+  /** Settings merged over the defaults (one level deep). */
+  settings?: Record<string, Record<string, unknown>>;
+  /** Extra environment (or `null` to drop a default variable). */
+  env?: Record<string, string | null>;
+  /** Leave the workspace untrusted (the trust dialog shows at start). */
+  untrusted?: boolean;
+  /** Run the CLI from an interactive shell (exits leave the shell). */
+  shell?: boolean;
+  /** Wait for the input box before `drive` (default true). */
+  ready?: boolean;
+}
+
+/** A session with its mock. */
+export interface GeminiSession extends CliSession {
+  /** The mock API. */
+  api: GeminiServer;
+  /** The workspace directory. */
+  workspace: string;
+}
+
+function baseSettings(): Record<string, Record<string, unknown>> {
+  return {
+    security: { auth: { selectedType: "gemini-api-key" }, folderTrust: { enabled: true } },
+    privacy: { usageStatisticsEnabled: false },
+    telemetry: { enabled: false },
+    general: { enableAutoUpdate: false, enableAutoUpdateNotification: false, maxAttempts: 1 },
+    ide: { enabled: false, hasSeenNudge: true },
+    model: { name: "gemini-2.5-pro" },
+    ui: {},
+  };
+}
+
+function settingsFor(setup: Setup): Record<string, unknown> {
+  const settings = baseSettings();
+  for (const [key, value] of Object.entries(setup.settings ?? {})) {
+    settings[key] = { ...settings[key], ...value };
+  }
+  return settings;
+}
+
+const SETUPS = new Map<string, Setup>();
+
+function scenario(
+  definition: Scenario & { setup?: Setup },
+): Scenario {
+  const { setup, ...rest } = definition;
+  SETUPS.set(rest.name, setup ?? {});
+  return rest;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The session's mock (drive functions get the plain `CliSession`). */
+function apiOf(session: CliSession): GeminiServer {
+  return (session as GeminiSession).api;
+}
+
+/**
+ * Types `text` and sends it. Keys arriving together read as a paste (Enter would be a newline),
+ * so Enter waits until the text shows.
+ */
+async function submit(pane: RealPane, text: string): Promise<void> {
+  await pane.sendText(text);
+  const first = text.split("\n")[0].slice(0, 40);
+  await pane.waitForScreen((s) => s.includes(first), { timeoutMs: 10_000, what: `"${first}"` });
+  await sleep(400);
+  await pane.sendKeys("Enter");
+}
+
+/** Waits until the turn has started (the mock saw it) and then for `match`. */
+async function afterTurn(
+  session: CliSession,
+  turns: number,
+  match: RegExp | ((screen: string) => boolean),
+  what: string,
+  timeoutMs = 20_000,
+): Promise<string> {
+  const deadline = performance.now() + timeoutMs;
+  while (apiOf(session).mock.turns < turns) {
+    if (performance.now() > deadline) throw new Error(`The CLI never called the mock: ${what}`);
+    await sleep(100);
+  }
+  return await session.pane.waitForScreen(match, { timeoutMs, what });
+}
+
+/** Polls the pane's facts until `test` holds. */
+async function waitForFacts(
+  pane: RealPane,
+  test: (facts: PaneFacts) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!test(await pane.facts())) {
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Process ids whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[1]) === pid) found.push(Number(entry.name));
+    } catch { /* gone */ }
+  }
+  return found;
+}
+
+/** The input box is back and empty, and no turn runs. */
+function idleScreen(screen: string): boolean {
+  return PLACEHOLDER.test(screen) && !BUSY.test(screen);
+}
+
+const SHELL_CALL: GeminiReply = {
+  calls: [{
+    name: "run_shell_command",
+    args: { command: "npm test", description: "Run the unit tests" },
+  }],
+};
+
+const DAILY_QUOTA: GeminiReply = {
+  status: 429,
+  body: googleError(
+    429,
+    "RESOURCE_EXHAUSTED",
+    "You exceeded your current quota, please check your plan and billing details.",
+    [quotaFailure("GenerateRequestsPerDayPerProjectPerModel-FreeTier")],
+  ),
+  times: 20,
+};
+
+const HOURLY_QUOTA: GeminiReply = {
+  status: 429,
+  body: googleError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).", [
+    retryInfo("3600s"),
+  ]),
+  times: 20,
+};
+
+const SERVER_ERROR: GeminiReply = {
+  status: 500,
+  body: googleError(500, "INTERNAL", "Internal error encountered."),
+  times: 20,
+};
+
+/** The quota / high-demand dialog shows. */
+const QUOTA_DIALOG = /● 1\. Keep trying/;
+
+/** Answers the quota dialog with "2. Stop" and waits for the error banner above the input. */
+async function stopDialog(session: CliSession, banner: RegExp): Promise<void> {
+  await session.pane.sendKeys("2");
+  await session.pane.waitForScreen((s) => banner.test(s) && idleScreen(s), {
+    timeoutMs: 10_000,
+    what: `${banner} above the input box`,
+  });
+}
+
+const SCENARIOS: Scenario[] = [
+  // idle
+  scenario({
+    name: "fresh_start",
+    state: "idle",
+    variant: "just started, input between ▄▄▄/▀▀▀ bars (true colour)",
+    detectWithinMs: 15_000,
+    drive: async (s) => {
+      await s.pane.waitForScreen(idleScreen, { what: "the empty input box" });
+    },
+  }),
+  scenario({
+    name: "after_reply",
+    state: "idle",
+    variant: "after a reply",
+    detectWithinMs: 15_000,
+    setup: { script: [{ text: "The port now comes from the PORT environment variable." }] },
+    drive: async (s) => {
+      await submit(s.pane, "make the port configurable");
+      await afterTurn(s, 1, (x) => x.includes("PORT environment") && idleScreen(x), "the reply");
+    },
+  }),
+  scenario({
+    name: "rule_input",
+    state: "idle",
+    variant: "NO_COLOR: input between ──── rules",
+    detectWithinMs: 15_000,
+    setup: { env: { NO_COLOR: "1" }, script: [{ text: "Hello from the mock." }] },
+    drive: async (s) => {
+      await submit(s.pane, "hello");
+      await afterTurn(s, 1, (x) => x.includes("Hello from the mock") && idleScreen(x), "reply");
+    },
+  }),
+  scenario({
+    name: "padded_input",
+    state: "idle",
+    variant: "256 colours: input between blank padding lines",
+    detectWithinMs: 15_000,
+    setup: { env: { COLORTERM: null }, script: [{ text: "Hello from the mock." }] },
+    drive: async (s) => {
+      await submit(s.pane, "hello");
+      await afterTurn(s, 1, (x) => x.includes("Hello from the mock") && idleScreen(x), "reply");
+    },
+  }),
+  // active
+  scenario({
+    name: "slow_stream",
+    state: "active",
+    variant: "slow streaming reply",
+    setup: {
+      script: [{
+        text: "Let me walk through the request handler step by step. ".repeat(12),
+        chunks: 60,
+        delayMs: 700,
+      }],
+    },
+    drive: async (s) => {
+      await submit(s.pane, "explain the request handler");
+      await afterTurn(s, 1, (x) => x.includes("Let me walk") && BUSY.test(x), "streaming text");
+    },
+  }),
+  scenario({
+    name: "thinking",
+    state: "active",
+    variant: "waiting for the model (no text yet)",
+    setup: { script: [{ hangMs: 60_000 }] },
+    drive: async (s) => {
+      await submit(s.pane, "plan the migration");
+      await afterTurn(s, 1, BUSY, "the spinner");
+    },
+  }),
+  scenario({
+    name: "long_shell",
+    state: "active",
+    variant: "long shell tool run",
+    setup: {
+      script: [{
+        calls: [{
+          name: "run_shell_command",
+          args: {
+            command: "for i in $(seq 1 60); do echo step $i; sleep 1; done",
+            description: "Count slowly",
+          },
+        }],
+      }, { text: "All steps ran." }],
+    },
+    drive: async (s) => {
+      await submit(s.pane, "count slowly");
+      await afterTurn(s, 1, /Allow execution of/, "the shell permission prompt");
+      await s.pane.sendKeys("Enter");
+      await s.pane.waitForScreen((x) => x.includes("step 2") && BUSY.test(x), {
+        timeoutMs: 15_000,
+        what: "the command's output",
+      });
+    },
+  }),
+  // waiting
+  scenario({
+    name: "shell_permission",
+    state: "waiting",
+    variant: "shell: Allow execution of [Shell]?",
+    setup: { script: [SHELL_CALL] },
+    drive: async (s) => {
+      await submit(s.pane, "run the unit tests");
+      await afterTurn(s, 1, /Allow execution of[\s\S]*● 1\. Allow once/, "the shell prompt");
+    },
+  }),
+  scenario({
+    name: "edit_approval",
+    state: "waiting",
+    variant: "edit: Apply this change?",
+    setup: {
+      script: [{
+        calls: [{
+          name: "replace",
+          args: {
+            file_path: "@WORKSPACE@/notes.txt",
+            instruction: "Greet the moon",
+            old_string: "hello world",
+            new_string: "hello moon",
+          },
+        }],
+      }],
+    },
+    drive: async (s) => {
+      await submit(s.pane, "greet the moon in notes.txt");
+      await afterTurn(s, 1, /Apply this change\?[\s\S]*● 1\. Allow once/, "the edit prompt");
+    },
+  }),
+  scenario({
+    name: "write_approval",
+    state: "waiting",
+    variant: "write file: Apply this change?",
+    setup: {
+      script: [{
+        calls: [{
+          name: "write_file",
+          args: { file_path: "@WORKSPACE@/CHANGELOG.md", content: "# Changelog\n\n- Port.\n" },
+        }],
+      }],
+    },
+    drive: async (s) => {
+      await submit(s.pane, "start a changelog");
+      await afterTurn(s, 1, /WriteFile[\s\S]*Apply this change\?/, "the write prompt");
+    },
+  }),
+  scenario({
+    name: "keep_trying",
+    state: "waiting",
+    variant: "high demand: ● 1. Keep trying (5xx, error verbosity full)",
+    setup: { script: [SERVER_ERROR], settings: { ui: { errorVerbosity: "full" } } },
+    drive: async (s) => {
+      await submit(s.pane, "hi");
+      await afterTurn(s, 1, /high demand[\s\S]*● 1\. Keep trying/, "the high-demand dialog");
+    },
+  }),
+  scenario({
+    name: "loop_detected",
+    state: "waiting",
+    variant: "loop detection: ● 1. Keep loop detection enabled",
+    setup: {
+      script: Array.from({ length: 8 }, () => ({
+        calls: [{ name: "read_file", args: { file_path: "@WORKSPACE@/notes.txt" } }],
+      })),
+    },
+    drive: async (s) => {
+      await submit(s.pane, "read the notes");
+      await afterTurn(s, 1, /A potential loop was detected[\s\S]*● 1\./, "the loop dialog");
+    },
+  }),
+  scenario({
+    name: "trust_folder",
+    state: "waiting",
+    variant: "start-up: Do you trust the files in this folder?",
+    setup: { untrusted: true, ready: false },
+    drive: async (s) => {
+      await s.pane.waitForScreen(/Do you trust the files in this folder\?[\s\S]*● 1\./, {
+        what: "the trust dialog",
+      });
+    },
+  }),
+  // stuck_input
+  scenario({
+    name: "typed",
+    state: "stuck_input",
+    variant: "typed, never sent",
+    detectWithinMs: 15_000,
+    drive: async (s) => {
+      await s.pane.sendText("also add a Dockerfile HEALTHCHECK");
+      await s.pane.waitForScreen(/> also add a Dockerfile HEALTHCHECK/, { what: "typed text" });
+    },
+  }),
+  scenario({
+    name: "pasted_multiline",
+    state: "stuck_input",
+    variant: "pasted multi-line, never sent",
+    detectWithinMs: 15_000,
+    drive: async (s) => {
+      await s.pane.paste("first pasted line\nsecond pasted line\nthird pasted line");
+      await s.pane.waitForScreen(/third pasted line/, { what: "pasted text" });
+    },
+  }),
+  // rate_limited
+  scenario({
+    name: "pro_daily_dialog",
+    state: "rate_limited",
+    variant: "dialog: Usage limit reached for all Pro models (daily quota)",
+    setup: { script: [DAILY_QUOTA] },
+    drive: async (s) => {
+      await submit(s.pane, "hi");
+      await afterTurn(s, 1, /Usage limit reached for all Pro models[\s\S]*● 1\./, "the dialog");
+    },
+  }),
+  scenario({
+    name: "access_resets_dialog",
+    state: "rate_limited",
+    variant: "dialog: Access resets at <time> UTC (retry delay 1 h)",
+    setup: { script: [HOURLY_QUOTA] },
+    drive: async (s) => {
+      await submit(s.pane, "hi");
+      await afterTurn(s, 1, /Access resets at \d+:\d\d [AP]M[\s\S]*● 1\./, "the dialog");
+    },
+  }),
+  scenario({
+    name: "daily_quota",
+    state: "rate_limited",
+    variant: "after Stop: You have exhausted your daily quota on this model",
+    setup: { script: [DAILY_QUOTA] },
+    drive: async (s) => {
+      await submit(s.pane, "hi");
+      await afterTurn(s, 1, QUOTA_DIALOG, "the quota dialog");
+      await stopDialog(s, /exhausted your daily quota/);
+    },
+  }),
+  scenario({
+    name: "retry_after",
+    state: "rate_limited",
+    variant: "after Stop: Resource has been exhausted, Suggested retry after 3600s",
+    setup: { script: [HOURLY_QUOTA] },
+    drive: async (s) => {
+      await submit(s.pane, "hi");
+      await afterTurn(s, 1, QUOTA_DIALOG, "the quota dialog");
+      await stopDialog(s, /Suggested retry after 3600s/);
+    },
+  }),
+  // error
+  scenario({
+    name: "client_4xx",
+    state: "error",
+    variant: "400 API key not valid",
+    setup: {
+      script: [{
+        status: 400,
+        body: googleError(
+          400,
+          "INVALID_ARGUMENT",
+          "API key not valid. Please pass a valid API key.",
+        ),
+      }],
+    },
+    drive: async (s) => {
+      await submit(s.pane, "hi");
+      await afterTurn(s, 1, (x) => /✕ \[API Error/.test(x) && idleScreen(x), "the error");
+    },
+  }),
+  scenario({
+    name: "permission_403",
+    state: "error",
+    variant: "403 PERMISSION_DENIED",
+    setup: {
+      script: [{
+        status: 403,
+        body: googleError(
+          403,
+          "PERMISSION_DENIED",
+          "Generative Language API has not been used in project 1234 before or it is disabled.",
+        ),
+      }],
+    },
+    drive: async (s) => {
+      await submit(s.pane, "hi");
+      await afterTurn(s, 1, (x) => /✕ \[API Error/.test(x) && idleScreen(x), "the error");
+    },
+  }),
+  scenario({
+    name: "server_5xx",
+    state: "error",
+    variant: "500 after retries, then Stop",
+    setup: { script: [SERVER_ERROR], settings: { ui: { errorVerbosity: "full" } } },
+    drive: async (s) => {
+      await submit(s.pane, "hi");
+      await afterTurn(s, 1, QUOTA_DIALOG, "the high-demand dialog");
+      await stopDialog(s, /✕ \[API Error: \{"error":\{"code":500/);
+    },
+  }),
+  // crashed
+  scenario({
+    name: "quit",
+    state: "crashed",
+    variant: "/quit: the shell is back",
+    // The harness waits for a `$` prompt; root's default prompt ends in `#`.
+    setup: { shell: true, env: { PS1: "$ " } },
+    drive: async (s) => {
+      await submit(s.pane, "/quit");
+      await waitForFacts(s.pane, (f) => f.currentCommand === "bash", "the shell in the foreground");
+    },
+  }),
+  scenario({
+    name: "killed",
+    state: "crashed",
+    variant: "killed (SIGKILL): the pane is dead",
+    drive: async (s) => {
+      // `gemini` relaunches itself as a child node process (the CLI proper); kill that one, as
+      // the OOM killer would, and the launcher exits with it.
+      const launcher = s.pane.panePid;
+      const cli = childrenOf(launcher);
+      for (const pid of cli.length > 0 ? cli : [launcher]) Deno.kill(pid, "SIGKILL");
+      await waitForFacts(s.pane, (f) => f.dead, "the pane to die");
+    },
+  }),
+];
+
+function resolvePlaceholders(replies: GeminiReply[], workspace: string): GeminiReply[] {
+  return JSON.parse(JSON.stringify(replies).replaceAll("@WORKSPACE@", workspace));
+}
+
+async function open(scenario: Scenario, context: OpenContext): Promise<GeminiSession> {
+  const setup = SETUPS.get(scenario.name) ?? {};
+  const installed = await ensureRealCli("gemini");
+  if (!("bin" in installed)) throw new Error(`Gemini CLI is not available: ${installed.skip}`);
+  const home = await makePrivateHome("tmux-orc-real-gemini-");
+  const workspace = `${home.dir}/work`;
+  let api: GeminiServer | undefined;
+  try {
+    await Deno.mkdir(`${home.dir}/.gemini`, { recursive: true });
+    await Deno.mkdir(workspace);
+    await Deno.writeTextFile(`${workspace}/notes.txt`, "hello world\n");
+    await Deno.writeTextFile(
+      `${home.dir}/.gemini/settings.json`,
+      JSON.stringify(settingsFor(setup), null, 2),
+    );
+    if (!setup.untrusted) {
+      await Deno.writeTextFile(
+        `${home.dir}/.gemini/trustedFolders.json`,
+        JSON.stringify({ [workspace]: "TRUST_FOLDER" }),
+      );
+    }
+    api = await startGeminiMock(resolvePlaceholders(setup.script ?? [], workspace));
+    const env: Record<string, string> = {
+      HOME: home.dir,
+      PATH: `${installed.dir}/node_modules/.bin:/usr/local/bin:/usr/bin:/bin`,
+      TERM: "xterm-256color",
+      COLORTERM: "truecolor",
+      TZ: "UTC",
+      LANG: "C.UTF-8",
+      GEMINI_API_KEY: "test-key-not-real",
+      GOOGLE_GEMINI_BASE_URL: api.url,
+    };
+    for (const [key, value] of Object.entries(setup.env ?? {})) {
+      if (value === null) delete env[key];
+      else env[key] = value;
+    }
+    const pane = await context.server.openPane({
+      argv: [installed.bin],
+      env,
+      cwd: workspace,
+      shell: setup.shell,
+      window: scenario.name,
+    });
+    const server = api;
+    const session: GeminiSession = {
+      pane,
+      api: server,
+      workspace,
+      async close() {
+        await context.server.closePane(pane).catch(() => {});
+        await server.close();
+        await home.cleanup();
+        const stray = server.unexpected();
+        if (stray.length > 0) {
+          throw new Error(`Gemini CLI called more than the model API: ${stray.join(", ")}`);
+        }
+      },
+    };
+    if (setup.ready !== false) {
+      try {
+        await pane.waitForScreen(idleScreen, { timeoutMs: 30_000, what: "the input box" });
+      } catch (error) {
+        await session.close().catch(() => {});
+        throw error;
+      }
+      // "Initializing..." ends shortly after the box shows; a prompt sent earlier is queued.
+      await sleep(1_000);
+    }
+    return session;
+  } catch (error) {
+    await api?.close();
+    await home.cleanup();
+    throw error;
+  }
+}
+
+/** Every Gemini CLI scenario. */
+export const SUITE: CliSuite = {
+  cli: "gemini",
+  profile: PIN.profile,
+  version: PIN.version,
+  scenarios: SCENARIOS,
+  open,
+};
