@@ -324,7 +324,8 @@ const CODEX: ProfileConfig = {
 // `(r:)` in reverse search) sits between `▄▄▄` and `▀▀▀` bars (true colour), blank padding lines
 // (256 colours) or `────` rules (`NO_COLOR`, or `ui.useBackgroundColor: false`), with a footer
 // (workspace, sandbox, model) below; user messages in the transcript are drawn the same way, so
-// the box is the lowest one with at most a short footer. Dialogs replace the input box.
+// the box is the lowest one with at most a short footer. Dialogs replace the input box. Before
+// 0.61 the input was a rounded box (`╭─╮ │ > text │ ╰─╯`).
 const GEMINI_INPUT = String.raw`^ ?(?:[>!*]|\(r:\))\s(.*)$`;
 const GEMINI_CONTINUATION = String.raw`^(?: {3}(.*))?$`;
 const GEMINI: ProfileConfig = {
@@ -342,7 +343,7 @@ const GEMINI: ProfileConfig = {
     String
       .raw`^[✓✕⊶?]\s+(?:Shell|Edit|WriteFile|ReadFile|ReadManyFiles|FindFiles|SearchText|WebFetch)\s`,
     String.raw`^Allow execution of\b`,
-    String.raw`^A potential loop was detected\b`,
+    String.raw`^(?:\?\s+)?A potential loop was detected\b`,
     String.raw`^Usage limit reached for\b`,
     String.raw`^/stats model for usage details$`,
     String.raw`\(esc to cancel, \d+[smh]`,
@@ -379,6 +380,15 @@ const GEMINI: ProfileConfig = {
       bottom: String.raw`^\s*$`,
       maxFooterLines: 6,
     },
+    {
+      // ╭────╮ / │ > text │ / ╰────╯ (Gemini CLI before 0.61)
+      name: "boxed",
+      top: String.raw`^\s*╭─+╮\s*$`,
+      first: String.raw`^\s*│\s*>(?:\s+(.*?))?\s*│\s*$`,
+      continuation: String.raw`^\s*│\s*(.*?)\s*│\s*$`,
+      bottom: String.raw`^\s*╰─+╯\s*$`,
+      maxFooterLines: 4,
+    },
   ],
   placeholders: [
     String.raw`^Type your message or @path/to/file$`,
@@ -393,7 +403,7 @@ const GEMINI: ProfileConfig = {
     String.raw`^Apply this change\?`,
     String.raw`^Do you want to proceed\?`,
     String.raw`^Do you trust the files in this folder\?`,
-    String.raw`^A potential loop was detected\b`,
+    String.raw`^(?:\?\s+)?A potential loop was detected\b`,
     String.raw`^We are currently experiencing high demand\b`,
     String.raw`^How would you like to proceed\?`,
     String.raw`^Further action is required to use this service\.`,
