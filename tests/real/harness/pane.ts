@@ -128,7 +128,8 @@ export class RealServer {
       this.#started = true;
       await this.tmux(["set-option", "-g", "remain-on-exit", "on"]);
       await this.tmux(["set-option", "-g", "history-limit", "5000"]);
-      await this.tmux(["set-option", "-g", "window-size", "manual"]);
+      // Not `window-size manual`: with it, tmux 3.3a's server crashes on the next `new-window`.
+      await this.tmux(["set-option", "-g", "default-size", `${this.#width}x${this.#height}`]);
     }
     const [paneId, pid] = out.trim().split(" ");
     this.#panes.add(Number(pid));
