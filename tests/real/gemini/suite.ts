@@ -385,6 +385,21 @@ const SCENARIOS: Scenario[] = [
       });
     },
   }),
+  scenario({
+    name: "auth_dialog",
+    state: "waiting",
+    variant: "start-up: How would you like to authenticate? (no auth chosen)",
+    setup: {
+      ready: false,
+      settings: { security: { auth: {} } },
+      env: { GEMINI_API_KEY: null, GOOGLE_GEMINI_BASE_URL: null },
+    },
+    drive: async (s) => {
+      await s.pane.waitForScreen(/How would you like to authenticate[\s\S]*● 1\./, {
+        what: "the auth dialog",
+      });
+    },
+  }),
   // stuck_input
   scenario({
     name: "typed",
@@ -394,6 +409,19 @@ const SCENARIOS: Scenario[] = [
     drive: async (s) => {
       await s.pane.sendText("also add a Dockerfile HEALTHCHECK");
       await s.pane.waitForScreen(/> also add a Dockerfile HEALTHCHECK/, { what: "typed text" });
+    },
+  }),
+  scenario({
+    name: "typed_multiline",
+    state: "stuck_input",
+    variant: "typed on two lines (Ctrl+J), never sent",
+    detectWithinMs: 15_000,
+    drive: async (s) => {
+      await s.pane.sendText("rename the handler");
+      await s.pane.waitForScreen(/> rename the handler/, { what: "the first line" });
+      await s.pane.sendKeys("C-j");
+      await s.pane.sendText("and update its tests");
+      await s.pane.waitForScreen(/^ {3}and update its tests/m, { what: "the second line" });
     },
   }),
   scenario({
@@ -425,6 +453,16 @@ const SCENARIOS: Scenario[] = [
     drive: async (s) => {
       await submit(s.pane, "hi");
       await afterTurn(s, 1, /Access resets at \d+:\d\d [AP]M[\s\S]*● 1\./, "the dialog");
+    },
+  }),
+  scenario({
+    name: "auto_model_dialog",
+    state: "rate_limited",
+    variant: "dialog with a fallback (auto model): ● 1. Switch to gemini-2.5-flash",
+    setup: { script: [DAILY_QUOTA], settings: { model: { name: "auto-gemini-2.5" } } },
+    drive: async (s) => {
+      await submit(s.pane, "hi");
+      await afterTurn(s, 1, /Usage limit reached[\s\S]*● 1\. Switch to/, "the dialog");
     },
   }),
   scenario({
