@@ -350,6 +350,8 @@ const GEMINI: ProfileConfig = {
     String.raw`^Shift\+Tab to accept edits$`,
     String.raw`Press F12 for diagnostics`,
     String.raw`^Trusting a folder allows Gemini CLI\b`,
+    String.raw`^Terms of Services and Privacy Notice for Gemini CLI$`,
+    String.raw`\bhttps://geminicli\.com/`,
   ],
   shells: [...DEFAULT_SHELLS],
   prompts: [
