@@ -39,6 +39,18 @@ Deno.test("gemini: a node pane showing only a dialog is recognised (border-strip
   }
 });
 
+Deno.test("gemini: under a long reply, only the dialog's boxed lines identify the CLI", () => {
+  const { screen } = recorded("waiting/shell_permission_scrolled");
+  const lines = screen.split("\n");
+  // On the raw lines (borders kept) no signature matches: the screen would be unrecognised.
+  assert.equal(GEMINI.signature.filter((re) => lines.some((line) => re.test(line))).length, 0);
+  const found = identifyProfile(
+    { profile: "", currentCommand: "node" },
+    { profiles: PROFILES, screen },
+  );
+  assert.equal(found?.name, "gemini");
+});
+
 Deno.test("gemini: the input box is read in all three drawings", () => {
   for (
     const [path, style] of [

@@ -312,6 +312,30 @@ const SCENARIOS: Scenario[] = [
     },
   }),
   scenario({
+    name: "shell_permission_scrolled",
+    state: "waiting",
+    variant: "shell prompt after a long reply (header and input scrolled away)",
+    setup: {
+      script: [{
+        text: Array.from({ length: 50 }, (_, i) => `Step ${i + 1}: check module ${i + 1}.`)
+          .join("\n"),
+        calls: [{
+          name: "run_shell_command",
+          args: { command: "npm test", description: "Run the unit tests" },
+        }],
+      }],
+    },
+    drive: async (s) => {
+      await submit(s.pane, "check every module, then run the tests");
+      await afterTurn(
+        s,
+        1,
+        (x) => /Allow execution of[\s\S]*● 1\. Allow once/.test(x) && !/Gemini CLI v/.test(x),
+        "the shell prompt under a long reply",
+      );
+    },
+  }),
+  scenario({
     name: "edit_approval",
     state: "waiting",
     variant: "edit: Apply this change?",
@@ -421,7 +445,9 @@ const SCENARIOS: Scenario[] = [
       await s.pane.waitForScreen(/> rename the handler/, { what: "the first line" });
       await s.pane.sendKeys("C-j");
       await s.pane.sendText("and update its tests");
-      await s.pane.waitForScreen(/^ {3}and update its tests/m, { what: "the second line" });
+      await s.pane.waitForScreen(/> rename the handler\n {3}and update its tests/, {
+        what: "both lines in the input box",
+      });
     },
   }),
   scenario({
