@@ -217,7 +217,7 @@ export interface GeminiServer {
   mock: GeminiMock;
   /** The server (its `requests` log). */
   server: MockServer;
-  /** Requests to anything but the model endpoints (must stay empty). */
+  /** Requests to anything but the model endpoints, or carrying telemetry ids (must stay empty). */
   unexpected(): string[];
   /** Stops the server. */
   close(): Promise<void>;
@@ -234,8 +234,15 @@ export async function startGeminiMock(
     url: server.url,
     mock,
     server,
-    unexpected: () =>
-      server.requests.filter((r) => !MODEL_PATH.test(r.path)).map((r) => `${r.method} ${r.path}`),
+    unexpected: () => [
+      ...server.requests.filter((r) => !MODEL_PATH.test(r.path)).map((r) =>
+        `${r.method} ${r.path}`
+      ),
+      // Sent only with usage statistics on (`createContentGenerator`).
+      ...server.requests.filter((r) => "x-gemini-api-privileged-user-id" in r.headers).map((r) =>
+        `${r.path} with an installation id (usage statistics are on)`
+      ),
+    ],
     close: () => server.close(),
   };
 }
