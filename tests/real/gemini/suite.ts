@@ -111,15 +111,33 @@ function apiOf(session: CliSession): GeminiServer {
   return (session as GeminiSession).api;
 }
 
+/** Whether the input box (the lowest ` > ` line) still holds `text`. */
+function inputHolds(screen: string, text: string): boolean {
+  const inputs = screen.split("\n").filter((line) => /^ ?> /.test(line));
+  return inputs.length > 0 && inputs[inputs.length - 1].includes(text);
+}
+
 /**
  * Types `text` and sends it. Keys arriving together read as a paste (Enter would be a newline),
- * so Enter waits until the text shows.
+ * so Enter waits until the text shows; on a loaded machine the CLI may still take the Enter for
+ * part of the paste, so when no turn starts and the text stays in the box, Enter is pressed once
+ * more.
  */
-async function submit(pane: RealPane, text: string): Promise<void> {
+async function submit(session: CliSession, text: string): Promise<void> {
+  const { pane } = session;
+  const turns = apiOf(session).mock.turns;
   await pane.sendText(text);
-  const first = text.split("\n")[0].slice(0, 40);
-  await pane.waitForScreen((s) => s.includes(first), { timeoutMs: 10_000, what: `"${first}"` });
+  await pane.waitForScreen((s) => inputHolds(s, text), {
+    timeoutMs: 10_000,
+    what: `"${text}" in the input box`,
+  });
   await sleep(400);
+  await pane.sendKeys("Enter");
+  const deadline = performance.now() + 5_000;
+  while (performance.now() < deadline) {
+    await sleep(250);
+    if (apiOf(session).mock.turns > turns || !inputHolds(await pane.capture(), text)) return;
+  }
   await pane.sendKeys("Enter");
 }
 
@@ -129,7 +147,7 @@ async function afterTurn(
   turns: number,
   match: RegExp | ((screen: string) => boolean),
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
 ): Promise<string> {
   const deadline = performance.now() + timeoutMs;
   while (apiOf(session).mock.turns < turns) {
@@ -220,7 +238,7 @@ const SCENARIOS: Scenario[] = [
     detectWithinMs: 15_000,
     setup: { script: [{ text: "The port now comes from the PORT environment variable." }] },
     drive: async (s) => {
-      await submit(s.pane, "make the port configurable");
+      await submit(s, "make the port configurable");
       await afterTurn(s, 1, (x) => x.includes("PORT environment") && idleScreen(x), "the reply");
     },
   }),
@@ -231,7 +249,7 @@ const SCENARIOS: Scenario[] = [
     detectWithinMs: 15_000,
     setup: { env: { NO_COLOR: "1" }, script: [{ text: "Hello from the mock." }] },
     drive: async (s) => {
-      await submit(s.pane, "hello");
+      await submit(s, "hello");
       await afterTurn(s, 1, (x) => x.includes("Hello from the mock") && idleScreen(x), "reply");
     },
   }),
@@ -242,7 +260,7 @@ const SCENARIOS: Scenario[] = [
     detectWithinMs: 15_000,
     setup: { env: { COLORTERM: null }, script: [{ text: "Hello from the mock." }] },
     drive: async (s) => {
-      await submit(s.pane, "hello");
+      await submit(s, "hello");
       await afterTurn(s, 1, (x) => x.includes("Hello from the mock") && idleScreen(x), "reply");
     },
   }),
@@ -259,7 +277,7 @@ const SCENARIOS: Scenario[] = [
       }],
     },
     drive: async (s) => {
-      await submit(s.pane, "explain the request handler");
+      await submit(s, "explain the request handler");
       await afterTurn(s, 1, (x) => x.includes("Let me walk") && BUSY.test(x), "streaming text");
     },
   }),
@@ -269,7 +287,7 @@ const SCENARIOS: Scenario[] = [
     variant: "waiting for the model (no text yet)",
     setup: { script: [{ hangMs: 60_000 }] },
     drive: async (s) => {
-      await submit(s.pane, "plan the migration");
+      await submit(s, "plan the migration");
       await afterTurn(s, 1, BUSY, "the spinner");
     },
   }),
@@ -291,7 +309,7 @@ const SCENARIOS: Scenario[] = [
       }, { text: "All steps ran." }],
     },
     drive: async (s) => {
-      await submit(s.pane, "count slowly");
+      await submit(s, "count slowly");
       await afterTurn(s, 1, /Allow execution of/, "the shell permission prompt");
       await s.pane.sendKeys("Enter");
       await s.pane.waitForScreen((x) => x.includes("step 2") && BUSY.test(x), {
@@ -307,7 +325,7 @@ const SCENARIOS: Scenario[] = [
     variant: "shell: Allow execution of [Shell]?",
     setup: { script: [SHELL_CALL] },
     drive: async (s) => {
-      await submit(s.pane, "run the unit tests");
+      await submit(s, "run the unit tests");
       await afterTurn(s, 1, /Allow execution of[\s\S]*● 1\. Allow once/, "the shell prompt");
     },
   }),
@@ -326,7 +344,7 @@ const SCENARIOS: Scenario[] = [
       }],
     },
     drive: async (s) => {
-      await submit(s.pane, "check every module, then run the tests");
+      await submit(s, "check every module, then run the tests");
       await afterTurn(
         s,
         1,
@@ -353,7 +371,7 @@ const SCENARIOS: Scenario[] = [
       }],
     },
     drive: async (s) => {
-      await submit(s.pane, "greet the moon in notes.txt");
+      await submit(s, "greet the moon in notes.txt");
       await afterTurn(s, 1, /Apply this change\?[\s\S]*● 1\. Allow once/, "the edit prompt");
     },
   }),
@@ -370,7 +388,7 @@ const SCENARIOS: Scenario[] = [
       }],
     },
     drive: async (s) => {
-      await submit(s.pane, "start a changelog");
+      await submit(s, "start a changelog");
       await afterTurn(s, 1, /WriteFile[\s\S]*Apply this change\?/, "the write prompt");
     },
   }),
@@ -380,7 +398,7 @@ const SCENARIOS: Scenario[] = [
     variant: "high demand: ● 1. Keep trying (5xx, error verbosity full)",
     setup: { script: [SERVER_ERROR], settings: { ui: { errorVerbosity: "full" } } },
     drive: async (s) => {
-      await submit(s.pane, "hi");
+      await submit(s, "hi");
       await afterTurn(s, 1, /high demand[\s\S]*● 1\. Keep trying/, "the high-demand dialog");
     },
   }),
@@ -394,7 +412,7 @@ const SCENARIOS: Scenario[] = [
       })),
     },
     drive: async (s) => {
-      await submit(s.pane, "read the notes");
+      await submit(s, "read the notes");
       await afterTurn(s, 1, /A potential loop was detected[\s\S]*● 1\./, "the loop dialog");
     },
   }),
@@ -445,7 +463,7 @@ const SCENARIOS: Scenario[] = [
       await s.pane.waitForScreen(/> rename the handler/, { what: "the first line" });
       await s.pane.sendKeys("C-j");
       await s.pane.sendText("and update its tests");
-      await s.pane.waitForScreen(/> rename the handler\n {3}and update its tests/, {
+      await s.pane.waitForScreen(/> rename the handler\s*\n {3}and update its tests/, {
         what: "both lines in the input box",
       });
     },
@@ -467,7 +485,7 @@ const SCENARIOS: Scenario[] = [
     variant: "dialog: Usage limit reached for all Pro models (daily quota)",
     setup: { script: [DAILY_QUOTA] },
     drive: async (s) => {
-      await submit(s.pane, "hi");
+      await submit(s, "hi");
       await afterTurn(s, 1, /Usage limit reached for all Pro models[\s\S]*● 1\./, "the dialog");
     },
   }),
@@ -477,7 +495,7 @@ const SCENARIOS: Scenario[] = [
     variant: "dialog: Access resets at <time> UTC (retry delay 1 h)",
     setup: { script: [HOURLY_QUOTA] },
     drive: async (s) => {
-      await submit(s.pane, "hi");
+      await submit(s, "hi");
       await afterTurn(s, 1, /Access resets at \d+:\d\d [AP]M[\s\S]*● 1\./, "the dialog");
     },
   }),
@@ -487,7 +505,7 @@ const SCENARIOS: Scenario[] = [
     variant: "dialog with a fallback (auto model): ● 1. Switch to gemini-2.5-flash",
     setup: { script: [DAILY_QUOTA], settings: { model: { name: "auto-gemini-2.5" } } },
     drive: async (s) => {
-      await submit(s.pane, "hi");
+      await submit(s, "hi");
       await afterTurn(s, 1, /Usage limit reached[\s\S]*● 1\. Switch to/, "the dialog");
     },
   }),
@@ -497,7 +515,7 @@ const SCENARIOS: Scenario[] = [
     variant: "after Stop: You have exhausted your daily quota on this model",
     setup: { script: [DAILY_QUOTA] },
     drive: async (s) => {
-      await submit(s.pane, "hi");
+      await submit(s, "hi");
       await afterTurn(s, 1, QUOTA_DIALOG, "the quota dialog");
       await stopDialog(s, /exhausted your daily quota/);
     },
@@ -508,7 +526,7 @@ const SCENARIOS: Scenario[] = [
     variant: "after Stop: Resource has been exhausted, Suggested retry after 3600s",
     setup: { script: [HOURLY_QUOTA] },
     drive: async (s) => {
-      await submit(s.pane, "hi");
+      await submit(s, "hi");
       await afterTurn(s, 1, QUOTA_DIALOG, "the quota dialog");
       await stopDialog(s, /Suggested retry after 3600s/);
     },
@@ -529,7 +547,7 @@ const SCENARIOS: Scenario[] = [
       }],
     },
     drive: async (s) => {
-      await submit(s.pane, "hi");
+      await submit(s, "hi");
       await afterTurn(s, 1, (x) => /✕ \[API Error/.test(x) && idleScreen(x), "the error");
     },
   }),
@@ -548,7 +566,7 @@ const SCENARIOS: Scenario[] = [
       }],
     },
     drive: async (s) => {
-      await submit(s.pane, "hi");
+      await submit(s, "hi");
       await afterTurn(s, 1, (x) => /✕ \[API Error/.test(x) && idleScreen(x), "the error");
     },
   }),
@@ -558,7 +576,7 @@ const SCENARIOS: Scenario[] = [
     variant: "500 after retries, then Stop",
     setup: { script: [SERVER_ERROR], settings: { ui: { errorVerbosity: "full" } } },
     drive: async (s) => {
-      await submit(s.pane, "hi");
+      await submit(s, "hi");
       await afterTurn(s, 1, QUOTA_DIALOG, "the high-demand dialog");
       await stopDialog(s, /✕ \[API Error: \{"error":\{"code":500/);
     },
@@ -571,7 +589,7 @@ const SCENARIOS: Scenario[] = [
     // The harness waits for a `$` prompt; root's default prompt ends in `#`.
     setup: { shell: true, env: { PS1: "$ " } },
     drive: async (s) => {
-      await submit(s.pane, "/quit");
+      await submit(s, "/quit");
       await waitForFacts(s.pane, (f) => f.currentCommand === "bash", "the shell in the foreground");
     },
   }),
