@@ -274,6 +274,14 @@ export function screenHash(screen: string, profile?: AgentProfile): string {
   return hashLines(lines);
 }
 
+/**
+ * A line without box borders but with its indentation kept, for `waiting` patterns that tell a
+ * dialog's indented choice from a prompt or echo at column 0 (e.g. Claude Code's `  ❯ Yes`).
+ */
+function indentedContent(line: string): string {
+  return line.replace(/^\s*[│┃║▌] ?/, "").replace(/[\s│┃║▌]+$/, "");
+}
+
 /** Reads one screen with a profile: input box, markers in their zones, hash. */
 export function analyzeScreen(screen: string, profile: AgentProfile): ScreenAnalysis {
   const lines = screenLines(screen);
@@ -294,7 +302,8 @@ export function analyzeScreen(screen: string, profile: AgentProfile): ScreenAnal
 
   const waitingLines = waitingZone.filter((line) => {
     const text = content(line);
-    return profile.waiting.some((re) => re.test(text));
+    const indented = indentedContent(line);
+    return profile.waiting.some((re) => re.test(text) || re.test(indented));
   });
   if (waitingLines.length > 0) {
     const question = waitingLines.find((line) => content(line).endsWith("?"));

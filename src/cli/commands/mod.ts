@@ -24,7 +24,6 @@ import {
   serviceUninstallCommand,
 } from "./service.ts";
 import { completionsCommand } from "./completions.ts";
-import { benchCommand } from "./bench.ts";
 
 /** All commands. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -45,5 +44,4 @@ export const COMMANDS: readonly CommandSpec[] = [
   serviceUninstallCommand,
   serviceStatusCommand,
   completionsCommand,
-  benchCommand,
 ];

@@ -128,14 +128,14 @@ export class RealServer {
       this.#started = true;
       await this.tmux(["set-option", "-g", "remain-on-exit", "on"]);
       await this.tmux(["set-option", "-g", "history-limit", "5000"]);
-      // Not `window-size manual`: with it, tmux 3.3a's server crashes on the next `new-window`.
-      await this.tmux(["set-option", "-g", "default-size", `${this.#width}x${this.#height}`]);
+      // (No `window-size manual`: with it tmux 3.3a dies on the next new-window. Detached, new
+      // windows keep the session's -x/-y size anyway.)
     }
     const [paneId, pid] = out.trim().split(" ");
     this.#panes.add(Number(pid));
     const pane = new RealPane(this, paneId, Number(pid));
     if (options.shell) {
-      await pane.waitForScreen(/\$\s*$/m, { timeoutMs: 10_000, what: "the shell prompt" });
+      await pane.waitForScreen(/[$#]\s*$/m, { timeoutMs: 10_000, what: "the shell prompt" });
       await pane.sendText(options.argv.map(shellQuote).join(" "));
       await pane.sendKeys("Enter");
     }
