@@ -586,8 +586,7 @@ const SCENARIOS: Scenario[] = [
     name: "quit",
     state: "crashed",
     variant: "/quit: the shell is back",
-    // The harness waits for a `$` prompt; root's default prompt ends in `#`.
-    setup: { shell: true, env: { PS1: "$ " } },
+    setup: { shell: true },
     drive: async (s) => {
       await submit(s, "/quit");
       await waitForFacts(s.pane, (f) => f.currentCommand === "bash", "the shell in the foreground");
