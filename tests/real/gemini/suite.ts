@@ -597,8 +597,10 @@ const SCENARIOS: Scenario[] = [
     state: "crashed",
     variant: "killed (SIGKILL): the pane is dead",
     drive: async (s) => {
-      // With GEMINI_CLI_NO_RELAUNCH the pane's process is the CLI itself (as the OOM killer
-      // would pick it).
+      // An agent that has been up a while (a monitor has had time to see it), then killed. With
+      // GEMINI_CLI_NO_RELAUNCH the pane's process is the CLI itself (as the OOM killer would
+      // pick it).
+      await sleep(3_000);
       Deno.kill(s.pane.panePid, "SIGKILL");
       await waitForFacts(s.pane, (f) => f.dead, "the pane to die");
     },
