@@ -1,12 +1,13 @@
 /**
  * Live: the real monitor watches the real Gemini CLI 0.61.0 in every scenario of
  * `gemini/suite.ts` and must report each state (the latency table is printed); and a monitor
- * started while a Gemini pane (process `node`) shows a dialog recognises it from that screen.
+ * started while a Gemini pane (process `node`) shows a dialog recognises it from that screen; and
+ * under `strace` a whole session connects to nothing but the mock.
  */
 import assert from "node:assert/strict";
 import { cliArgv, runCli, signal } from "../helpers/mod.ts";
 import { ensureRealCli, LIVE_MONITOR_FLAGS, RealServer, runLiveSuite } from "./harness/mod.ts";
-import { SUITE } from "./gemini/suite.ts";
+import { openGemini, submit, SUITE } from "./gemini/suite.ts";
 
 /** The monitor presses Enter on stuck input (then it is sent and gone); keep it for the poll. */
 const MONITOR_FLAGS = ["--no-submit-stuck"];
@@ -87,6 +88,56 @@ Deno.test({
       }
       await server.kill();
       await Deno.remove(stateDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "live: a whole Gemini CLI session connects to nothing but the mock (strace)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  ignore: Deno.env.get("TMUX_ORC_REAL_ONLY") !== undefined,
+  fn: async () => {
+    if (!await installed()) return;
+    const strace = await new Deno.Command("strace", {
+      args: ["-V"],
+      stdout: "null",
+      stderr: "null",
+    })
+      .output().then((r) => r.success, () => false);
+    if (!strace) {
+      console.warn("SKIP real gemini isolation: strace is not installed");
+      return;
+    }
+    const dir = await Deno.makeTempDir({ prefix: "tmux-orc-live-" });
+    const trace = `${dir}/connect.trace`;
+    const server = RealServer.create();
+    try {
+      await server.openPane({ argv: ["cat"], env: { PATH: "/usr/bin:/bin", HOME: dir } });
+      const session = await openGemini("isolation", {
+        script: [{ text: "Hello from the mock." }],
+        wrap: ["strace", "-f", "-qq", "-e", "trace=connect,sendto,sendmsg", "-o", trace],
+      }, { server });
+      try {
+        await submit(session, "hi");
+        await session.pane.waitForScreen(/Hello from the mock/, { what: "the reply" });
+        await submit(session, "/quit");
+        await session.pane.waitForScreen(/To resume this session/, { what: "the exit summary" });
+      } finally {
+        await session.close();
+      }
+      const port = new URL(session.api.url).port;
+      const lines = (await Deno.readTextFile(trace)).split("\n");
+      const inet = lines.filter((l) => /sa_family=AF_INET6?\b/.test(l));
+      assert.ok(inet.some((l) => l.includes(`htons(${port})`)), "the mock was never called");
+      const elsewhere = inet.filter((l) =>
+        !(l.includes(`htons(${port})`) && l.includes('inet_addr("127.0.0.1")'))
+      );
+      assert.deepEqual(elsewhere, [], "connections beyond the mock");
+      assert.deepEqual(lines.filter((l) => l.includes("htons(53)")), [], "DNS queries");
+    } finally {
+      await server.kill();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },
 });

@@ -49,7 +49,7 @@ const PLACEHOLDER = /Type your message or @path\/to\/file/;
 const BUSY = /\(esc to cancel, \d+s\)/;
 
 /** How one scenario's CLI is set up. */
-interface Setup {
+export interface Setup {
   /** The mock's script. */
   script?: GeminiReply[];
   /** Settings merged over the defaults (one level deep). */
@@ -62,6 +62,8 @@ interface Setup {
   shell?: boolean;
   /** Wait for the input box before `drive` (default true). */
   ready?: boolean;
+  /** A command the CLI runs under, e.g. `strace` with its options. */
+  wrap?: string[];
 }
 
 /** A session with its mock. */
@@ -123,7 +125,7 @@ function inputHolds(screen: string, text: string): boolean {
  * part of the paste, so when no turn starts and the text stays in the box, Enter is pressed once
  * more.
  */
-async function submit(session: CliSession, text: string): Promise<void> {
+export async function submit(session: CliSession, text: string): Promise<void> {
   const { pane } = session;
   const turns = apiOf(session).mock.turns;
   await pane.sendText(text);
@@ -611,8 +613,16 @@ function resolvePlaceholders(replies: GeminiReply[], workspace: string): GeminiR
   return JSON.parse(JSON.stringify(replies).replaceAll("@WORKSPACE@", workspace));
 }
 
-async function open(scenario: Scenario, context: OpenContext): Promise<GeminiSession> {
-  const setup = SETUPS.get(scenario.name) ?? {};
+function open(scenario: Scenario, context: OpenContext): Promise<GeminiSession> {
+  return openGemini(scenario.name, SETUPS.get(scenario.name) ?? {}, context);
+}
+
+/** Opens Gemini CLI as `setup` says, in a window named `name` of `context.server`. */
+export async function openGemini(
+  name: string,
+  setup: Setup,
+  context: OpenContext,
+): Promise<GeminiSession> {
   const installed = await ensureRealCli("gemini");
   if (!("bin" in installed)) throw new Error(`Gemini CLI is not available: ${installed.skip}`);
   const home = await makePrivateHome("tmux-orc-real-gemini-");
@@ -649,11 +659,11 @@ async function open(scenario: Scenario, context: OpenContext): Promise<GeminiSes
       else env[key] = value;
     }
     const pane = await context.server.openPane({
-      argv: [installed.bin],
+      argv: [...setup.wrap ?? [], installed.bin],
       env,
       cwd: workspace,
       shell: setup.shell,
-      window: scenario.name,
+      window: name,
     });
     const server = api;
     const session: GeminiSession = {
