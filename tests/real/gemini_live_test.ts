@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { cliArgv, runCli, signal } from "../helpers/mod.ts";
 import { ensureRealCli, LIVE_MONITOR_FLAGS, RealServer, runLiveSuite } from "./harness/mod.ts";
-import { openGemini, submit, SUITE } from "./gemini/suite.ts";
+import { SUITE } from "./gemini/suite.ts";
+import { openGemini, submit } from "./gemini/session.ts";
 
 /** The monitor presses Enter on stuck input (then it is sent and gone); keep it for the poll. */
 const MONITOR_FLAGS = ["--no-submit-stuck"];
