@@ -14,7 +14,11 @@
  *   `general.enableAutoUpdate: false`;
  * - `ide.enabled: false`, `ide.hasSeenNudge: true` (no IDE prompt);
  * - `model.name: "gemini-2.5-pro"` (a fixed model: no routing classifier calls);
- * - `general.maxAttempts: 1` (errors surface without minutes of back-off).
+ * - `general.maxAttempts: 1` (errors surface without minutes of back-off). With the default
+ *   `ui.errorVerbosity: "low"` a failing turn that is not a quota error (5xx, a 429 without quota
+ *   details) is retried for ever (the UI's fallback handler answers "retry once"): the screen
+ *   stays busy, so `active` is the truth there; the 5xx scenarios set `"full"`, which shows the
+ *   high-demand dialog and, after Stop, the error.
  * Under `strace -e connect` a whole session connects to nothing but the mock; each session also
  * checks the mock saw only model endpoints.
  *
