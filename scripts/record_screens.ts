@@ -58,6 +58,7 @@ for (const suite of await loadSuites(names)) {
           currentCommand: facts.currentCommand,
           windowActivity: now,
         };
+        if (facts.title !== "") pane.title = facts.title;
         if (facts.dead) {
           pane.dead = true;
           if (facts.deadStatus !== undefined) pane.deadStatus = facts.deadStatus;

@@ -17,13 +17,18 @@
  *   last line echoing a user message: what the agent said last, not scrollback;
  * - **bottom part** (for prompts): the lines below the input box, or the last `waitingLines`
  *   non-empty lines when no input box shows (a permission dialog replaces the input box).
+ * - **pane title** (`pane_title`): a profile's `busyTitle` patterns make it a busy marker (Codex
+ *   puts a spinner there while it works, also while an answer streams and its screen shows none).
  *
  * ## States, in precedence order (the first that applies wins)
  *
  * 1. `crashed`: the pane is dead, or its foreground command is a shell (`bash`, `zsh`, `sh`,
  *    `fish`, `dash`, `ksh`, `tcsh`…): the agent has exited, whatever text it left on the screen.
  * 2. `waiting`: a permission / confirmation prompt ("Do you want to proceed?", `❯ 1. Yes`…) in the
- *    bottom part of the screen.
+ *    bottom part of the screen. Except a menu of choices (no permission question) right under a
+ *    usage-limit message (no input box, the limit line in the latest output above the menu): it is
+ *    the limit's own offer (Codex's "Approaching rate limits" model switch), so the pane is
+ *    `rate_limited` until the limit's reset time, then `waiting`.
  * 3. `rate_limited`: a usage-limit message in the latest output (or footer), with no busy marker
  *    visible (a busy agent has moved on). Its reset time is parsed in the stated time zone
  *    (`rate_limit.ts`), as the next occurrence after the message was first seen (the earlier of
@@ -123,6 +128,11 @@ export interface ScreenAnalysis {
   busy?: string;
   /** The matched permission / confirmation prompt line. */
   waiting?: string;
+  /**
+   * A usage-limit line in the output right above the dialog (no input box): the dialog is the
+   * limit's own offer (Codex's "Approaching rate limits" model switch), not a new question.
+   */
+  limitAboveDialog?: boolean;
   /** The matched usage-limit line. */
   rateLimit?: string;
   /** The usage-limit text to parse the reset time from (the line and the next two). */
@@ -274,6 +284,18 @@ export function screenHash(screen: string, profile?: AgentProfile): string {
   return hashLines(lines);
 }
 
+/** Index in `lines` of the topmost prompt line among the last `waitingLines` non-empty lines. */
+function dialogStart(lines: readonly string[], profile: AgentProfile): number {
+  const zone: number[] = [];
+  for (let i = lines.length - 1; i >= 0 && zone.length < profile.waitingLines; i--) {
+    if (lines[i].trim() !== "") zone.unshift(i);
+  }
+  const first = zone.find((i) =>
+    profile.waiting.some((re) => re.test(content(lines[i])) || re.test(indentedContent(lines[i])))
+  );
+  return first ?? lines.length;
+}
+
 /**
  * A line without box borders but with its indentation kept, for `waiting` patterns that tell a
  * dialog's indented choice from a prompt or echo at column 0 (e.g. Claude Code's `  ❯ Yes`).
@@ -310,10 +332,24 @@ export function analyzeScreen(screen: string, profile: AgentProfile): ScreenAnal
     analysis.waiting = truncate(content(question ?? waitingLines[0]));
   }
 
-  const limit = firstMatch(limitZone, profile.rateLimit);
+  let limit = firstMatch(limitZone, profile.rateLimit);
+  let limitLines = limitZone;
+  const menuOnly = waitingLines.length > 0 &&
+    !waitingLines.some((line) => content(line).endsWith("?"));
+  if (limit < 0 && !box && menuOnly) {
+    // A menu (choices, no permission question) replaced the input box: the output above it is
+    // the latest output. A permission question is never a limit's offer, whatever text its
+    // command shows above it.
+    const above = latestOutput(lines, dialogStart(lines, profile), profile);
+    limit = firstMatch(above, profile.rateLimit);
+    if (limit >= 0) {
+      limitLines = above;
+      analysis.limitAboveDialog = true;
+    }
+  }
   if (limit >= 0) {
-    analysis.rateLimit = truncate(markerText(limitZone[limit]));
-    analysis.rateLimitText = limitZone.slice(limit, limit + 3).map(content).join(" ");
+    analysis.rateLimit = truncate(markerText(limitLines[limit]));
+    analysis.rateLimitText = limitLines.slice(limit, limit + 3).map(content).join(" ");
   }
   for (const line of limitZone) {
     const text = content(line);
@@ -345,6 +381,7 @@ interface Facts {
   inputText: string;
   busy?: string;
   waiting?: string;
+  limitAboveDialog?: boolean;
   rateLimit?: string;
   rateLimitText?: string;
   carriedResetAt?: number;
@@ -367,6 +404,7 @@ function freshFacts(input: DetectInput, capture: string): Facts {
     inputText: a.inputBox?.text ?? "",
     busy: a.busy,
     waiting: a.waiting,
+    limitAboveDialog: a.limitAboveDialog,
     rateLimit: a.rateLimit,
     rateLimitText: a.rateLimitText,
     rateLimitWarning: a.rateLimitWarning,
@@ -388,6 +426,13 @@ function carriedFacts(prev: Observation): Facts {
     carriedResetAt: prev.state === "rate_limited" ? prev.resetAt : undefined,
     error: prev.state === "error" ? prev.detail : undefined,
   };
+}
+
+/** The pane title, when it carries one of the profile's busy markers (`busyTitle`). */
+function titleBusy(pane: PaneRecord, profile: AgentProfile): string | undefined {
+  const title = pane.title ?? "";
+  if (title === "" || !profile.busyTitle.some((re) => re.test(title))) return undefined;
+  return `title: ${truncate(title, 60)}`;
 }
 
 /**
@@ -437,8 +482,15 @@ export function detectState(input: DetectInput, options: DetectOptions = {}): Ob
   }
   if (!facts) return observe("unknown", "not captured yet");
 
-  // 2. waiting
-  if (facts.waiting) return observe("waiting", facts.waiting);
+  if (!facts.busy) {
+    const title = titleBusy(pane, profile);
+    if (title) facts.busy = title;
+  }
+
+  // 2. waiting (unless the dialog is a usage limit's own offer, right under the limit message)
+  const limitOffer = facts.waiting !== undefined && facts.limitAboveDialog === true &&
+    !facts.busy;
+  if (facts.waiting && !limitOffer) return observe("waiting", facts.waiting);
 
   // 3. rate_limited
   let limitNote = "";
@@ -464,6 +516,7 @@ export function detectState(input: DetectInput, options: DetectOptions = {}): Ob
     }
     limitNote = " (usage limit has reset)";
   }
+  if (limitOffer) return observe("waiting", facts.waiting!);
 
   // 4. error
   if (facts.error && !facts.busy) return observe("error", facts.error);

@@ -23,7 +23,8 @@
  * is older than the user's last turn), `placeholders` (dim hint text shown in an empty input box:
  * `capture-pane` drops colours, so it would look typed), `signature` (identifies the CLI) and
  * `volatile` (lines ignored when deciding whether the screen changed, e.g. a clock in a custom
- * status line).
+ * status line). One list is matched on the pane's title instead, and may be left out:
+ * `busyTitle` (the CLI shows a busy spinner in its title, as Codex CLI does).
  *
  * A pattern is a regex source string, compiled case-insensitive (flag `i`), or an object
  * `{ "source": "...", "flags": "" }` for other flags (`g` and `y` are refused: they make regexes
@@ -80,6 +81,12 @@ export interface ProfileConfig {
   userEcho: PatternSpec[];
   /** Busy markers: spinner lines, "esc to interrupt". */
   busy: PatternSpec[];
+  /**
+   * Busy markers in the pane's title (`pane_title`, set by the CLI with an escape sequence), for
+   * CLIs that show a spinner there while they work but not on the screen (Codex hides its status
+   * line while an answer streams). Optional; none when omitted.
+   */
+  busyTitle?: PatternSpec[];
   /** Permission / confirmation prompts. */
   waiting: PatternSpec[];
   /** Usage / rate limit reached. */
@@ -138,6 +145,8 @@ export interface AgentProfile {
   userEcho: readonly RegExp[];
   /** See {@linkcode ProfileConfig.busy}. */
   busy: readonly RegExp[];
+  /** See {@linkcode ProfileConfig.busyTitle}. */
+  busyTitle: readonly RegExp[];
   /** See {@linkcode ProfileConfig.waiting}. */
   waiting: readonly RegExp[];
   /** See {@linkcode ProfileConfig.rateLimit}. */
@@ -273,7 +282,12 @@ const CLAUDE: ProfileConfig = {
   waitingLines: 14,
 };
 
-// Codex CLI (codex-rs TUI): `›` composer (older builds: `▌`), "Working (3s • esc to interrupt)".
+// Codex CLI (codex-rs TUI), checked on the real 0.171.0: a `›` composer with its status line
+// below (`GPT-5.5 default · ~/project`) and the key hints (`← for agents · ? for shortcuts`);
+// older builds: a `▌` composer over `⏎ send … 96% context left`. Busy: "Working (3s • esc to
+// interrupt)" (hidden while the answer streams). Dialogs and popups replace the composer and mark
+// the current choice with `›` (the sign-in screen with `>`). Banners (errors, limits, interrupts)
+// start with `■`.
 const CODEX: ProfileConfig = {
   description: "OpenAI Codex CLI",
   processNames: ["codex", "codex-x86_64-unknown-linux-musl", "codex-aarch64-unknown-linux-musl"],
@@ -282,7 +296,18 @@ const CODEX: ProfileConfig = {
   signature: [
     String.raw`OpenAI Codex`,
     String.raw`tell Codex what to do`,
-    String.raw`\d+% context left`,
+    String.raw`^\s*Welcome to Codex, OpenAI[’']s command-line coding agent`,
+    // The status line under the composer: model and effort · folder (· thread title).
+    String.raw`^\s{2}\S.*? · (?:~|/)\S*(?: · .*)?\s*$`,
+    // ("? for shortcuts" alone is Claude Code's too.)
+    String.raw`← for agents · \? for shortcuts\b`,
+    String.raw`⚠ \d+ warnings? · f2 to view\s*$`,
+    String.raw`^\s*(?:enter (?:select|continue) · esc back|enter/esc confirm · \^c quit)\s*$`,
+    String.raw`^\s*Press enter to (?:confirm or esc to cancel|continue)\s*$`,
+    String.raw`^\s*(?:tab to add notes \| )?enter to submit answer\b`,
+    // Older builds.
+    // (Gemini CLI writes "(99% context left)".)
+    String.raw`(?<!\()\b\d+% context left\b(?!\))`,
     String.raw`^\s*⏎ send\b`,
     String.raw`\(\d+[smh][^)]*•\s*esc to interrupt\)`,
     String.raw`^\s*•\s+(?:Explored|Ran|Edited|Worked for)\b`,
@@ -293,8 +318,9 @@ const CODEX: ProfileConfig = {
     {
       // › Explain this codebase
       //
-      //   100% context left · ? for shortcuts
-      // (The approval list "› 1. Yes, proceed" is not a composer.)
+      //   GPT-5.5 default · ~/project
+      //   ← for agents · ? for shortcuts                     ⚠ 1 warning · f2 to view
+      // (A choice "› 1. Yes, proceed" is not a composer.)
       name: "chevron",
       first: String.raw`^›(?:\s(?!\d+\.\s)(.*))?$`,
       continuation: String.raw`^\s{2}(\S.*)$`,
@@ -322,19 +348,31 @@ const CODEX: ProfileConfig = {
     String.raw`^\s*[•◦]?\s*Working\s*\(\d+[smh]`,
     String.raw`^\s*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s`,
   ],
+  // While working, the title starts with a spinner: "⠋ fix the parser | project".
+  busyTitle: [String.raw`^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s`],
   waiting: [
     String.raw`^Would you like to (?:run|make|grant|apply|allow|proceed)\b.*\?`,
     String.raw`^Allow (?:command|Codex)\b.*\?`,
-    String.raw`^[›❯>]\s*\d+\.\s+Yes\b`,
+    String.raw`^Trust this folder\?`,
+    // A question menu (Plan mode's request_user_input).
+    String.raw`^Question \d+/\d+ \(\d+ unanswered\)$`,
+    // The current choice of any dialog or popup, whatever it says.
+    String.raw`^[›>]\s*\d+\.\s+\S`,
     String.raw`^\d+\.\s+No, and tell Codex what to do differently\b`,
-    String.raw`^Press enter to confirm or esc to cancel$`,
+    String.raw`^Press enter to (?:confirm or esc to cancel|continue)$`,
+    String.raw`^(?:enter (?:select|continue) · esc back|enter/esc confirm · \^c quit)$`,
   ],
   rateLimit: [
     String.raw`You[’']ve hit your usage limit`,
+    String.raw`^(?:■\s*)?You hit your spend cap\b`,
+    String.raw`^(?:■\s*)?Your workspace is out of credits\b`,
     String.raw`\busage_limit_reached\b`,
     String.raw`\b429 Too Many Requests\b`,
   ],
-  rateLimitWarning: [String.raw`you[’']ve used over \d+% of your`],
+  rateLimitWarning: [
+    String.raw`Heads up, you have less than \d+% of your .*limit left`,
+    String.raw`you[’']ve used over \d+% of your`,
+  ],
   apiError: [
     String.raw`^■\s+(?!Conversation interrupted)(?!You[’']ve hit your usage limit).+`,
     String.raw`^(?:stream error|unexpected status \d{3})\b`,
@@ -533,7 +571,10 @@ const PROFILE_FIELDS: readonly (keyof ProfileConfig)[] = [
   "waitingLines",
 ];
 
-const KNOWN_FIELDS = new Set<string>([...PROFILE_FIELDS, "extends"]);
+/** Fields a profile may leave out (pattern lists that default to none). */
+const OPTIONAL_PATTERN_FIELDS = ["busyTitle"] as const;
+
+const KNOWN_FIELDS = new Set<string>([...PROFILE_FIELDS, ...OPTIONAL_PATTERN_FIELDS, "extends"]);
 
 /** The marker that, as the first element of a list in an override, keeps the inherited items. */
 export const SPREAD = "...";
@@ -662,6 +703,9 @@ export function compileProfile(name: string, config: unknown): AgentProfile {
     shells: checkNames(name, "shells", config.shells),
     prompts: config.prompts.map((p, i) => compilePrompt(name, `prompts[${i}]`, p)),
     ...patterns,
+    busyTitle: config.busyTitle === undefined
+      ? []
+      : compilePatterns(name, "busyTitle", config.busyTitle),
     busyLookback: config.busyLookback as number,
     latestOutputLines: config.latestOutputLines as number,
     waitingLines: config.waitingLines as number,

@@ -24,6 +24,8 @@ export interface PaneFacts {
   dead: boolean;
   /** `pane_dead_status`, when dead. */
   deadStatus?: number;
+  /** `pane_title` (CLIs set it; Codex shows a spinner there while it works). */
+  title: string;
 }
 
 /** Options for {@linkcode RealServer.openPane}. */
@@ -255,15 +257,17 @@ export class RealPane {
       "-p",
       "-t",
       this.paneId,
-      "#{pane_current_command}\t#{pane_pid}\t#{pane_width}\t#{pane_height}\t#{pane_dead}\t#{pane_dead_status}",
+      "#{pane_current_command}\t#{pane_pid}\t#{pane_width}\t#{pane_height}\t#{pane_dead}\t#{pane_dead_status}\t#{pane_title}",
     ]);
-    const [command, pid, width, height, dead, status] = out.replace(/\n$/, "").split("\t");
+    const [command, pid, width, height, dead, status, ...title] = out.replace(/\n$/, "")
+      .split("\t");
     const facts: PaneFacts = {
       currentCommand: command,
       panePid: Number(pid),
       width: Number(width),
       height: Number(height),
       dead: dead === "1",
+      title: title.join("\t"),
     };
     if (dead === "1" && status !== "") facts.deadStatus = Number(status);
     return facts;
