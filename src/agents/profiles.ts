@@ -472,11 +472,11 @@ const GEMINI: ProfileConfig = {
     String.raw`^We are currently experiencing high demand\b`,
     String.raw`^How would you like to proceed\?`,
     String.raw`^Further action is required to use this service\.`,
-    // The selected choice of any dialog, whatever it says, except the usage-limit dialog's
-    // choices (Keep trying / Switch to <model> / Stop / Upgrade): that dialog is the limit
-    // banner itself (rate_limited, with its reset time); its high-demand twin is matched above.
-    String
-      .raw`^●\s*\d+\.\s+(?!Keep trying$|Switch to \S+$|Stop$|Upgrade for higher limits$)\S`,
+    // The selected choice of any dialog, whatever it says ("● 1. Keep trying", "● 1. Keep loop
+    // detection enabled (esc)"…). The quota dialog ("Usage limit reached for all Pro models." over
+    // "● 1. Keep trying" / "● 1. Switch to <model>") is the limit's own offer: detection makes it
+    // rate_limited until its "Access resets at" time.
+    String.raw`^●\s*\d+\.\s+\S`,
   ],
   rateLimit: [
     // The quota dialog and the overage / empty-wallet dialogs.

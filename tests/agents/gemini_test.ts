@@ -75,7 +75,7 @@ Deno.test("gemini: the input box is read in all three drawings", () => {
   assert.equal(extractInput(recorded("waiting/shell_permission").screen, GEMINI), undefined);
 });
 
-Deno.test("gemini: the usage-limit dialog is rate_limited until its 'Access resets at' time", () => {
+Deno.test("gemini: the usage-limit dialog is rate_limited until its 'Access resets at' time, then waiting", () => {
   const { screen, wallNow } = recorded("rate_limited/access_resets_dialog");
   const shown = /Access resets at (\d+):(\d\d) ([AP]M) UTC/.exec(screen);
   assert.ok(shown, "no reset time on the screen");
@@ -93,6 +93,17 @@ Deno.test("gemini: the usage-limit dialog is rate_limited until its 'Access rese
   assert.equal(new Date(observation.resetAt).getUTCMinutes(), Number(shown[2]));
   const ahead = observation.resetAt - wallNow;
   assert.ok(ahead > 58 * 60_000 && ahead <= 60 * 60_000, `reset ${ahead} ms ahead`);
+  // Once the reset time has passed, the dialog is a choice to make: waiting.
+  const later = detectState({
+    pane,
+    capture: screen,
+    previous: observation,
+    monoNow: 1_000 + ahead + 60_000,
+    wallNow: observation.resetAt + 60_000,
+    profile: GEMINI,
+  }, { defaultTimeZone: "UTC" });
+  assert.equal(later.state, "waiting", later.detail);
+  assert.match(later.detail, /Keep trying/);
 });
 
 Deno.test("gemini: the same dialog with a high-demand message is waiting, not a limit", () => {
