@@ -388,7 +388,8 @@ const CODEX: ProfileConfig = {
 // (256 colours) or `────` rules (`NO_COLOR`, or `ui.useBackgroundColor: false`), with a footer
 // (workspace, sandbox, model) below; user messages in the transcript are drawn the same way, so
 // the box is the lowest one with at most a short footer. Dialogs replace the input box. Before
-// 0.61 the input was a rounded box (`╭─╮ │ > text │ ╰─╯`).
+// 0.61 the input was a rounded box (`╭─╮ │ > text │ ╰─╯`). No `busyTitle`: the title says
+// "✦  Working…" also while the quota dialog waits for an answer (the request is still open).
 const GEMINI_INPUT = String.raw`^ ?(?:[>!*]|\(r:\))\s(.*)$`;
 const GEMINI_CONTINUATION = String.raw`^(?: {3}(.*))?$`;
 const GEMINI: ProfileConfig = {
