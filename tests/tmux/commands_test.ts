@@ -253,12 +253,12 @@ for (const [kind, makeClient] of CLIENTS) {
           (e) => e instanceof TmuxCommandError && /Pane not found/.test(e.message),
         );
         await assert.rejects(resolveTarget(client, "base:0.7"), TmuxCommandError);
-        if (kind === "control") {
-          await assert.rejects(
-            resolveTarget(client, `=${CONTROL_SESSION_NAME}:`),
-            /control session/,
-          );
-        }
+        // A session left over by an old monitor's control client is never resolved to.
+        await t.tmux(["new-session", "-d", "-s", CONTROL_SESSION_NAME]);
+        await assert.rejects(
+          resolveTarget(client, `=${CONTROL_SESSION_NAME}:`),
+          /control session/,
+        );
       } finally {
         await client.close();
       }
