@@ -34,6 +34,7 @@ import { type DetectOptions, detectState } from "../agents/detect.ts";
 import { type AgentProfile, isShellCommand, loadProfiles } from "../agents/profiles.ts";
 import { AGENT_STATES, type AgentState, type Observation } from "../agents/types.ts";
 import { restartCrashedPane, type RestartLimits, RestartThrottle } from "../actions/restart.ts";
+import type { EndedProcesses, ProcessTable } from "../actions/pane_processes.ts";
 import { deliver, type DeliveryReport } from "../notify/deliver.ts";
 import {
   decideNotifications,
@@ -160,6 +161,8 @@ export interface MonitorDeps {
   options?: MonitorOptions;
   /** Sleep used while verifying deliveries (default a real timer). */
   sleep?: (ms: number) => Promise<void>;
+  /** Process table used to end a crashed pane's old processes (default `/proc`). */
+  processes?: ProcessTable;
 }
 
 /** What the monitor remembers about one monitored pane. */
@@ -221,6 +224,7 @@ export class Monitor {
   readonly #options: MonitorOptions & Defaulted;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #restarts: RestartThrottle;
+  readonly #processes: ProcessTable | undefined;
   #cycle = 0;
   #tmuxUp: boolean | undefined;
   #restored = false;
@@ -245,6 +249,7 @@ export class Monitor {
     this.#options = { ...DEFAULT_MONITOR_OPTIONS, ...stripUndefined(deps.options ?? {}) };
     this.#sleep = deps.sleep ?? realSleep;
     this.#restarts = new RestartThrottle(this.#options.restartLimits);
+    this.#processes = deps.processes;
   }
 
   /** The current observations, by pane id (for tests and diagnostics). */
@@ -885,9 +890,14 @@ export class Monitor {
     const id = agent.pane.paneId;
     let detail: string;
     let failed = false;
+    let ended: EndedProcesses | undefined;
     try {
-      const argv = await restartCrashedPane(this.#tmux, agent.pane, agent.pane.command);
-      detail = `restarted the crashed agent: ${argv.join(" ")}`;
+      const report = await restartCrashedPane(this.#tmux, agent.pane, agent.pane.command, {
+        processes: this.#processes,
+      });
+      const argv = report.argv;
+      ended = report.ended;
+      detail = `restarted the crashed agent: ${argv.join(" ")}${endedText(ended)}`;
       this.#logger.warn("{agent} ({pane}): {detail}", { agent: agent.name, pane: id, detail });
     } catch (error) {
       failed = true;
@@ -903,7 +913,15 @@ export class Monitor {
         paneId: id,
         toState: "crashed",
         detail,
-        extra: { action: "restart", command: agent.pane.command, failed, dead: agent.pane.dead },
+        extra: {
+          action: "restart",
+          command: agent.pane.command,
+          failed,
+          dead: agent.pane.dead,
+          ...(ended
+            ? { ended: { found: ended.found, killed: ended.killed, left: ended.left } }
+            : {}),
+        },
       })
     );
   }
@@ -980,6 +998,13 @@ export class Monitor {
     this.#warned.add(key);
     this.#logger.error("Cannot {what} in the store: {error}", { what, error: errorText(error) });
   }
+}
+
+function endedText(ended: EndedProcesses | undefined): string {
+  if (!ended || ended.found === 0) return "";
+  const killed = ended.killed > 0 ? `, ${ended.killed} needed SIGKILL` : "";
+  const left = ended.left.length > 0 ? `, ${ended.left.length} still alive` : "";
+  return ` (ended ${ended.found} old processes${killed}${left})`;
 }
 
 function markKey(agentKey: string, state: AgentState): string {

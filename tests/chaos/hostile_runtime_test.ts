@@ -85,4 +85,64 @@ Deno.test("a plain tmux new-window from outside tmux lands in a user session and
   }
 });
 
-export { type Beat, beatFrom, outsideTmux, pidAlive, stopChild };
+Deno.test("restarting a crashed agent whose helper ignores SIGHUP leaves no orphan", async () => {
+  const box = await Sandbox.create();
+  try {
+    const pidFile = `${box.dir}/helper.pid`;
+    // The agent "exited to its shell", leaving a helper that ignores SIGHUP (and one that is
+    // stopped) in the pane: exactly what respawn-pane -k leaves behind as orphans.
+    const script = `trap '' HUP; sleep 1001 & echo $! > ${pidFile}; ` +
+      `sleep 1002 & kill -STOP $!; echo $! >> ${pidFile}; exec sh`;
+    const made = await outsideTmux(box.socket, [
+      "new-window",
+      "-P",
+      "-F",
+      "#{pane_id} #{pane_pid}",
+      "--",
+      "sh",
+      "-c",
+      script,
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const [pane, oldPid] = made.stdout.trim().split(" ");
+    const helpers = await waitFor(async () => {
+      const text = await Deno.readTextFile(pidFile).catch(() => "");
+      const pids = text.trim().split("\n").filter(Boolean).map(Number);
+      return pids.length === 2 ? pids : undefined;
+    }, { timeoutMs: 5000, what: "the helpers' pids" });
+    for (const pid of helpers) box.track(pid);
+    const reg = await box.cli([
+      "agent",
+      "register",
+      pane,
+      "--name",
+      "worker",
+      "--command",
+      "sleep 600",
+    ]);
+    assert.equal(reg.code, 0, reg.stderr);
+    const monitor = box.spawn(["monitor", "--interval", "0.2", "--restart-crashed"], {
+      piped: true,
+    });
+    const t0 = performance.now();
+    const newPid = await waitFor(async () => {
+      const r = await outsideTmux(box.socket, ["display-message", "-p", "-t", pane, "#{pane_pid}"]);
+      const pid = r.stdout.trim();
+      return pid !== "" && pid !== oldPid ? Number(pid) : undefined;
+    }, { timeoutMs: 15_000, what: "the pane to be respawned" });
+    const respawnMs = performance.now() - t0;
+    box.track(newPid);
+    await new Promise((r) => setTimeout(r, 300));
+    const left = helpers.filter(pidAlive);
+    console.log(
+      `    respawned ${respawnMs.toFixed(0)} ms after the monitor started; ` +
+        `old helpers left: ${left.length} of ${helpers.length}`,
+    );
+    await stopChild(monitor);
+    const log = new TextDecoder().decode((await monitor.output()).stderr);
+    assert.deepEqual(left, [], `the old pane's processes are all gone:\n${log}`);
+    assert.equal(pidAlive(Number(oldPid)), false);
+  } finally {
+    await box.cleanup();
+  }
+});
