@@ -115,6 +115,8 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
           time: new Date(clock.wall()).toISOString(),
           startedAt,
           supervised: options.supervised,
+          ...(result.storeQueued ? { storeQueued: result.storeQueued } : {}),
+          ...(result.storeLost ? { storeLost: result.storeLost } : {}),
         });
         if (heartbeatFailing) logger.info("Heartbeat file writes work again");
         heartbeatFailing = false;

@@ -48,6 +48,7 @@ import {
   type Transition,
 } from "../notify/policy.ts";
 import type { Store } from "../store/store.ts";
+import { type StoreOp, WriteQueue } from "./write_queue.ts";
 import { sendKey } from "../tmux/commands.ts";
 import { listPanes, type PaneCaptureMark, paneChangeKey, paneNeedsCapture } from "../tmux/panes.ts";
 import { type PaneRecord, type TmuxClient, TmuxUnavailableError } from "../tmux/types.ts";
@@ -86,6 +87,10 @@ export interface CycleResult {
   notifications: number;
   /** Actions taken (Enter pressed, pane restarted, resume message sent). */
   actions: number;
+  /** History rows waiting in memory because the store cannot be written. */
+  storeQueued?: number;
+  /** History rows dropped since the start because that queue was full. */
+  storeLost?: number;
 }
 
 /** Tuning of the monitor. Every field has a default. */
@@ -161,8 +166,10 @@ export interface MonitorDeps {
   options?: MonitorOptions;
   /** Sleep used while verifying deliveries (default a real timer). */
   sleep?: (ms: number) => Promise<void>;
-  /** Process table used to end a crashed pane's old processes (default `/proc`). */
+  /** Process table used to end a crashed pane's old processes (default `ps`). */
   processes?: ProcessTable;
+  /** Opens the store again after its file was deleted or replaced (default `openStore`). */
+  reopenStore?: (path: string) => Store;
 }
 
 /** What the monitor remembers about one monitored pane. */
@@ -175,8 +182,8 @@ interface PaneMemory {
   stuck?: StuckEpisode;
 }
 
-/** An event to record after the cycle's I/O. */
-type PendingRecord = () => void;
+/** An event to record (a history row; queued while the store cannot be written). */
+type PendingRecord = StoreOp;
 
 /** Records what became of one notification. */
 type RecordOutcome = (
@@ -219,7 +226,7 @@ export class Monitor {
   readonly #tmux: TmuxClient;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #store: Store | undefined;
+  readonly #writes: WriteQueue | undefined;
   readonly #profiles: ReadonlyMap<string, AgentProfile>;
   readonly #options: MonitorOptions & Defaulted;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -244,7 +251,13 @@ export class Monitor {
     this.#tmux = deps.tmux;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
-    this.#store = deps.store;
+    this.#writes = deps.store
+      ? new WriteQueue(deps.store, {
+        logger: deps.logger,
+        wall: () => deps.clock.wall(),
+        reopen: deps.reopenStore,
+      })
+      : undefined;
     this.#profiles = deps.profiles ?? loadProfiles();
     this.#options = { ...DEFAULT_MONITOR_OPTIONS, ...stripUndefined(deps.options ?? {}) };
     this.#sleep = deps.sleep ?? realSleep;
@@ -412,8 +425,8 @@ export class Monitor {
           to: observation.state,
           detail: observation.detail,
         });
-        stateRecords.push(() =>
-          this.#store!.recordTransition({
+        stateRecords.push((store) =>
+          store.recordTransition({
             ts: wallNow,
             agent: agent.name,
             paneId: id,
@@ -453,8 +466,8 @@ export class Monitor {
                 pane: id,
                 outcome,
               });
-              records.push(() =>
-                this.#store!.recordEvent({
+              records.push((store) =>
+                store.recordEvent({
                   ts: wallNow,
                   kind: "action",
                   agent: agent.name,
@@ -501,8 +514,8 @@ export class Monitor {
             pane: id,
             reason: check.reason,
           });
-          records.push(() =>
-            this.#store!.recordEvent({
+          records.push((store) =>
+            store.recordEvent({
               ts: wallNow,
               kind: "action",
               agent: agent.name,
@@ -526,28 +539,25 @@ export class Monitor {
     // The cycle's state, in one transaction.
     const saved = this.#snapshot();
     const savedJson = serializeState(saved);
-    this.#withStore("save the cycle", (store) => {
-      store.transaction(() => {
-        for (const record of stateRecords) record();
-        store.upsertAgents(
-          observed.map(({ agent, observation }) => ({
-            paneId: agent.pane.paneId,
-            name: agent.name,
-            target: agent.target,
-            profile: agent.profile.name,
-            role: agent.source === "detected" ? "" : agent.role,
-            pmPane: agent.pmPaneId,
-            state: observation.state,
-            since: observation.since,
-            detail: observation.detail,
-            resetAt: observation.resetAt,
-          })),
-          { nowMs: wallNow, markOthersGone: true },
-        );
-        if (savedJson !== this.#savedJson) store.setMeta(MONITOR_STATE_KEY, savedJson);
-      });
-      this.#savedJson = savedJson;
+    const cycleSaved = this.#writes?.commit(stateRecords, (store) => {
+      store.upsertAgents(
+        observed.map(({ agent, observation }) => ({
+          paneId: agent.pane.paneId,
+          name: agent.name,
+          target: agent.target,
+          profile: agent.profile.name,
+          role: agent.source === "detected" ? "" : agent.role,
+          pmPane: agent.pmPaneId,
+          state: observation.state,
+          since: observation.since,
+          detail: observation.detail,
+          resetAt: observation.resetAt,
+        })),
+        { nowMs: wallNow, markOthersGone: true },
+      );
+      if (savedJson !== this.#savedJson) store.setMeta(MONITOR_STATE_KEY, savedJson);
     });
+    if (cycleSaved) this.#savedJson = savedJson;
 
     // Notifications.
     if (this.#options.notify) {
@@ -578,22 +588,16 @@ export class Monitor {
     }
     await Promise.all(chains.values());
 
-    if (records.length > 0) {
-      this.#withStore("record outcomes", (store) => {
-        store.transaction(() => {
-          for (const record of records) record();
-        });
-      });
-      // The policy state may have changed (held messages); save it with the next cycle.
+    const after = serializeState(this.#snapshot());
+    const saveAfter = after !== this.#savedJson
+      ? (store: Store) => store.setMeta(MONITOR_STATE_KEY, after)
+      : undefined;
+    if (records.length > 0 || saveAfter) {
+      if (this.#writes?.commit(records, saveAfter) && saveAfter) this.#savedJson = after;
     }
     this.#prune(monoNow, wallNow);
-    const after = serializeState(this.#snapshot());
-    if (after !== this.#savedJson) {
-      this.#withStore("save the monitor state", (store) => {
-        store.setMeta(MONITOR_STATE_KEY, after);
-        this.#savedJson = after;
-      });
-    }
+    result.storeQueued = this.#writes?.queued ?? 0;
+    result.storeLost = this.#writes?.lost ?? 0;
     return finish();
   }
 
@@ -603,14 +607,14 @@ export class Monitor {
       await this.#tmux.close();
     } finally {
       try {
-        this.#store?.close();
+        this.#writes?.close();
       } catch { /* already closed */ }
     }
   }
 
   /** Once an hour: drop events older than 30 days and agents gone for a day. */
   #prune(monoNow: number, wallNow: number): void {
-    if (!this.#store || monoNow - this.#prunedAt < PRUNE_EVERY_MS) return;
+    if (!this.#writes || monoNow - this.#prunedAt < PRUNE_EVERY_MS) return;
     this.#prunedAt = monoNow;
     this.#withStore("prune old events", (store) => {
       const events = store.pruneEvents(wallNow - KEEP_EVENTS_MS);
@@ -730,8 +734,8 @@ export class Monitor {
 
     const record: RecordOutcome = (outcome, delivery, detail, extra = {}) => {
       const n = outcome.notification;
-      records.push(() =>
-        this.#store!.recordNotification({
+      records.push((store) =>
+        store.recordNotification({
           ts: wallNow,
           agent: n.agentName,
           paneId: n.paneId,
@@ -790,8 +794,8 @@ export class Monitor {
       const agent = byPane.get(resume.paneId);
       const agentState = stateOf(resume.paneId);
       const note = (detail: string, extra: Record<string, unknown>) =>
-        records.push(() =>
-          this.#store!.recordEvent({
+        records.push((store) =>
+          store.recordEvent({
             ts: wallNow,
             kind: "action",
             agent: resume.agentName,
@@ -856,7 +860,7 @@ export class Monitor {
         atMs: wallNow,
       }));
       for (const mark of marks) this.#marks.set(markKey(mark.agentKey, mark.state), mark.atMs);
-      records.push(() => this.#store!.setLastNotifiedMany(marks));
+      records.push((store) => store.setLastNotifiedMany(marks));
       this.#logger.info("Told PM {pm}: {text}", { pm: message.pmPaneId, text: message.text });
     } else {
       this.#logger.warn("Could not tell PM {pm}: {reason}", {
@@ -905,8 +909,8 @@ export class Monitor {
       detail = `cannot restart the crashed agent: ${errorText(error)}`;
       this.#logger.error("{agent} ({pane}): {detail}", { agent: agent.name, pane: id, detail });
     }
-    records.push(() =>
-      this.#store!.recordEvent({
+    records.push((store) =>
+      store.recordEvent({
         ts: wallNow,
         kind: "restart",
         agent: agent.name,
@@ -929,9 +933,8 @@ export class Monitor {
   #lastNotified(agentKey: string, state: AgentState): number | undefined {
     const memory = this.#marks.get(markKey(agentKey, state));
     if (memory !== undefined) return memory;
-    if (!this.#store) return undefined;
     try {
-      return this.#store.lastNotified(agentKey, state);
+      return this.#writes?.use((store) => store.lastNotified(agentKey, state));
     } catch (error) {
       this.#storeError("read cooldown marks", error);
       return undefined;
@@ -958,10 +961,10 @@ export class Monitor {
 
   #restore(): void {
     this.#restored = true;
-    if (!this.#store) return;
+    if (!this.#writes) return;
     let saved: SavedMonitorState | undefined;
     try {
-      saved = parseSavedState(this.#store.getMeta(MONITOR_STATE_KEY));
+      saved = parseSavedState(this.#writes.use((store) => store.getMeta(MONITOR_STATE_KEY)));
     } catch (error) {
       this.#storeError("read the saved monitor state", error);
       return;
@@ -984,9 +987,9 @@ export class Monitor {
   }
 
   #withStore(what: string, fn: (store: Store) => void): void {
-    if (!this.#store) return;
+    if (!this.#writes) return;
     try {
-      fn(this.#store);
+      this.#writes.use(fn);
     } catch (error) {
       this.#storeError(what, error);
     }
