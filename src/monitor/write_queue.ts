@@ -55,11 +55,19 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * SQLite's messages for those codes. Deno's `node:sqlite` reports only `ERR_SQLITE_ERROR` and the
+ * message, without `errcode`.
+ */
+const TRANSIENT_MESSAGE =
+  /database is locked|database table is locked|readonly database|disk I\/O error|database or disk is full|unable to open database file/i;
+
 /** Whether a write error is worth retrying (the store may take writes again later). */
 export function isTransientStoreError(error: unknown): boolean {
   if (error instanceof StoreError) return error.code === "closed" || error.code === "open_failed";
   const errcode = (error as { errcode?: unknown })?.errcode;
-  return typeof errcode === "number" && TRANSIENT_CODES.has(errcode & 0xff);
+  if (typeof errcode === "number") return TRANSIENT_CODES.has(errcode & 0xff);
+  return TRANSIENT_MESSAGE.test(errorText(error));
 }
 
 /** Writes cycles' rows to the store (see the module documentation). */
@@ -150,10 +158,13 @@ export class WriteQueue {
       } else {
         this.#lost += batch.length;
         this.#queue = [];
-        this.#logger.error("Cannot write {rows} history rows to the store, dropped: {error}", {
-          rows: batch.length,
-          error: text,
-        });
+        if (this.#failing !== text) {
+          this.#logger.error("Cannot write {rows} history rows to the store, dropped: {error}", {
+            rows: batch.length,
+            error: text,
+          });
+        }
+        this.#failing = text;
       }
       return false;
     }

@@ -5,8 +5,9 @@
  * SIGHUP — each against the real monitor process on a private tmux server. Figures are printed.
  */
 import assert from "node:assert/strict";
-import { pidAlive, signal, waitFor } from "../helpers/mod.ts";
+import { pidAlive, readJson, signal, waitFor } from "../helpers/mod.ts";
 import { Sandbox } from "../helpers/sandbox.ts";
+import { openStore } from "../../src/store/store.ts";
 
 /** Runs tmux the way a user outside tmux would: no `TMUX`, no `TMUX_PANE` in the environment. */
 async function outsideTmux(socket: string, args: readonly string[]) {
@@ -40,9 +41,13 @@ interface Beat {
 /** Waits for a heartbeat from `pid` that saw the tmux server at `cycle` or later. */
 function beatFrom(box: Sandbox, pid: number, minCycle = 1, timeoutMs = 15_000) {
   return waitFor(async () => {
-    const beat = await box.heartbeat() as Beat | undefined;
-    return beat && beat.pid === pid && beat.tmux && beat.cycle >= minCycle ? beat : undefined;
+    const now = await beat(box);
+    return now && now.pid === pid && now.tmux && now.cycle >= minCycle ? now : undefined;
   }, { timeoutMs, what: `a heartbeat from monitor ${pid}` });
+}
+
+async function beat(box: Sandbox): Promise<Beat | undefined> {
+  return await readJson<Beat>(`${box.dir}/heartbeat.json`);
 }
 
 async function stopChild(child: Deno.ChildProcess): Promise<Deno.CommandStatus> {
@@ -142,6 +147,136 @@ Deno.test("restarting a crashed agent whose helper ignores SIGHUP leaves no orph
     const log = new TextDecoder().decode((await monitor.output()).stderr);
     assert.deepEqual(left, [], `the old pane's processes are all gone:\n${log}`);
     assert.equal(pidAlive(Number(oldPid)), false);
+  } finally {
+    await box.cleanup();
+  }
+});
+
+/** Opens a new window running `sh` and registers it as agent `name` with tmux options only. */
+async function addShellAgent(socket: string, name: string): Promise<string> {
+  const r = await outsideTmux(socket, ["new-window", "-d", "-P", "-F", "#{pane_id}", "--", "sh"]);
+  assert.equal(r.code, 0, r.stderr);
+  const pane = r.stdout.trim();
+  for (const [key, value] of [["@tmux-orc-name", name], ["@tmux-orc-role", "agent"]]) {
+    const set = await outsideTmux(socket, ["set-option", "-p", "-t", pane, key, value]);
+    assert.equal(set.code, 0, set.stderr);
+  }
+  return pane;
+}
+
+/** The transitions in a state dir's store, read the way `events` does. */
+function transitionsIn(dir: string): { agent?: string; toState?: string; ts: number }[] {
+  const store = openStore(`${dir}/tmux-orc.db`, { readonly: true });
+  try {
+    return store.listEvents({ kinds: ["transition"] });
+  } finally {
+    store.close();
+  }
+}
+
+function eventsIn(dir: string, kind: "monitor" | "transition") {
+  const store = openStore(`${dir}/tmux-orc.db`, { readonly: true });
+  try {
+    return store.listEvents({ kinds: [kind] });
+  } finally {
+    store.close();
+  }
+}
+
+/** Holds `BEGIN IMMEDIATE` on `db` from another process for `seconds`; resolves once it holds. */
+async function holdWriteLock(db: string, seconds: number) {
+  const code = `import { DatabaseSync } from "node:sqlite";
+const db = new DatabaseSync(${JSON.stringify(db)});
+db.exec("BEGIN IMMEDIATE");
+console.log("locked");
+await new Promise((r) => setTimeout(r, ${seconds * 1000}));
+db.exec("ROLLBACK");
+db.close();
+console.log("released");`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!seen.includes("locked")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("The lock holder exited before locking");
+    seen += value;
+  }
+  const released = (async () => {
+    while (!seen.includes("released")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += value;
+    }
+    await child.status;
+  })();
+  return { pid: child.pid, released };
+}
+
+Deno.test("a write lock held by another process: cycles keep their interval, no transition is lost", async () => {
+  const holdS = Number(Deno.env.get("TMUX_ORC_TEST_HOLD_S") ?? "8");
+  const box = await Sandbox.create();
+  try {
+    const monitor = box.spawn(["monitor", "--interval", "0.2"], { piped: true });
+    await beatFrom(box, monitor.pid, 3);
+    await addShellAgent(box.socket, "before");
+    await waitFor(() => transitionsIn(box.dir).some((e) => e.agent === "before"), {
+      timeoutMs: 10_000,
+      what: "the first transition in the store",
+    });
+    const lock = await holdWriteLock(`${box.dir}/tmux-orc.db`, holdS);
+    box.track(lock.pid);
+    const t0 = performance.now();
+    const first = (await beat(box))!.cycle;
+    const names = Array.from({ length: 10 }, (_, i) => `during${i}`);
+    for (const name of names) await addShellAgent(box.socket, name);
+    let maxGap = 0;
+    let lastAt = performance.now();
+    let lastCycle = first;
+    let maxQueued = 0;
+    while (performance.now() - t0 < holdS * 1000 - 300) {
+      const now = await beat(box);
+      if (now && now.cycle !== lastCycle) {
+        maxGap = Math.max(maxGap, performance.now() - lastAt);
+        lastAt = performance.now();
+        lastCycle = now.cycle;
+        maxQueued = Math.max(maxQueued, now.storeQueued ?? 0);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const cycles = lastCycle - first;
+    const elapsed = performance.now() - t0;
+    await lock.released;
+    const t1 = performance.now();
+    await waitFor(() => {
+      const seen = new Set(transitionsIn(box.dir).map((e) => e.agent));
+      return names.every((n) => seen.has(n));
+    }, { timeoutMs: 10_000, what: "the transitions made under the lock" }).catch(async (error) => {
+      await stopChild(monitor);
+      const log = new TextDecoder().decode((await monitor.output()).stderr);
+      throw new Error(`${error.message} (cycles ${cycles}, gap ${maxGap}):\n${log}`);
+    });
+    const flushMs = performance.now() - t1;
+    const expected = elapsed / 200;
+    console.log(
+      `    lock held ${(elapsed / 1000).toFixed(1)} s: ${cycles} cycles (~${
+        expected.toFixed(0)
+      } at 0.2 s), longest heartbeat gap ${maxGap.toFixed(0)} ms, up to ${maxQueued} rows ` +
+        `queued; all ${names.length} transitions in the store ${
+          flushMs.toFixed(0)
+        } ms after release`,
+    );
+    assert.ok(cycles >= expected * 0.6, `cycles kept their interval: ${cycles} of ~${expected}`);
+    assert.ok(maxGap < 1500, `heartbeat gap ${maxGap} ms`);
+    assert.ok(maxQueued >= names.length, `history queued in memory: ${maxQueued}`);
+    const after = await beatFrom(box, monitor.pid, lastCycle + 2);
+    assert.equal(after.storeQueued ?? 0, 0);
+    assert.equal(after.storeLost ?? 0, 0);
+    await stopChild(monitor);
   } finally {
     await box.cleanup();
   }
