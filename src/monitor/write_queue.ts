@@ -13,9 +13,9 @@
  *   the count is written to the log as a `monitor` event when the store is back.
  * - **Deleted or replaced database.** Every commit first compares the database's files with what
  *   was opened (`checkDbFiles`: device and inode, two or three `lstat` calls). Deleted: the open
- *   connection still reads the unlinked file, so its complete contents are copied (`VACUUM INTO`)
- *   to a new file put in its place — nothing is lost. Replaced by another file: our copy is kept
- *   beside it as `<db>.replaced-<time>` and the new file is used (a corrupt one is moved aside by
+ *   connection still reads the unlinked file, so its complete contents are read out and written
+ *   into the new file created in its place — nothing is lost. Replaced by another file: our copy is
+ *   kept beside it as `<db>.replaced-<time>` and the new file is used (a corrupt one is moved aside by
  *   `openStore`). Either way the event is recorded in the store. Stale `-wal`/`-shm` files of the
  *   old connection are removed (only when they are still the very files it used), so a new
  *   database never picks up an old WAL. A symlink in its place is refused: writes queue until the
@@ -27,7 +27,7 @@
 import type { Logger } from "@logtape/logtape";
 import { identityOf, sameFile } from "../store/file_guard.ts";
 import { checkDbFiles } from "../store/file_guard.ts";
-import { openStore, type Store, StoreError } from "../store/store.ts";
+import { openStore, type Store, type StoreDump, StoreError } from "../store/store.ts";
 
 /** One write, run inside a transaction against the current store. */
 export type StoreOp = (store: Store) => void;
@@ -86,6 +86,7 @@ export class WriteQueue {
   #failing: string | undefined;
   #reopenError: string | undefined;
   #closed = false;
+  #restoreAfterReopen: StoreDump | undefined;
 
   /** Takes over `store` (closed by {@linkcode close}). */
   constructor(store: Store, options: WriteQueueOptions) {
@@ -234,15 +235,11 @@ export class WriteQueue {
     this.#logger.error("{message}; reopening", { message: check.message });
     const notes: string[] = [check.message];
     const stamp = new Date(this.#wall()).toISOString().replace(/[:.]/g, "-");
-    let rescued: string | undefined;
-    const copy = check.problem === "deleted"
-      ? `${this.#path}.rescue-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`
-      : `${this.#path}.replaced-${stamp}`;
+    let dump: StoreDump | undefined;
     try {
-      store.vacuumInto(copy);
-      rescued = copy;
+      dump = store.dumpTables();
     } catch (error) {
-      notes.push(`could not copy the open database: ${errorText(error)}`);
+      notes.push(`could not read the open database: ${errorText(error)}`);
     }
     const old = store.files;
     try {
@@ -257,20 +254,21 @@ export class WriteQueue {
         } catch { /* gone */ }
       }
     }
-    if (check.problem === "deleted" && rescued) {
+    if (dump && check.problem === "deleted") {
+      this.#restoreAfterReopen = dump;
+    } else if (dump) {
+      const kept = `${this.#path}.replaced-${stamp}`;
       try {
-        Deno.linkSync(rescued, this.#path); // never replaces a file created meanwhile
-        Deno.removeSync(rescued);
-        notes.push("restored its contents from the open connection");
-      } catch {
-        const kept = `${this.#path}.recovered-${stamp}`;
+        const copy = this.#reopen(kept);
         try {
-          Deno.renameSync(rescued, kept);
-        } catch { /* leave it under the rescue name */ }
-        notes.push(`kept its contents in ${kept}`);
+          copy.restoreTables(dump);
+        } finally {
+          copy.close();
+        }
+        notes.push(`kept the previous contents in ${kept}`);
+      } catch (error) {
+        notes.push(`could not keep the previous contents: ${errorText(error)}`);
       }
-    } else if (rescued) {
-      notes.push(`kept the previous contents in ${rescued}`);
     }
     this.#tryReopen(notes);
   }
@@ -289,8 +287,21 @@ export class WriteQueue {
       return;
     }
     this.#reopenError = undefined;
+    const dump = this.#restoreAfterReopen;
+    this.#restoreAfterReopen = undefined;
+    if (dump) {
+      try {
+        const rows = store.restoreTables(dump);
+        notes.push(`restored its ${rows} rows from the open connection`);
+      } catch (error) {
+        notes.push(`could not restore its rows: ${errorText(error)}`);
+      }
+    }
     this.#adopt(store);
-    this.#logger.warn("Reopened the store: {path}", { path: this.#path });
+    this.#logger.warn("Reopened the store: {path}: {notes}", {
+      path: this.#path,
+      notes: notes.join("; "),
+    });
     if (notes.length > 0) this.#queue.unshift(this.#note(notes));
   }
 

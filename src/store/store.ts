@@ -271,6 +271,12 @@ export interface NotifyMark {
 
 type Row = Record<string, unknown>;
 
+/** The tables {@linkcode Store.dumpTables} copies. */
+const DUMPED_TABLES: readonly string[] = ["events", "agents", "notify_marks", "meta"];
+
+/** Rows by table, from {@linkcode Store.dumpTables}. */
+export type StoreDump = Map<string, Record<string, unknown>[]>;
+
 const CORRUPT_CODES = new Set([11, /* SQLITE_CORRUPT */ 26 /* SQLITE_NOTADB */]);
 
 /**
@@ -309,11 +315,39 @@ export class Store {
   }
 
   /**
-   * Writes a complete copy of the database, as this connection sees it, to a new file at `path`
-   * (`VACUUM INTO`): how the writer rescues its data when its file was deleted under it.
+   * Every row of every table, as this connection sees it: how the writer rescues its data when
+   * its file was deleted under it (the open connection still reads the unlinked file). `VACUUM
+   * INTO` would be simpler, but Deno's `node:sqlite` forbids `ATTACH` without `--allow-all`.
    */
-  vacuumInto(path: string): void {
-    this.#open().prepare("VACUUM INTO ?").run(path);
+  dumpTables(): StoreDump {
+    const db = this.#open();
+    const dump: StoreDump = new Map();
+    for (const table of DUMPED_TABLES) {
+      dump.set(table, db.prepare(`SELECT * FROM ${table}`).all() as Row[]);
+    }
+    return dump;
+  }
+
+  /** Writes rows from {@linkcode dumpTables} into this database (same schema), in one transaction. */
+  restoreTables(dump: StoreDump): number {
+    const db = this.#writable();
+    let rows = 0;
+    this.transaction(() => {
+      for (const [table, list] of dump) {
+        if (!DUMPED_TABLES.includes(table)) continue;
+        for (const row of list) {
+          const columns = Object.keys(row);
+          if (columns.some((c) => !/^[a-z_]+$/.test(c))) continue;
+          db.prepare(
+            `INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) VALUES (${
+              columns.map(() => "?").join(", ")
+            })`,
+          ).run(...columns.map((c) => row[c] as SQLInputValue));
+          rows++;
+        }
+      }
+    });
+    return rows;
   }
 
   /** The database file. */

@@ -50,6 +50,13 @@ async function beat(box: Sandbox): Promise<Beat | undefined> {
   return await readJson<Beat>(`${box.dir}/heartbeat.json`);
 }
 
+/** Stops a piped monitor and rethrows `error` with the monitor's log attached. */
+async function withLog(monitor: Deno.ChildProcess, error: unknown): Promise<never> {
+  signal(monitor.pid, "SIGTERM");
+  const log = new TextDecoder().decode((await monitor.output()).stderr);
+  throw new Error(`${(error as Error).message}\n--- monitor log ---\n${log}`);
+}
+
 async function stopChild(child: Deno.ChildProcess): Promise<Deno.CommandStatus> {
   signal(child.pid, "SIGTERM");
   return await child.status;
@@ -279,5 +286,114 @@ Deno.test("a write lock held by another process: cycles keep their interval, no 
     await stopChild(monitor);
   } finally {
     await box.cleanup();
+  }
+});
+
+Deno.test("the database deleted or replaced while running: noticed, history kept, event recorded", async () => {
+  const box = await Sandbox.create();
+  const db = `${box.dir}/tmux-orc.db`;
+  try {
+    const monitor = box.spawn(["monitor", "--interval", "0.2"], { piped: true });
+    await beatFrom(box, monitor.pid, 2);
+    await addShellAgent(box.socket, "first");
+    await waitFor(() => transitionsIn(box.dir).some((e) => e.agent === "first"), {
+      timeoutMs: 10_000,
+      what: "the first transition",
+    });
+
+    try {
+      // 1. rm tmux-orc.db* while it runs.
+      for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(db + suffix).catch(() => {});
+      let t0 = performance.now();
+      await addShellAgent(box.socket, "after-delete");
+      await waitFor(() => {
+        try {
+          const agents = new Set(transitionsIn(box.dir).map((e) => e.agent));
+          return agents.has("first") && agents.has("after-delete");
+        } catch {
+          return false; // not created yet
+        }
+      }, { timeoutMs: 10_000, what: "the old and new history in a new database file" });
+      const deleteMs = performance.now() - t0;
+      const notes = eventsIn(box.dir, "monitor").map((e) => e.detail);
+      assert.ok(notes.some((d) => /deleted.*restored/.test(d)), notes.join("\n"));
+
+      // 2. Replaced by another file (garbage): moved aside, our copy kept, a fresh one used.
+      await Deno.writeTextFile(`${db}.new`, "not a database at all ".repeat(100));
+      await Deno.rename(`${db}.new`, db);
+      t0 = performance.now();
+      await addShellAgent(box.socket, "after-replace");
+      await waitFor(() => {
+        try {
+          return transitionsIn(box.dir).some((e) => e.agent === "after-replace");
+        } catch {
+          return false;
+        }
+      }, { timeoutMs: 10_000, what: "a working database after the replacement" });
+      const replaceMs = performance.now() - t0;
+      const files = [...Deno.readDirSync(box.dir)].map((e) => e.name);
+      const kept = files.find((f) => f.startsWith("tmux-orc.db.replaced-"));
+      assert.ok(kept, files.join(" "));
+      assert.ok(files.some((f) => f.startsWith("tmux-orc.db.corrupt-")), files.join(" "));
+      const old = openStore(`${box.dir}/${kept}`, { readonly: true });
+      try {
+        const agents = new Set(old.listEvents({ kinds: ["transition"] }).map((e) => e.agent));
+        assert.ok(agents.has("first") && agents.has("after-delete"), "our copy has the history");
+      } finally {
+        old.close();
+      }
+
+      // 3. Replaced by a symlink: the link's target is never written; writes wait in memory.
+      const target = `${box.dir}/target`;
+      await Deno.writeTextFile(target, "precious");
+      await Deno.chmod(target, 0o644);
+      await Deno.rename(db, `${db}.real`);
+      await Deno.symlink(target, db);
+      await addShellAgent(box.socket, "while-symlinked");
+      await waitFor(async () => ((await beat(box))?.storeQueued ?? 0) > 0, {
+        timeoutMs: 10_000,
+        what: "history queued while the database is a symlink",
+      });
+      assert.equal(await Deno.readTextFile(target), "precious");
+      assert.equal((await Deno.stat(target)).mode! & 0o777, 0o644, "target not chmod'ed");
+      await Deno.remove(db);
+      await Deno.rename(`${db}.real`, db);
+      await waitFor(() => {
+        try {
+          return transitionsIn(box.dir).some((e) => e.agent === "while-symlinked");
+        } catch {
+          return false;
+        }
+      }, { timeoutMs: 10_000, what: "the queued history once the path is a file again" });
+      console.log(
+        `    deleted: history restored and new rows written ${deleteMs.toFixed(0)} ms later; ` +
+          `replaced: fresh database in use ${replaceMs.toFixed(0)} ms later, old copy kept; ` +
+          `symlinked: target untouched, queued rows written after the fix`,
+      );
+    } catch (error) {
+      await withLog(monitor, error);
+    }
+    await stopChild(monitor);
+  } finally {
+    await box.cleanup();
+  }
+});
+
+Deno.test("a symlinked database or -wal at start: refused in one line, the target untouched", async () => {
+  for (const suffix of ["", "-wal"]) {
+    const box = await Sandbox.create();
+    try {
+      const target = `${box.dir}/target`;
+      await Deno.writeTextFile(target, "precious");
+      await Deno.chmod(target, 0o644);
+      await Deno.symlink(target, `${box.dir}/tmux-orc.db${suffix}`);
+      const r = await box.cli(["monitor", "--once"]);
+      assert.equal(r.code, 1, r.stdout);
+      assert.match(r.stderr.trim(), /^tmux-orc: Refusing a symlinked database file: \S+$/m);
+      assert.equal(await Deno.readTextFile(target), "precious");
+      assert.equal((await Deno.stat(target)).mode! & 0o777, 0o644);
+    } finally {
+      await box.cleanup();
+    }
   }
 });
