@@ -397,3 +397,51 @@ Deno.test("a symlinked database or -wal at start: refused in one line, the targe
     }
   }
 });
+
+Deno.test("send delivers a 100,000-character message into a pane running cat", async () => {
+  const box = await Sandbox.create();
+  try {
+    const out = `${box.dir}/received.txt`;
+    // Raw mode: the tty passes every byte on at once (canonical mode caps a line at 4 KiB).
+    const made = await outsideTmux(box.socket, [
+      "new-window",
+      "-P",
+      "-F",
+      "#{pane_id}",
+      "--",
+      "sh",
+      "-c",
+      `stty raw -echo; exec cat > ${out}`,
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const pane = made.stdout.trim();
+    await waitFor(async () => {
+      const r = await outsideTmux(box.socket, [
+        "display-message",
+        "-p",
+        "-t",
+        pane,
+        "#{pane_current_command}",
+      ]);
+      return r.stdout.trim() === "cat";
+    }, { timeoutMs: 5000, what: "cat in the pane" });
+    const line = "Übermäßig lange Nachricht — 'quoted' \"and\" $(not run) ; 😀 ";
+    let message = "";
+    for (let i = 0; message.length < 100_000; i++) message += `${i} ${line}\n`;
+    message = message.slice(0, 99_999) + "!";
+    assert.equal(message.length, 100_000);
+    const t0 = performance.now();
+    const r = await box.cli(["send", pane, message, "--no-verify", "--timeout", "20"]);
+    const ms = performance.now() - t0;
+    assert.equal(r.code, 0, r.stderr);
+    const expected = message.replaceAll("\n", "\r") + "\r";
+    const got = await waitFor(async () => {
+      const text = await Deno.readTextFile(out).catch(() => "");
+      return text.length >= expected.length ? text : undefined;
+    }, { timeoutMs: 10_000, what: "all of the message in the pane" });
+    console.log(`    100,000 characters delivered intact in ${ms.toFixed(0)} ms`);
+    assert.equal(got, expected);
+  } finally {
+    await box.cleanup();
+  }
+});
