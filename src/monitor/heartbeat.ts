@@ -38,6 +38,8 @@ export interface Heartbeat {
   storeQueued?: number;
   /** History rows dropped since the start because that queue was full (absent: none). */
   storeLost?: number;
+  /** Set while another monitor owns the tmux server: who it is (this one stands by). */
+  standby?: string;
 }
 
 /** Writes the heartbeat file atomically. */

@@ -49,6 +49,7 @@ import {
 } from "../notify/policy.ts";
 import type { Store } from "../store/store.ts";
 import { type StoreOp, WriteQueue } from "./write_queue.ts";
+import { describeOwner, type Ownership, type OwnershipState } from "./ownership.ts";
 import { sendKey } from "../tmux/commands.ts";
 import { listPanes, type PaneCaptureMark, paneChangeKey, paneNeedsCapture } from "../tmux/panes.ts";
 import { type PaneRecord, type TmuxClient, TmuxUnavailableError } from "../tmux/types.ts";
@@ -91,6 +92,8 @@ export interface CycleResult {
   storeQueued?: number;
   /** History rows dropped since the start because that queue was full. */
   storeLost?: number;
+  /** Set when another monitor owns the tmux server: who it is (this cycle did nothing). */
+  standby?: string;
 }
 
 /** Tuning of the monitor. Every field has a default. */
@@ -170,6 +173,8 @@ export interface MonitorDeps {
   processes?: ProcessTable;
   /** Opens the store again after its file was deleted or replaced (default `openStore`). */
   reopenStore?: (path: string) => Store;
+  /** The claim on the tmux server (see `ownership.ts`); without it the monitor never stands by. */
+  ownership?: Ownership;
 }
 
 /** What the monitor remembers about one monitored pane. */
@@ -232,6 +237,9 @@ export class Monitor {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #restarts: RestartThrottle;
   readonly #processes: ProcessTable | undefined;
+  readonly #ownership: Ownership | undefined;
+  #standby: string | undefined;
+  #ownershipError = "";
   #cycle = 0;
   #tmuxUp: boolean | undefined;
   #restored = false;
@@ -263,6 +271,7 @@ export class Monitor {
     this.#sleep = deps.sleep ?? realSleep;
     this.#restarts = new RestartThrottle(this.#options.restartLimits);
     this.#processes = deps.processes;
+    this.#ownership = deps.ownership;
   }
 
   /** The current observations, by pane id (for tests and diagnostics). */
@@ -294,6 +303,8 @@ export class Monitor {
       return result;
     };
     if (!this.#restored) this.#restore();
+    result.standby = await this.#checkOwnership();
+    if (result.standby !== undefined) return finish();
 
     let panes: PaneRecord[];
     try {
@@ -601,8 +612,11 @@ export class Monitor {
     return finish();
   }
 
-  /** Releases resources: the tmux connection and the store. */
+  /** Releases resources: the claim on the tmux server, the tmux connection and the store. */
   async close(): Promise<void> {
+    try {
+      if (this.#ownership && this.#standby === undefined) await this.#ownership.release(this.#tmux);
+    } catch { /* best effort: a dead owner is taken over anyway */ }
     try {
       await this.#tmux.close();
     } finally {
@@ -610,6 +624,46 @@ export class Monitor {
         this.#writes?.close();
       } catch { /* already closed */ }
     }
+  }
+
+  /**
+   * Whether another live monitor owns the tmux server: its description (stand by), or undefined
+   * (carry on). No server, or a marker that cannot be read: carry on (logged once).
+   */
+  async #checkOwnership(): Promise<string | undefined> {
+    if (!this.#ownership) return undefined;
+    let state: OwnershipState;
+    try {
+      state = await this.#ownership.check(this.#tmux);
+      this.#ownershipError = "";
+    } catch (error) {
+      if (!(error instanceof TmuxUnavailableError) && this.#ownershipError !== errorText(error)) {
+        this.#ownershipError = errorText(error);
+        this.#logger.error("Cannot check which monitor owns the tmux server: {error}", {
+          error: this.#ownershipError,
+        });
+      }
+      return this.#standby = undefined;
+    }
+    if (!state.owner) {
+      const owner = describeOwner(state.foreign, state.token);
+      if (this.#standby !== owner) {
+        this.#logger.error(
+          "Another monitor already watches this tmux server: {owner}; standing by (watching " +
+            "nothing, telling nobody) until it stops",
+          { owner },
+        );
+      }
+      return this.#standby = owner;
+    }
+    if (state.tookOver) {
+      this.#logger.warn("Took over the tmux server from {owner}, which is gone", {
+        owner: describeOwner(state.tookOver, state.tookOver.token),
+      });
+    } else if (this.#standby !== undefined) {
+      this.#logger.warn("The other monitor stopped; watching this tmux server now");
+    }
+    return this.#standby = undefined;
   }
 
   /** Once an hour: drop events older than 30 days and agents gone for a day. */

@@ -25,6 +25,7 @@
  */
 
 import type { Logger } from "@logtape/logtape";
+import { dirname } from "node:path";
 import { identityOf, sameFile } from "../store/file_guard.ts";
 import { checkDbFiles } from "../store/file_guard.ts";
 import { openStore, type Store, type StoreDump, StoreError } from "../store/store.ts";
@@ -274,6 +275,11 @@ export class WriteQueue {
   }
 
   #tryReopen(notes: string[]): void {
+    if (identityOf(dirname(this.#path)) === undefined) {
+      // The whole state dir is gone: not re-created here (the daemon notices and exits).
+      if (notes.length > 0) this.#queue.unshift(this.#note(notes));
+      return;
+    }
     let store: Store;
     try {
       store = this.#reopen(this.#path);

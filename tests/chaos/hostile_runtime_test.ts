@@ -5,7 +5,7 @@
  * SIGHUP — each against the real monitor process on a private tmux server. Figures are printed.
  */
 import assert from "node:assert/strict";
-import { pidAlive, readJson, signal, waitFor } from "../helpers/mod.ts";
+import { cliArgv, pidAlive, readJson, signal, waitFor } from "../helpers/mod.ts";
 import { Sandbox } from "../helpers/sandbox.ts";
 import { openStore } from "../../src/store/store.ts";
 
@@ -443,5 +443,103 @@ Deno.test("send delivers a 100,000-character message into a pane running cat", a
     assert.equal(got, expected);
   } finally {
     await box.cleanup();
+  }
+});
+
+Deno.test("two monitors on one tmux server: the second stands by, takes over when the first dies", async () => {
+  const box = await Sandbox.create();
+  const other = await Deno.makeTempDir({ prefix: "tmux-orc-test-" });
+  await Deno.chmod(other, 0o700);
+  const second = ["--state-dir", other, "-L", box.socket];
+  try {
+    const a = box.spawn(["monitor", "--interval", "0.2"], { piped: true });
+    await beatFrom(box, a.pid, 2);
+    const argv = cliArgv(["monitor", "--interval", "0.2", ...second]);
+    const b = new Deno.Command(argv[0], {
+      args: argv.slice(1),
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    box.track(b.pid);
+    const standby = await waitFor(async () => {
+      const beat = await readJson<Beat>(`${other}/heartbeat.json`);
+      return beat?.pid === b.pid && beat.standby ? beat : undefined;
+    }, { timeoutMs: 15_000, what: "the second monitor standing by" });
+    assert.match(standby.standby!, new RegExp(`pid ${a.pid} .*state dir ${box.dir}`));
+    await addShellAgent(box.socket, "watched");
+    await waitFor(() => transitionsIn(box.dir).some((e) => e.agent === "watched"), {
+      timeoutMs: 10_000,
+      what: "the owner recording the new agent",
+    });
+    await new Promise((r) => setTimeout(r, 600));
+    assert.deepEqual(transitionsIn(other), [], "the standby monitor records nothing");
+
+    // The owner is killed (no clean release): the standby takes over.
+    signal(a.pid, "SIGKILL");
+    await a.status;
+    const t0 = performance.now();
+    await waitFor(async () => {
+      const beat = await readJson<Beat>(`${other}/heartbeat.json`);
+      return beat?.pid === b.pid && !beat.standby && beat.agents >= 1;
+    }, { timeoutMs: 15_000, what: "the standby taking over" });
+    const takeoverMs = performance.now() - t0;
+    await waitFor(() => transitionsIn(other).some((e) => e.agent === "watched"), {
+      timeoutMs: 10_000,
+      what: "the new owner watching the agent",
+    });
+    // A third monitor started now stands by for the second; a clean stop hands over at once.
+    const c = box.spawn(["monitor", "--interval", "0.2"], { piped: true });
+    await waitFor(async () => {
+      const beat = await beat3(box);
+      return beat?.pid === c.pid && beat.standby?.includes(`pid ${b.pid}`);
+    }, { timeoutMs: 15_000, what: "the third monitor standing by" });
+    const t1 = performance.now();
+    signal(b.pid, "SIGTERM");
+    await b.status;
+    await waitFor(async () => {
+      const beat = await beat3(box);
+      return beat?.pid === c.pid && !beat.standby && beat.agents >= 1;
+    }, { timeoutMs: 15_000, what: "the hand-over after a clean stop" });
+    const handoverMs = performance.now() - t1;
+    console.log(
+      `    standby while the owner lives; takeover ${takeoverMs.toFixed(0)} ms after SIGKILL, ` +
+        `${handoverMs.toFixed(0)} ms after a clean stop`,
+    );
+    await stopChild(c);
+  } finally {
+    await box.cleanup();
+    await Deno.remove(other, { recursive: true }).catch(() => {});
+  }
+});
+
+function beat3(box: Sandbox) {
+  return readJson<Beat>(`${box.dir}/heartbeat.json`);
+}
+
+Deno.test("the state dir deleted or replaced under a running monitor: it says so and exits", async () => {
+  for (const how of ["deleted", "replaced"] as const) {
+    const box = await Sandbox.create();
+    try {
+      const monitor = box.spawn(["monitor", "--interval", "0.2"], { piped: true });
+      await beatFrom(box, monitor.pid, 2);
+      const t0 = performance.now();
+      if (how === "deleted") await Deno.remove(box.dir, { recursive: true });
+      else {
+        await Deno.rename(box.dir, `${box.dir}.old`);
+        await Deno.mkdir(box.dir, { mode: 0o700 });
+      }
+      const status = await monitor.output();
+      const ms = performance.now() - t0;
+      const stderr = new TextDecoder().decode(status.stderr);
+      console.log(
+        `    state dir ${how}: monitor exited ${ms.toFixed(0)} ms later, code ${status.code}`,
+      );
+      assert.equal(status.code, 1);
+      assert.match(stderr, new RegExp(`tmux-orc: State dir was ${how}.*; exiting`));
+      if (how === "replaced") await Deno.remove(`${box.dir}.old`, { recursive: true });
+    } finally {
+      await box.cleanup();
+    }
   }
 });

@@ -7,6 +7,7 @@
 import { log, shutdownLogging } from "../../log/mod.ts";
 import { runMonitorDaemon } from "../../monitor/daemon.ts";
 import { Monitor } from "../../monitor/monitor.ts";
+import { Ownership } from "../../monitor/ownership.ts";
 import { readProfilesFile } from "../../monitor/profiles_file.ts";
 import { UserError } from "../../state/errors.ts";
 import { openStore } from "../../store/store.ts";
@@ -89,6 +90,7 @@ export const monitorCommand: CommandSpec = {
             store,
             profiles,
             options: settings,
+            ownership: new Ownership({ stateDir: paths.dir }),
           });
         },
         onCycle: (result) => {
