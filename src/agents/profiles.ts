@@ -31,6 +31,7 @@
  * @module
  */
 
+import { unsafePatternReason } from "./pattern_safety.ts";
 import type { PaneRecord } from "../tmux/types.ts";
 
 /** A regular expression as data: a source string (compiled with flag `i`) or source plus flags. */
@@ -454,6 +455,23 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+let builtinSources: Set<string> | undefined;
+
+/** Every pattern source of the built-in profiles (reviewed code, exempt from the safety check). */
+function isBuiltinSource(source: string): boolean {
+  if (!builtinSources) {
+    const found = new Set<string>();
+    const walk = (value: unknown): void => {
+      if (typeof value === "string") found.add(value);
+      else if (Array.isArray(value)) value.forEach(walk);
+      else if (isRecord(value)) Object.values(value).forEach(walk);
+    };
+    walk(BUILTIN_PROFILES);
+    builtinSources = found;
+  }
+  return builtinSources.has(source);
+}
+
 function compilePattern(profile: string, path: string, spec: unknown): RegExp {
   let source: unknown;
   let flags: unknown = "i";
@@ -479,12 +497,22 @@ function compilePattern(profile: string, path: string, spec: unknown): RegExp {
       `${path} has unsupported flags: ${JSON.stringify(flags)} (allowed: i, m, s, u, v)`,
     );
   }
+  let compiled: RegExp;
   try {
-    return new RegExp(source, flags);
+    compiled = new RegExp(source, flags);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new ProfileError(profile, `${path} is not a valid regular expression: ${detail}`);
   }
+  const unsafe = isBuiltinSource(source) ? undefined : unsafePatternReason(source, flags);
+  if (unsafe !== undefined) {
+    throw new ProfileError(
+      profile,
+      `${path} could take exponential time on a line of pane output (${unsafe}): ` +
+        JSON.stringify(source),
+    );
+  }
+  return compiled;
 }
 
 function compilePatterns(profile: string, field: string, value: unknown): RegExp[] {
