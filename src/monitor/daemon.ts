@@ -96,6 +96,8 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
   const dirWatch = new StateDirWatch(paths.dir);
   try {
     monitor = await options.createMonitor();
+    const running = monitor;
+    stop.signal.addEventListener("abort", () => running.interrupt(), { once: true });
     logger.info("Monitor started (pid {pid}, interval {interval_s} s)", {
       pid: Deno.pid,
       interval_s: options.intervalMs / 1000,

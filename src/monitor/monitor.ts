@@ -30,7 +30,7 @@
 
 import type { Logger } from "@logtape/logtape";
 import pLimit from "p-limit";
-import { type DetectOptions, detectState } from "../agents/detect.ts";
+import type { DetectOptions } from "../agents/detect.ts";
 import { type AgentProfile, isShellCommand, loadProfiles } from "../agents/profiles.ts";
 import { AGENT_STATES, type AgentState, type Observation } from "../agents/types.ts";
 import { restartCrashedPane, type RestartLimits, RestartThrottle } from "../actions/restart.ts";
@@ -49,6 +49,7 @@ import {
 } from "../notify/policy.ts";
 import type { Store } from "../store/store.ts";
 import { type StoreOp, WriteQueue } from "./write_queue.ts";
+import { type Detector, InlineDetector } from "./detector.ts";
 import { describeOwner, type Ownership, type OwnershipState } from "./ownership.ts";
 import { sendKey } from "../tmux/commands.ts";
 import { listPanes, type PaneCaptureMark, paneChangeKey, paneNeedsCapture } from "../tmux/panes.ts";
@@ -175,6 +176,8 @@ export interface MonitorDeps {
   reopenStore?: (path: string) => Store;
   /** The claim on the tmux server (see `ownership.ts`); without it the monitor never stands by. */
   ownership?: Ownership;
+  /** Where detection runs (default in this thread, no deadline; see `detector.ts`). */
+  detector?: Detector;
 }
 
 /** What the monitor remembers about one monitored pane. */
@@ -238,6 +241,7 @@ export class Monitor {
   readonly #restarts: RestartThrottle;
   readonly #processes: ProcessTable | undefined;
   readonly #ownership: Ownership | undefined;
+  readonly #detector: Detector;
   #standby: string | undefined;
   #ownershipError = "";
   #cycle = 0;
@@ -272,6 +276,12 @@ export class Monitor {
     this.#restarts = new RestartThrottle(this.#options.restartLimits);
     this.#processes = deps.processes;
     this.#ownership = deps.ownership;
+    this.#detector = deps.detector ?? new InlineDetector();
+  }
+
+  /** Ends a running cycle's detection now (on SIGTERM; see `detector.ts`). */
+  interrupt(): void {
+    this.#detector.interrupt();
   }
 
   /** The current observations, by pane id (for tests and diagnostics). */
@@ -389,19 +399,23 @@ export class Monitor {
     const io: { paneId: string; run: () => Promise<void> }[] = [];
     const observed: { agent: AgentPane; observation: Observation }[] = [];
 
-    for (const agent of agents) {
+    const detected = await this.#detector.detectAll(
+      agents.map((agent) => ({
+        pane: agent.pane,
+        capture: screens.get(agent.pane.paneId) ?? null,
+        previous: this.#panes.get(agent.pane.paneId)?.observation,
+        monoNow,
+        wallNow,
+        profile: agent.profile,
+      })),
+      detectOptions,
+    );
+    for (const [index, agent] of agents.entries()) {
       const id = agent.pane.paneId;
       const mem = this.#panes.get(id);
       const prev = mem?.observation;
       const screen = screens.get(id);
-      const observation = detectState({
-        pane: agent.pane,
-        capture: screen ?? null,
-        previous: prev,
-        monoNow,
-        wallNow,
-        profile: agent.profile,
-      }, detectOptions);
+      const observation = detected[index];
       const memory: PaneMemory = {
         pid: agent.pane.pid,
         observation,
@@ -614,6 +628,7 @@ export class Monitor {
 
   /** Releases resources: the claim on the tmux server, the tmux connection and the store. */
   async close(): Promise<void> {
+    this.#detector.close();
     try {
       if (this.#ownership && this.#standby === undefined) await this.#ownership.release(this.#tmux);
     } catch { /* best effort: a dead owner is taken over anyway */ }

@@ -543,3 +543,91 @@ Deno.test("the state dir deleted or replaced under a running monitor: it says so
     }
   }
 });
+
+async function childrenOf(pid: number): Promise<number[]> {
+  const out = await new Deno.Command("ps", { args: ["-o", "pid=", "--ppid", String(pid)] })
+    .output();
+  return new TextDecoder().decode(out.stdout).split("\n").map((l) => l.trim()).filter(Boolean)
+    .map(Number);
+}
+
+Deno.test("a catastrophic profile pattern: refused at load; forced in, cycles stay bounded and SIGTERM works", async () => {
+  const box = await Sandbox.create();
+  try {
+    await Deno.writeTextFile(
+      `${box.dir}/profiles.json`,
+      JSON.stringify({ claude: { busy: ["...", "^(a+)+$"] } }),
+    );
+    const refused = await box.cli(["monitor", "--once"]);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr.trim(),
+      /^tmux-orc: Invalid profiles file: .*busy\[\d+\] could take exponential time .*nested quantifiers/,
+    );
+
+    // Past the check (test switch): a line of 5,000 'a' and a '!' would take forever to match.
+    const line = "a".repeat(5000) + "!";
+    const made = await outsideTmux(box.socket, [
+      "new-window",
+      "-P",
+      "-F",
+      "#{pane_id}",
+      "--",
+      "sh",
+      "-c",
+      `printf '%s\\n' '${line}'; exec cat`,
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const pane = made.stdout.trim();
+    const reg = await box.cli(
+      ["agent", "register", pane, "--name", "slow", "--profile", "claude"],
+      {
+        TMUX_ORC_TEST_ALLOW_UNSAFE_PATTERNS: "1",
+      },
+    );
+    assert.equal(reg.code, 0, reg.stderr);
+    await addShellAgent(box.socket, "other");
+    const monitor = box.spawn(["monitor", "--interval", "0.2"], {
+      piped: true,
+      env: { TMUX_ORC_TEST_ALLOW_UNSAFE_PATTERNS: "1" },
+    });
+    try {
+      const first = await beatFrom(box, monitor.pid, 1, 20_000);
+      const later = await beatFrom(box, monitor.pid, first.cycle + 3, 20_000);
+      const cycleMs = (later as Beat & { cycleMs: number }).cycleMs;
+      assert.ok(later.agents >= 2, `both agents watched: ${later.agents}`);
+      // The other agent is still classified (the slow one goes last and times out alone).
+      await waitFor(() => transitionsIn(box.dir).some((e) => e.agent === "other"), {
+        timeoutMs: 10_000,
+        what: "the other agent classified",
+      });
+      // New output on the slow pane: the next cycle is stuck in the pattern; SIGTERM then.
+      const typed = await outsideTmux(box.socket, ["send-keys", "-t", pane, "-l", line]);
+      assert.equal(typed.code, 0, typed.stderr);
+      await outsideTmux(box.socket, ["send-keys", "-t", pane, "Enter"]);
+      await new Promise((r) => setTimeout(r, 700));
+      const children = await childrenOf(monitor.pid);
+      for (const pid of children) box.track(pid);
+      assert.ok(children.length >= 2, "the detection child and the tmux client run");
+      const t0 = performance.now();
+      signal(monitor.pid, "SIGTERM");
+      const status = await monitor.status;
+      const exitMs = performance.now() - t0;
+      console.log(
+        `    catastrophic pattern: last cycle ${cycleMs.toFixed(0)} ms (budget 2000), ` +
+          `SIGTERM obeyed in ${exitMs.toFixed(0)} ms, exit ${status.code}, ` +
+          `${children.length} child processes (detection, tmux client), none left`,
+      );
+      assert.equal(status.code, 0);
+      assert.ok(exitMs < 1000, `exit took ${exitMs} ms`);
+      await new Promise((r) => setTimeout(r, 600));
+      assert.deepEqual(children.filter(pidAlive), [], "no detection child left running");
+      const log = new TextDecoder().decode((await monitor.output()).stderr);
+      assert.match(log, /Detection for %\d+ \(profile claude\) ran past the cycle's 2000 ms/);
+    } catch (error) {
+      await withLog(monitor, error);
+    }
+  } finally {
+    await box.cleanup();
+  }
+});
