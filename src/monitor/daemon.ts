@@ -97,7 +97,8 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
   try {
     monitor = await options.createMonitor();
     const running = monitor;
-    stop.signal.addEventListener("abort", () => running.interrupt(), { once: true });
+    // A stand-in monitor (tests, benchmarks) may have no interrupt.
+    stop.signal.addEventListener("abort", () => running.interrupt?.(), { once: true });
     logger.info("Monitor started (pid {pid}, interval {interval_s} s)", {
       pid: Deno.pid,
       interval_s: options.intervalMs / 1000,
