@@ -943,9 +943,13 @@ function userVersion(db: DatabaseSync): number {
   return Number(row.user_version);
 }
 
+/** SQLite's messages for the corrupt codes (Deno's `node:sqlite` gives no `errcode`). */
+const CORRUPT_MESSAGE = /database disk image is malformed|file is not a database/i;
+
 function isCorruption(error: unknown): boolean {
   const errcode = (error as { errcode?: unknown })?.errcode;
-  return typeof errcode === "number" && CORRUPT_CODES.has(errcode & 0xff);
+  if (typeof errcode === "number") return CORRUPT_CODES.has(errcode & 0xff);
+  return CORRUPT_MESSAGE.test(errorText(error));
 }
 
 function errorText(error: unknown): string {
