@@ -529,7 +529,16 @@ Deno.test("the state dir deleted or replaced under a running monitor: it says so
         await Deno.rename(box.dir, `${box.dir}.old`);
         await Deno.mkdir(box.dir, { mode: 0o700 });
       }
-      const status = await monitor.output();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const status = await Promise.race([
+        monitor.output(),
+        new Promise<never>((_, reject) =>
+          timer = setTimeout(() => {
+            signal(monitor.pid, "SIGKILL");
+            reject(new Error(`The monitor did not exit within 10 s of the state dir being ${how}`));
+          }, 10_000)
+        ),
+      ]).finally(() => clearTimeout(timer));
       const ms = performance.now() - t0;
       const stderr = new TextDecoder().decode(status.stderr);
       console.log(
