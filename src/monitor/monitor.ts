@@ -50,7 +50,7 @@ import {
 import type { Store } from "../store/store.ts";
 import { type StoreOp, WriteQueue } from "./write_queue.ts";
 import { type Detector, InlineDetector } from "./detector.ts";
-import { describeOwner, type Ownership, type OwnershipState } from "./ownership.ts";
+import type { Ownership } from "./ownership.ts";
 import { sendKey } from "../tmux/commands.ts";
 import { listPanes, type PaneCaptureMark, paneChangeKey, paneNeedsCapture } from "../tmux/panes.ts";
 import { type PaneRecord, type TmuxClient, TmuxUnavailableError } from "../tmux/types.ts";
@@ -242,8 +242,6 @@ export class Monitor {
   readonly #processes: ProcessTable | undefined;
   readonly #ownership: Ownership | undefined;
   readonly #detector: Detector;
-  #standby: string | undefined;
-  #ownershipError = "";
   #cycle = 0;
   #tmuxUp: boolean | undefined;
   #restored = false;
@@ -313,7 +311,7 @@ export class Monitor {
       return result;
     };
     if (!this.#restored) this.#restore();
-    result.standby = await this.#checkOwnership();
+    result.standby = await this.#ownership?.standbyReason(this.#tmux, this.#logger);
     if (result.standby !== undefined) return finish();
 
     let panes: PaneRecord[];
@@ -630,7 +628,7 @@ export class Monitor {
   async close(): Promise<void> {
     this.#detector.close();
     try {
-      if (this.#ownership && this.#standby === undefined) await this.#ownership.release(this.#tmux);
+      await this.#ownership?.release(this.#tmux);
     } catch { /* best effort: a dead owner is taken over anyway */ }
     try {
       await this.#tmux.close();
@@ -639,46 +637,6 @@ export class Monitor {
         this.#writes?.close();
       } catch { /* already closed */ }
     }
-  }
-
-  /**
-   * Whether another live monitor owns the tmux server: its description (stand by), or undefined
-   * (carry on). No server, or a marker that cannot be read: carry on (logged once).
-   */
-  async #checkOwnership(): Promise<string | undefined> {
-    if (!this.#ownership) return undefined;
-    let state: OwnershipState;
-    try {
-      state = await this.#ownership.check(this.#tmux);
-      this.#ownershipError = "";
-    } catch (error) {
-      if (!(error instanceof TmuxUnavailableError) && this.#ownershipError !== errorText(error)) {
-        this.#ownershipError = errorText(error);
-        this.#logger.error("Cannot check which monitor owns the tmux server: {error}", {
-          error: this.#ownershipError,
-        });
-      }
-      return this.#standby = undefined;
-    }
-    if (!state.owner) {
-      const owner = describeOwner(state.foreign, state.token);
-      if (this.#standby !== owner) {
-        this.#logger.error(
-          "Another monitor already watches this tmux server: {owner}; standing by (watching " +
-            "nothing, telling nobody) until it stops",
-          { owner },
-        );
-      }
-      return this.#standby = owner;
-    }
-    if (state.tookOver) {
-      this.#logger.warn("Took over the tmux server from {owner}, which is gone", {
-        owner: describeOwner(state.tookOver, state.tookOver.token),
-      });
-    } else if (this.#standby !== undefined) {
-      this.#logger.warn("The other monitor stopped; watching this tmux server now");
-    }
-    return this.#standby = undefined;
   }
 
   /** Once an hour: drop events older than 30 days and agents gone for a day. */

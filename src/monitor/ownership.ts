@@ -20,9 +20,10 @@
  * @module
  */
 
+import type { Logger } from "@logtape/logtape";
 import { isSameProcessAlive, selfIdentity } from "../state/process_info.ts";
 import { quoteTmuxArgument } from "../tmux/control_client.ts";
-import type { TmuxClient } from "../tmux/types.ts";
+import { type TmuxClient, TmuxUnavailableError } from "../tmux/types.ts";
 
 /** The server option holding the owner's token. */
 export const OWNER_OPTION = "@tmux-orc-owner";
@@ -104,6 +105,8 @@ export class Ownership {
   readonly #wall: () => number;
   readonly #isAlive: IsAlive;
   #claimed = false;
+  #standby: string | undefined;
+  #checkError = "";
 
   /** Creates the claim; nothing is sent until {@linkcode check}. */
   constructor(options: OwnershipOptions) {
@@ -167,6 +170,45 @@ export class Ownership {
     }
     this.#claimed = true;
     return token === "" ? { owner: true } : { owner: true, tookOver: foreign };
+  }
+
+  /**
+   * One cycle's verdict, logged on changes: who owns the server when another live monitor does
+   * (this cycle must stand by), or `undefined` (carry on). No server, or a marker that cannot be
+   * read: carry on (logged once).
+   */
+  async standbyReason(tmux: TmuxClient, logger: Logger): Promise<string | undefined> {
+    let state: OwnershipState;
+    try {
+      state = await this.check(tmux);
+      this.#checkError = "";
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof TmuxUnavailableError) && this.#checkError !== text) {
+        logger.error("Cannot check which monitor owns the tmux server: {error}", { error: text });
+      }
+      this.#checkError = text;
+      return this.#standby = undefined;
+    }
+    if (!state.owner) {
+      const owner = describeOwner(state.foreign, state.token);
+      if (this.#standby !== owner) {
+        logger.error(
+          "Another monitor already watches this tmux server: {owner}; standing by (watching " +
+            "nothing, telling nobody) until it stops",
+          { owner },
+        );
+      }
+      return this.#standby = owner;
+    }
+    if (state.tookOver) {
+      logger.warn("Took over the tmux server from {owner}, which is gone", {
+        owner: describeOwner(state.tookOver, state.tookOver.token),
+      });
+    } else if (this.#standby !== undefined) {
+      logger.warn("The other monitor stopped; watching this tmux server now");
+    }
+    return this.#standby = undefined;
   }
 
   /** Removes the marker if it is still ours (on a clean exit). Errors are ignored. */
