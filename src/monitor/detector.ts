@@ -152,11 +152,12 @@ export class ProcessDetector implements Detector {
   #closed = false;
   #encoder = new TextEncoder();
 
-  /** Creates the detector; the child starts with the first cycle. */
+  /** Creates the detector and starts its child (it loads while the monitor connects to tmux). */
   constructor(profiles: ReadonlyMap<string, AgentProfile>, options: ProcessDetectorOptions) {
     this.#profiles = profiles;
     this.#options = options;
     this.#budgetMs = options.budgetMs ?? DEFAULT_DETECT_BUDGET_MS;
+    this.#spawn();
   }
 
   /** Pid of the child, when one runs (for tests). */
