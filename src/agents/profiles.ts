@@ -33,6 +33,7 @@
  * @module
  */
 
+import { unsafePatternReason } from "./pattern_safety.ts";
 import type { PaneRecord } from "../tmux/types.ts";
 
 /** A regular expression as data: a source string (compiled with flag `i`) or source plus flags. */
@@ -591,6 +592,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+let builtinSources: Set<string> | undefined;
+/** Set only while {@linkcode loadProfiles} runs with `allowUnsafePatterns` (tests). */
+let skipSafetyCheck = false;
+
+/** Every pattern source of the built-in profiles (reviewed code, exempt from the safety check). */
+function isBuiltinSource(source: string): boolean {
+  if (!builtinSources) {
+    const found = new Set<string>();
+    const walk = (value: unknown): void => {
+      if (typeof value === "string") found.add(value);
+      else if (Array.isArray(value)) value.forEach(walk);
+      else if (isRecord(value)) Object.values(value).forEach(walk);
+    };
+    walk(BUILTIN_PROFILES);
+    builtinSources = found;
+  }
+  return builtinSources.has(source);
+}
+
 function compilePattern(profile: string, path: string, spec: unknown): RegExp {
   let source: unknown;
   let flags: unknown = "i";
@@ -616,12 +636,24 @@ function compilePattern(profile: string, path: string, spec: unknown): RegExp {
       `${path} has unsupported flags: ${JSON.stringify(flags)} (allowed: i, m, s, u, v)`,
     );
   }
+  let compiled: RegExp;
   try {
-    return new RegExp(source, flags);
+    compiled = new RegExp(source, flags);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new ProfileError(profile, `${path} is not a valid regular expression: ${detail}`);
   }
+  const unsafe = skipSafetyCheck || isBuiltinSource(source)
+    ? undefined
+    : unsafePatternReason(source, flags);
+  if (unsafe !== undefined) {
+    throw new ProfileError(
+      profile,
+      `${path} could take exponential time on a line of pane output (${unsafe}): ` +
+        JSON.stringify(source),
+    );
+  }
+  return compiled;
 }
 
 function compilePatterns(profile: string, field: string, value: unknown): RegExp[] {
@@ -749,10 +781,26 @@ function mergeConfig(
  * - A new name is a new profile; `"extends": "claude"` starts it from a built-in (or an earlier
  *   profile), otherwise every field is required.
  *
+ * Every pattern that is not a built-in one must pass `unsafePatternReason` (no catastrophic
+ * backtracking on pane output); `allowUnsafePatterns` skips that check (for tests of the monitor's
+ * detection deadline only).
+ *
  * Throws a one-line `Error` such as
  * `Invalid profile "x": busy[2] is not a valid regular expression: ...` for bad input.
  */
-export function loadProfiles(overrides?: unknown): Map<string, AgentProfile> {
+export function loadProfiles(
+  overrides?: unknown,
+  options: { allowUnsafePatterns?: boolean } = {},
+): Map<string, AgentProfile> {
+  skipSafetyCheck = options.allowUnsafePatterns === true;
+  try {
+    return loadChecked(overrides);
+  } finally {
+    skipSafetyCheck = false;
+  }
+}
+
+function loadChecked(overrides: unknown): Map<string, AgentProfile> {
   const configs = new Map<string, Record<string, unknown>>();
   for (const [name, config] of Object.entries(BUILTIN_PROFILES)) {
     configs.set(name, structuredClone(config) as unknown as Record<string, unknown>);

@@ -19,6 +19,7 @@ import {
 } from "../state/pid_file.ts";
 import { currentParentPid } from "../state/process_info.ts";
 import { HeartbeatPipe, writeHeartbeat } from "./heartbeat.ts";
+import { StateDirWatch } from "./state_dir_watch.ts";
 import type { CycleResult, Monitor } from "./monitor.ts";
 
 /** Options for {@linkcode runMonitorDaemon}. */
@@ -94,8 +95,13 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
   const pipe = options.supervised ? new HeartbeatPipe() : undefined;
   let monitor: Monitor | undefined;
   let heartbeatFailing = false;
+  let exitCode = 0;
+  const dirWatch = new StateDirWatch(paths.dir);
   try {
     monitor = await options.createMonitor();
+    const running = monitor;
+    // A stand-in monitor (tests, benchmarks) may have no interrupt.
+    stop.signal.addEventListener("abort", () => running.interrupt?.(), { once: true });
     logger.info("Monitor started (pid {pid}, interval {interval_s} s)", {
       pid: Deno.pid,
       interval_s: options.intervalMs / 1000,
@@ -103,6 +109,14 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
     while (!stop.signal.aborted) {
       const began = clock.monotonic();
       const result = await monitor.cycle();
+      const dirProblem = dirWatch.check();
+      if (dirProblem !== undefined) {
+        // Its log files went with the dir: say it on stderr too (the supervisor keeps the lines).
+        logger.error("{problem}; exiting", { problem: dirProblem });
+        console.error(`tmux-orc: ${dirProblem}; exiting`);
+        exitCode = 1;
+        break;
+      }
       let writeError: string | null = null;
       try {
         await writeHeartbeat(paths.heartbeat, {
@@ -118,6 +132,9 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
           time: new Date(clock.wall()).toISOString(),
           startedAt,
           supervised: options.supervised,
+          ...(result.storeQueued ? { storeQueued: result.storeQueued } : {}),
+          ...(result.storeLost ? { storeLost: result.storeLost } : {}),
+          ...(result.standby ? { standby: result.standby } : {}),
         });
         if (heartbeatFailing) logger.info("Heartbeat file writes work again");
         heartbeatFailing = false;
@@ -149,5 +166,5 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
     lock.release();
     logger.info("Monitor stopped (pid {pid})", { pid: Deno.pid });
   }
-  return 0;
+  return exitCode;
 }

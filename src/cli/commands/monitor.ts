@@ -7,6 +7,14 @@
 import { log, shutdownLogging } from "../../log/mod.ts";
 import { runMonitorDaemon } from "../../monitor/daemon.ts";
 import { Monitor } from "../../monitor/monitor.ts";
+import { Ownership } from "../../monitor/ownership.ts";
+import { ProcessDetector } from "../../monitor/detector.ts";
+import { runDetectChild } from "../../monitor/detect_child.ts";
+import { selfCommand } from "../../supervisor/self_exec.ts";
+
+/** The hidden flag that runs the monitor's detection child (see `monitor/detector.ts`). */
+const DETECT_CHILD_FLAG = "detect-child";
+const DETECT_CHILD_FLAG_ARG = `--${DETECT_CHILD_FLAG}`;
 import { readProfilesFile } from "../../monitor/profiles_file.ts";
 import { UserError } from "../../state/errors.ts";
 import { openStore } from "../../store/store.ts";
@@ -50,8 +58,14 @@ export const monitorCommand: CommandSpec = {
       description: "Log to the state dir only (used by monitor start)",
       hidden: true,
     },
+    [DETECT_CHILD_FLAG]: {
+      type: "boolean",
+      description: "Run the monitor's detection child (JSON lines on stdin and stdout)",
+      hidden: true,
+    },
   },
   async run(ctx) {
+    if (flag(ctx.values, DETECT_CHILD_FLAG)) return await runDetectChild();
     const interval = intervalMs(ctx.values);
     const settings = monitorSettings(ctx.values);
     const paths = await ctx.statePaths();
@@ -95,6 +109,11 @@ export const monitorCommand: CommandSpec = {
             store,
             profiles,
             options: settings,
+            ownership: new Ownership({ stateDir: paths.dir }),
+            detector: new ProcessDetector(profiles, {
+              command: [...selfCommand(), "monitor", DETECT_CHILD_FLAG_ARG],
+              logger,
+            }),
           });
         },
         onCycle: (result) => {
