@@ -1,9 +1,11 @@
 /**
  * Restarting a crashed agent (`--restart-crashed`): its pane is respawned with the command it was
  * registered with (`@tmux-orc-command`), split into words here — no shell is involved, so there is
- * no expansion of `$`, globs or backquotes — and run by tmux's `respawn-pane` directly. `-k` is used
- * only when the crashed pane still has a live process (the shell the agent exited to); a dead pane
- * is respawned without it. Panes and windows are never killed otherwise.
+ * no expansion of `$`, globs or backquotes — and run by tmux's `respawn-pane` directly. When the
+ * crashed pane still has live processes (the shell the agent exited to, helpers that ignore
+ * SIGHUP), they are ended first and confirmed gone ({@linkcode endPaneProcesses}: SIGHUP/SIGTERM,
+ * SIGKILL after a grace), then the pane is respawned with `-k`; a dead pane is respawned without
+ * it. Panes and windows are never killed otherwise.
  *
  * Restarts are throttled per pane ({@linkcode RestartThrottle}) so a command that dies at once does
  * not loop.
@@ -12,6 +14,11 @@
  */
 
 import { respawnPane } from "../tmux/commands.ts";
+import {
+  type EndedProcesses,
+  endPaneProcesses,
+  type EndProcessesOptions,
+} from "./pane_processes.ts";
 import type { PaneRecord, TmuxClient } from "../tmux/types.ts";
 
 /**
@@ -130,21 +137,32 @@ export class RestartThrottle {
   }
 }
 
+/** What {@linkcode restartCrashedPane} did. */
+export interface RestartReport {
+  /** The argv the pane was respawned with. */
+  argv: string[];
+  /** The old processes ended first (absent for a dead pane). */
+  ended?: EndedProcesses;
+}
+
 /**
  * Respawns a crashed agent's pane with `command` (see the module documentation): sets the pane's
  * `remain-on-exit` so that a later exit leaves a dead pane to restart (rather than closing it),
- * then `respawn-pane [-k] -c CWD -t %id -- ARGV`. Resolves with the argv used.
+ * ends the pane's old processes when it is not dead, then `respawn-pane [-k] -c CWD -t %id --
+ * ARGV`.
  */
 export async function restartCrashedPane(
   tmux: TmuxClient,
   pane: PaneRecord,
   command: string,
-): Promise<string[]> {
+  options: EndProcessesOptions = {},
+): Promise<RestartReport> {
   const argv = splitCommandLine(command);
   await tmux.run(["set-option", "-p", "-t", pane.paneId, "remain-on-exit", "on"]);
+  const ended = pane.dead ? undefined : await endPaneProcesses(pane.pid, options);
   await respawnPane(tmux, pane.paneId, argv, {
     kill: !pane.dead,
     cwd: pane.currentPath || undefined,
   });
-  return argv;
+  return ended ? { argv, ended } : { argv };
 }

@@ -27,7 +27,8 @@
  * 2. `waiting`: a permission / confirmation prompt ("Do you want to proceed?", `❯ 1. Yes`…) in the
  *    bottom part of the screen. Except a menu of choices (no permission question) right under a
  *    usage-limit message (no input box, the limit line in the latest output above the menu): it is
- *    the limit's own offer (Codex's "Approaching rate limits" model switch), so the pane is
+ *    the limit's own offer (Codex's "Approaching rate limits" model switch, Gemini CLI's
+ *    "Usage limit reached for all Pro models" dialog), so the pane is
  *    `rate_limited` until the limit's reset time, then `waiting`.
  * 3. `rate_limited`: a usage-limit message in the latest output (or footer), with no busy marker
  *    visible (a busy agent has moved on). Its reset time is parsed in the stated time zone
@@ -336,13 +337,15 @@ export function analyzeScreen(screen: string, profile: AgentProfile): ScreenAnal
   let limitLines = limitZone;
   const menuOnly = waitingLines.length > 0 &&
     !waitingLines.some((line) => content(line).endsWith("?"));
-  if (limit < 0 && !box && menuOnly) {
+  if (!box && menuOnly) {
     // A menu (choices, no permission question) replaced the input box: the output above it is
-    // the latest output. A permission question is never a limit's offer, whatever text its
-    // command shows above it.
+    // the latest output (also when the limit line is near enough to the bottom to be in the
+    // latest lines anyway, as in Gemini CLI's quota dialog). A permission question is never a
+    // limit's offer, whatever text its command shows above it.
     const above = latestOutput(lines, dialogStart(lines, profile), profile);
-    limit = firstMatch(above, profile.rateLimit);
-    if (limit >= 0) {
+    const aboveLimit = firstMatch(above, profile.rateLimit);
+    if (aboveLimit >= 0) {
+      limit = aboveLimit;
       limitLines = above;
       analysis.limitAboveDialog = true;
     }

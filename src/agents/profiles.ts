@@ -9,7 +9,8 @@
  *    `processNamePatterns`, e.g. Claude Code's native build names its process after its version,
  *    `2.1.37`);
  * 3. `pane_current_command` is a generic runtime in `wrapperProcessNames` (`node`, `python`…)
- *    AND the screen matches one of the profile's `signature` patterns. The monitor only sees the
+ *    AND the screen matches one of the profile's `signature` patterns (on border-stripped lines,
+ *    like every other pattern list). The monitor only sees the
  *    command name, and `node` alone says nothing: Claude Code (npm install), Codex CLI (npm
  *    wrapper) and Gemini CLI all run as `node`. So `node` alone needs a screen signature match or
  *    registration.
@@ -32,6 +33,7 @@
  * @module
  */
 
+import { unsafePatternReason } from "./pattern_safety.ts";
 import type { PaneRecord } from "../tmux/types.ts";
 
 /** A regular expression as data: a source string (compiled with flag `i`) or source plus flags. */
@@ -382,48 +384,118 @@ const CODEX: ProfileConfig = {
   waitingLines: 14,
 };
 
-// Gemini CLI: boxed "> Type your message" composer, "(esc to cancel, 5s)".
+// Gemini CLI 0.61 (Ink TUI). The input line ` > text` (`!` in shell mode, `*` in YOLO mode,
+// `(r:)` in reverse search) sits between `▄▄▄` and `▀▀▀` bars (true colour), blank padding lines
+// (256 colours) or `────` rules (`NO_COLOR`, or `ui.useBackgroundColor: false`), with a footer
+// (workspace, sandbox, model) below; user messages in the transcript are drawn the same way, so
+// the box is the lowest one with at most a short footer. Dialogs replace the input box. Before
+// 0.61 the input was a rounded box (`╭─╮ │ > text │ ╰─╯`). No `busyTitle`: the title says
+// "✦  Working…" also while the quota dialog waits for an answer (the request is still open).
+const GEMINI_INPUT = String.raw`^ ?(?:[>!*]|\(r:\))\s(.*)$`;
+const GEMINI_CONTINUATION = String.raw`^(?: {3}(.*))?$`;
 const GEMINI: ProfileConfig = {
   description: "Google Gemini CLI",
   processNames: ["gemini"],
   processNamePatterns: [],
   wrapperProcessNames: ["node"],
+  // Matched on lines with box borders stripped, so dialogs drawn in `│ … │` boxes count.
   signature: [
     String.raw`Type your message or @path/to/file`,
-    String.raw`\bgemini-[\d.]+-(?:pro|flash)\b`,
-    String.raw`no sandbox \(see /docs\)`,
+    String.raw`\bGemini CLI v\d+\.\d+`,
+    String.raw`^workspace \(/directory\)\s+(?:branch\s+)?sandbox\b`,
+    String.raw`\bgemini-\d[\w.-]*-(?:pro|flash|lite)\b`,
     String.raw`^✦\s`,
+    String
+      .raw`^[✓✕⊶?]\s+(?:Shell|Edit|WriteFile|ReadFile|ReadManyFiles|FindFiles|SearchText|WebFetch)\s`,
     String.raw`^Allow execution of\b`,
+    String.raw`^(?:\?\s+)?A potential loop was detected\b`,
+    String.raw`^Usage limit reached for\b`,
+    String.raw`^/stats model for usage details$`,
+    String.raw`\(esc to cancel, \d+[smh]`,
+    String.raw`^Shift\+Tab to accept edits$`,
+    String.raw`Press F12 for diagnostics`,
+    String.raw`^Trusting a folder allows Gemini CLI\b`,
+    String.raw`^Terms of Services and Privacy Notice for Gemini CLI$`,
+    String.raw`\bhttps://geminicli\.com/`,
   ],
   shells: [...DEFAULT_SHELLS],
-  prompts: [{
-    name: "boxed",
-    top: String.raw`^\s*╭─+╮\s*$`,
-    first: String.raw`^\s*│\s*>(?:\s+(.*?))?\s*│\s*$`,
-    continuation: String.raw`^\s*│\s*(.*?)\s*│\s*$`,
-    bottom: String.raw`^\s*╰─+╯\s*$`,
-    maxFooterLines: 4,
-  }],
-  placeholders: [String.raw`^Type your message or @path/to/file$`],
+  prompts: [
+    {
+      // ▄▄▄▄▄▄▄▄ / > text / ▀▀▀▀▀▀▀▀ (true colour)
+      name: "bars",
+      top: String.raw`^▄{8,}$`,
+      first: GEMINI_INPUT,
+      continuation: GEMINI_CONTINUATION,
+      bottom: String.raw`^▀{8,}$`,
+      maxFooterLines: 6,
+    },
+    {
+      // ──────── / > text / ──────── (NO_COLOR)
+      name: "rules",
+      top: String.raw`^─{8,}$`,
+      first: GEMINI_INPUT,
+      continuation: GEMINI_CONTINUATION,
+      bottom: String.raw`^─{8,}$`,
+      maxFooterLines: 6,
+    },
+    {
+      // (blank) / > text / (blank) (256 colours: the padding is only a background colour)
+      name: "padded",
+      top: String.raw`^\s*$`,
+      first: GEMINI_INPUT,
+      continuation: String.raw`^ {3}(.*\S.*)$`,
+      bottom: String.raw`^\s*$`,
+      maxFooterLines: 6,
+    },
+    {
+      // ╭────╮ / │ > text │ / ╰────╯ (Gemini CLI before 0.61)
+      name: "boxed",
+      top: String.raw`^\s*╭─+╮\s*$`,
+      first: String.raw`^\s*│\s*>(?:\s+(.*?))?\s*│\s*$`,
+      continuation: String.raw`^\s*│\s*(.*?)\s*│\s*$`,
+      bottom: String.raw`^\s*╰─+╯\s*$`,
+      maxFooterLines: 4,
+    },
+  ],
+  placeholders: [
+    String.raw`^Type your message or @path/to/file$`,
+    String.raw`^Type your shell command$`,
+    String.raw`^Press 'i' for INSERT mode\.$`,
+    String.raw`^Press 'Esc' for NORMAL mode\.$`,
+  ],
   userEcho: [String.raw`^>\s+\S`],
-  busy: [String.raw`\(esc to cancel\b`, String.raw`^\s*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s`],
+  busy: [String.raw`\(esc to cancel\b`, String.raw`^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]\s`],
   waiting: [
-    String.raw`^Allow execution\b.*\?`,
+    String.raw`^Allow execution of\b.*\?`,
     String.raw`^Apply this change\?`,
     String.raw`^Do you want to proceed\?`,
-    String.raw`^[●◉❯>]\s*\d+\.\s+(?:Yes|Allow)\b`,
+    String.raw`^Do you trust the files in this folder\?`,
+    String.raw`^(?:\?\s+)?A potential loop was detected\b`,
+    String.raw`^We are currently experiencing high demand\b`,
+    String.raw`^How would you like to proceed\?`,
+    String.raw`^Further action is required to use this service\.`,
+    // The selected choice of any dialog, whatever it says ("● 1. Keep trying", "● 1. Keep loop
+    // detection enabled (esc)"…). The quota dialog ("Usage limit reached for all Pro models." over
+    // "● 1. Keep trying" / "● 1. Switch to <model>") is the limit's own offer: detection makes it
+    // rate_limited until its "Access resets at" time.
+    String.raw`^●\s*\d+\.\s+\S`,
   ],
   rateLimit: [
-    String.raw`\bquota (?:exceeded|limit)\b`,
-    String.raw`\bRESOURCE_EXHAUSTED\b`,
-    String.raw`reached your daily .* limit`,
+    // The quota dialog and the overage / empty-wallet dialogs.
+    String.raw`^Usage limit reached for\b`,
+    String.raw`^Access resets at\b`,
+    // The banner after the turn failed ("✕ [API Error: …]" plus the API-key hint).
+    String
+      .raw`^(?:✕\s*)?\[API Error: .*(?:\bquota\b|Resource has been exhausted|RESOURCE_EXHAUSTED)`,
+    String.raw`\bexhausted your daily quota\b`,
+    String.raw`^Please wait and try again later\. To increase your limits\b`,
   ],
   rateLimitWarning: [String.raw`Possible quota limitations`],
-  apiError: [String.raw`^(?:✕\s*)?\[?API Error\b`],
+  apiError: [String.raw`^✕\s*\[API Error\b`, String.raw`^✕\s+(?:Error|Request failed)\b`],
   volatile: [],
-  busyLookback: 10,
-  latestOutputLines: 4,
-  waitingLines: 14,
+  busyLookback: 6,
+  latestOutputLines: 10,
+  waitingLines: 16,
 };
 
 // Aider: a bare "> " prompt (or "architect> "), yes/no questions at the bottom.
@@ -520,6 +592,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+let builtinSources: Set<string> | undefined;
+/** Set only while {@linkcode loadProfiles} runs with `allowUnsafePatterns` (tests). */
+let skipSafetyCheck = false;
+
+/** Every pattern source of the built-in profiles (reviewed code, exempt from the safety check). */
+function isBuiltinSource(source: string): boolean {
+  if (!builtinSources) {
+    const found = new Set<string>();
+    const walk = (value: unknown): void => {
+      if (typeof value === "string") found.add(value);
+      else if (Array.isArray(value)) value.forEach(walk);
+      else if (isRecord(value)) Object.values(value).forEach(walk);
+    };
+    walk(BUILTIN_PROFILES);
+    builtinSources = found;
+  }
+  return builtinSources.has(source);
+}
+
 function compilePattern(profile: string, path: string, spec: unknown): RegExp {
   let source: unknown;
   let flags: unknown = "i";
@@ -545,12 +636,24 @@ function compilePattern(profile: string, path: string, spec: unknown): RegExp {
       `${path} has unsupported flags: ${JSON.stringify(flags)} (allowed: i, m, s, u, v)`,
     );
   }
+  let compiled: RegExp;
   try {
-    return new RegExp(source, flags);
+    compiled = new RegExp(source, flags);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     throw new ProfileError(profile, `${path} is not a valid regular expression: ${detail}`);
   }
+  const unsafe = skipSafetyCheck || isBuiltinSource(source)
+    ? undefined
+    : unsafePatternReason(source, flags);
+  if (unsafe !== undefined) {
+    throw new ProfileError(
+      profile,
+      `${path} could take exponential time on a line of pane output (${unsafe}): ` +
+        JSON.stringify(source),
+    );
+  }
+  return compiled;
 }
 
 function compilePatterns(profile: string, field: string, value: unknown): RegExp[] {
@@ -678,10 +781,26 @@ function mergeConfig(
  * - A new name is a new profile; `"extends": "claude"` starts it from a built-in (or an earlier
  *   profile), otherwise every field is required.
  *
+ * Every pattern that is not a built-in one must pass `unsafePatternReason` (no catastrophic
+ * backtracking on pane output); `allowUnsafePatterns` skips that check (for tests of the monitor's
+ * detection deadline only).
+ *
  * Throws a one-line `Error` such as
  * `Invalid profile "x": busy[2] is not a valid regular expression: ...` for bad input.
  */
-export function loadProfiles(overrides?: unknown): Map<string, AgentProfile> {
+export function loadProfiles(
+  overrides?: unknown,
+  options: { allowUnsafePatterns?: boolean } = {},
+): Map<string, AgentProfile> {
+  skipSafetyCheck = options.allowUnsafePatterns === true;
+  try {
+    return loadChecked(overrides);
+  } finally {
+    skipSafetyCheck = false;
+  }
+}
+
+function loadChecked(overrides: unknown): Map<string, AgentProfile> {
   const configs = new Map<string, Record<string, unknown>>();
   for (const [name, config] of Object.entries(BUILTIN_PROFILES)) {
     configs.set(name, structuredClone(config) as unknown as Record<string, unknown>);
@@ -759,7 +878,10 @@ export function identifyProfile(
     if (profile.processNamePatterns.some((re) => re.test(command))) return profile;
   }
   if (options.screen === undefined) return undefined;
-  const lines = options.screen.split("\n");
+  // Border-stripped, as detection reads them: a dialog's `│ Allow execution of … │` counts.
+  const lines = options.screen.split("\n").map((line) =>
+    line.replace(/^[\s│┃║▌]+/, "").replace(/[\s│┃║▌]+$/, "")
+  );
   let best: AgentProfile | undefined;
   let bestScore = 0;
   for (const profile of profiles.values()) {

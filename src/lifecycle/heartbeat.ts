@@ -79,6 +79,12 @@ export interface Heartbeat {
   startedAt: number;
   /** Whether a supervisor started this monitor. */
   supervised?: boolean;
+  /** History rows waiting in memory because the store cannot be written (absent: none). */
+  storeQueued?: number;
+  /** History rows dropped since the start because that queue was full (absent: none). */
+  storeLost?: number;
+  /** Set while another monitor owns the tmux server: who it is (this one stands by). */
+  standby?: string;
 }
 
 /** Writes the heartbeat file atomically. */

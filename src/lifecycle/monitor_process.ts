@@ -14,6 +14,7 @@ import { removeOwnPidFile, repairOwnPidFile, writePidFile } from "../state/pid_f
 import { currentParentPid } from "../state/process_info.ts";
 import { HeartbeatPipe, IDLE_BEAT_MS, writeHeartbeat } from "./heartbeat.ts";
 import { acquireMonitorLock } from "./singleton.ts";
+import { StateDirWatch } from "../monitor/state_dir_watch.ts";
 import type { CycleResult, Monitor } from "../monitor/monitor.ts";
 
 /** The monitor's cycle interval when none is given (ms). */
@@ -84,8 +85,13 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
   const pipe = options.supervised ? new HeartbeatPipe() : undefined;
   let monitor: Monitor | undefined;
   let heartbeatFailing = false;
+  let exitCode = 0;
+  const dirWatch = new StateDirWatch(paths.dir);
   try {
     monitor = await options.createMonitor();
+    const running = monitor;
+    // A stand-in monitor (tests, benchmarks) may have no interrupt.
+    stop.signal.addEventListener("abort", () => running.interrupt?.(), { once: true });
     logger.info("Monitor started (pid {pid}, interval {interval_s} s)", {
       pid: Deno.pid,
       interval_s: options.intervalMs / 1000,
@@ -93,6 +99,14 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
     while (!stop.signal.aborted) {
       const began = clock.monotonic();
       const result = await monitor.cycle();
+      const dirProblem = dirWatch.check();
+      if (dirProblem !== undefined) {
+        // Its log files went with the dir: say it on stderr too (the supervisor keeps the lines).
+        logger.error("{problem}; exiting", { problem: dirProblem });
+        console.error(`tmux-orc: ${dirProblem}; exiting`);
+        exitCode = 1;
+        break;
+      }
       let writeError: string | null = null;
       try {
         await writeHeartbeat(paths.heartbeat, {
@@ -108,6 +122,9 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
           time: new Date(clock.wall()).toISOString(),
           startedAt,
           supervised: options.supervised,
+          ...(result.storeQueued ? { storeQueued: result.storeQueued } : {}),
+          ...(result.storeLost ? { storeLost: result.storeLost } : {}),
+          ...(result.standby ? { standby: result.standby } : {}),
         });
         if (heartbeatFailing) logger.info("Heartbeat file writes work again");
         heartbeatFailing = false;
@@ -139,5 +156,5 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
     lock.release();
     logger.info("Monitor stopped (pid {pid})", { pid: Deno.pid });
   }
-  return 0;
+  return exitCode;
 }

@@ -30,10 +30,11 @@
 
 import type { Logger } from "@logtape/logtape";
 import pLimit from "p-limit";
-import { DEFAULT_IDLE_AFTER_MS, type DetectOptions, detectState } from "../agents/detect.ts";
+import { DEFAULT_IDLE_AFTER_MS, type DetectOptions } from "../agents/detect.ts";
 import { type AgentProfile, isShellCommand, loadProfiles } from "../agents/profiles.ts";
 import { AGENT_STATES, type AgentState, type Observation } from "../agents/types.ts";
 import { restartCrashedPane, type RestartLimits, RestartThrottle } from "../actions/restart.ts";
+import type { EndedProcesses, ProcessTable } from "../actions/pane_processes.ts";
 import { deliver, type DeliveryReport } from "../notify/deliver.ts";
 import {
   decideNotifications,
@@ -47,6 +48,9 @@ import {
   type Transition,
 } from "../notify/policy.ts";
 import type { Store } from "../store/store.ts";
+import { type StoreOp, WriteQueue } from "./write_queue.ts";
+import { type Detector, InlineDetector } from "./detector.ts";
+import type { Ownership } from "./ownership.ts";
 import { sendKey } from "../tmux/commands.ts";
 import { listPanes, type PaneCaptureMark, paneChangeKey, paneNeedsCapture } from "../tmux/panes.ts";
 import { type PaneRecord, type TmuxClient, TmuxUnavailableError } from "../tmux/types.ts";
@@ -85,6 +89,12 @@ export interface CycleResult {
   notifications: number;
   /** Actions taken (Enter pressed, pane restarted, resume message sent). */
   actions: number;
+  /** History rows waiting in memory because the store cannot be written. */
+  storeQueued?: number;
+  /** History rows dropped since the start because that queue was full. */
+  storeLost?: number;
+  /** Set when another monitor owns the tmux server: who it is (this cycle did nothing). */
+  standby?: string;
 }
 
 /** Tuning of the monitor. Every field has a default. */
@@ -160,6 +170,14 @@ export interface MonitorDeps {
   options?: MonitorOptions;
   /** Sleep used while verifying deliveries (default a real timer). */
   sleep?: (ms: number) => Promise<void>;
+  /** Process table used to end a crashed pane's old processes (default `ps`). */
+  processes?: ProcessTable;
+  /** Opens the store again after its file was deleted or replaced (default `openStore`). */
+  reopenStore?: (path: string) => Store;
+  /** The claim on the tmux server (see `ownership.ts`); without it the monitor never stands by. */
+  ownership?: Ownership;
+  /** Where detection runs (default in this thread, no deadline; see `detector.ts`). */
+  detector?: Detector;
 }
 
 /** What the monitor remembers about one monitored pane. */
@@ -172,8 +190,8 @@ interface PaneMemory {
   stuck?: StuckEpisode;
 }
 
-/** An event to record after the cycle's I/O. */
-type PendingRecord = () => void;
+/** An event to record (a history row; queued while the store cannot be written). */
+type PendingRecord = StoreOp;
 
 /** Records what became of one notification. */
 type RecordOutcome = (
@@ -216,11 +234,14 @@ export class Monitor {
   readonly #tmux: TmuxClient;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #store: Store | undefined;
+  readonly #writes: WriteQueue | undefined;
   readonly #profiles: ReadonlyMap<string, AgentProfile>;
   readonly #options: MonitorOptions & Defaulted;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #restarts: RestartThrottle;
+  readonly #processes: ProcessTable | undefined;
+  readonly #ownership: Ownership | undefined;
+  readonly #detector: Detector;
   #cycle = 0;
   #tmuxUp: boolean | undefined;
   #restored = false;
@@ -240,11 +261,25 @@ export class Monitor {
     this.#tmux = deps.tmux;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
-    this.#store = deps.store;
+    this.#writes = deps.store
+      ? new WriteQueue(deps.store, {
+        logger: deps.logger,
+        wall: () => deps.clock.wall(),
+        reopen: deps.reopenStore,
+      })
+      : undefined;
     this.#profiles = deps.profiles ?? loadProfiles();
     this.#options = { ...DEFAULT_MONITOR_OPTIONS, ...stripUndefined(deps.options ?? {}) };
     this.#sleep = deps.sleep ?? realSleep;
     this.#restarts = new RestartThrottle(this.#options.restartLimits);
+    this.#processes = deps.processes;
+    this.#ownership = deps.ownership;
+    this.#detector = deps.detector ?? new InlineDetector();
+  }
+
+  /** Ends a running cycle's detection now (on SIGTERM; see `detector.ts`). */
+  interrupt(): void {
+    this.#detector.interrupt();
   }
 
   /** The current observations, by pane id (for tests and diagnostics). */
@@ -276,6 +311,8 @@ export class Monitor {
       return result;
     };
     if (!this.#restored) this.#restore();
+    result.standby = await this.#ownership?.standbyReason(this.#tmux, this.#logger);
+    if (result.standby !== undefined) return finish();
 
     let panes: PaneRecord[];
     try {
@@ -360,19 +397,23 @@ export class Monitor {
     const io: { paneId: string; run: () => Promise<void> }[] = [];
     const observed: { agent: AgentPane; observation: Observation }[] = [];
 
-    for (const agent of agents) {
+    const detected = await this.#detector.detectAll(
+      agents.map((agent) => ({
+        pane: agent.pane,
+        capture: screens.get(agent.pane.paneId) ?? null,
+        previous: this.#panes.get(agent.pane.paneId)?.observation,
+        monoNow,
+        wallNow,
+        profile: agent.profile,
+      })),
+      detectOptions,
+    );
+    for (const [index, agent] of agents.entries()) {
       const id = agent.pane.paneId;
       const mem = this.#panes.get(id);
       const prev = mem?.observation;
       const screen = screens.get(id);
-      const observation = detectState({
-        pane: agent.pane,
-        capture: screen ?? null,
-        previous: prev,
-        monoNow,
-        wallNow,
-        profile: agent.profile,
-      }, detectOptions);
+      const observation = detected[index];
       const memory: PaneMemory = {
         pid: agent.pane.pid,
         observation,
@@ -407,8 +448,8 @@ export class Monitor {
           to: observation.state,
           detail: observation.detail,
         });
-        stateRecords.push(() =>
-          this.#store!.recordTransition({
+        stateRecords.push((store) =>
+          store.recordTransition({
             ts: wallNow,
             agent: agent.name,
             paneId: id,
@@ -448,8 +489,8 @@ export class Monitor {
                 pane: id,
                 outcome,
               });
-              records.push(() =>
-                this.#store!.recordEvent({
+              records.push((store) =>
+                store.recordEvent({
                   ts: wallNow,
                   kind: "action",
                   agent: agent.name,
@@ -496,8 +537,8 @@ export class Monitor {
             pane: id,
             reason: check.reason,
           });
-          records.push(() =>
-            this.#store!.recordEvent({
+          records.push((store) =>
+            store.recordEvent({
               ts: wallNow,
               kind: "action",
               agent: agent.name,
@@ -521,28 +562,25 @@ export class Monitor {
     // The cycle's state, in one transaction.
     const saved = this.#snapshot();
     const savedJson = serializeState(saved);
-    this.#withStore("save the cycle", (store) => {
-      store.transaction(() => {
-        for (const record of stateRecords) record();
-        store.upsertAgents(
-          observed.map(({ agent, observation }) => ({
-            paneId: agent.pane.paneId,
-            name: agent.name,
-            target: agent.target,
-            profile: agent.profile.name,
-            role: agent.source === "detected" ? "" : agent.role,
-            pmPane: agent.pmPaneId,
-            state: observation.state,
-            since: observation.since,
-            detail: observation.detail,
-            resetAt: observation.resetAt,
-          })),
-          { nowMs: wallNow, markOthersGone: true },
-        );
-        if (savedJson !== this.#savedJson) store.setMeta(MONITOR_STATE_KEY, savedJson);
-      });
-      this.#savedJson = savedJson;
+    const cycleSaved = this.#writes?.commit(stateRecords, (store) => {
+      store.upsertAgents(
+        observed.map(({ agent, observation }) => ({
+          paneId: agent.pane.paneId,
+          name: agent.name,
+          target: agent.target,
+          profile: agent.profile.name,
+          role: agent.source === "detected" ? "" : agent.role,
+          pmPane: agent.pmPaneId,
+          state: observation.state,
+          since: observation.since,
+          detail: observation.detail,
+          resetAt: observation.resetAt,
+        })),
+        { nowMs: wallNow, markOthersGone: true },
+      );
+      if (savedJson !== this.#savedJson) store.setMeta(MONITOR_STATE_KEY, savedJson);
     });
+    if (cycleSaved) this.#savedJson = savedJson;
 
     // Notifications.
     if (this.#options.notify) {
@@ -573,39 +611,37 @@ export class Monitor {
     }
     await Promise.all(chains.values());
 
-    if (records.length > 0) {
-      this.#withStore("record outcomes", (store) => {
-        store.transaction(() => {
-          for (const record of records) record();
-        });
-      });
-      // The policy state may have changed (held messages); save it with the next cycle.
+    const after = serializeState(this.#snapshot());
+    const saveAfter = after !== this.#savedJson
+      ? (store: Store) => store.setMeta(MONITOR_STATE_KEY, after)
+      : undefined;
+    if (records.length > 0 || saveAfter) {
+      if (this.#writes?.commit(records, saveAfter) && saveAfter) this.#savedJson = after;
     }
     this.#prune(monoNow, wallNow);
-    const after = serializeState(this.#snapshot());
-    if (after !== this.#savedJson) {
-      this.#withStore("save the monitor state", (store) => {
-        store.setMeta(MONITOR_STATE_KEY, after);
-        this.#savedJson = after;
-      });
-    }
+    result.storeQueued = this.#writes?.queued ?? 0;
+    result.storeLost = this.#writes?.lost ?? 0;
     return finish();
   }
 
-  /** Releases resources: the tmux connection and the store. */
+  /** Releases resources: the claim on the tmux server, the tmux connection and the store. */
   async close(): Promise<void> {
+    this.#detector.close();
+    try {
+      await this.#ownership?.release(this.#tmux);
+    } catch { /* best effort: a dead owner is taken over anyway */ }
     try {
       await this.#tmux.close();
     } finally {
       try {
-        this.#store?.close();
+        this.#writes?.close();
       } catch { /* already closed */ }
     }
   }
 
   /** Once an hour: drop events older than 30 days and agents gone for a day. */
   #prune(monoNow: number, wallNow: number): void {
-    if (!this.#store || monoNow - this.#prunedAt < PRUNE_EVERY_MS) return;
+    if (!this.#writes || monoNow - this.#prunedAt < PRUNE_EVERY_MS) return;
     this.#prunedAt = monoNow;
     this.#withStore("prune old events", (store) => {
       const events = store.pruneEvents(wallNow - KEEP_EVENTS_MS);
@@ -725,8 +761,8 @@ export class Monitor {
 
     const record: RecordOutcome = (outcome, delivery, detail, extra = {}) => {
       const n = outcome.notification;
-      records.push(() =>
-        this.#store!.recordNotification({
+      records.push((store) =>
+        store.recordNotification({
           ts: wallNow,
           agent: n.agentName,
           paneId: n.paneId,
@@ -785,8 +821,8 @@ export class Monitor {
       const agent = byPane.get(resume.paneId);
       const agentState = stateOf(resume.paneId);
       const note = (detail: string, extra: Record<string, unknown>) =>
-        records.push(() =>
-          this.#store!.recordEvent({
+        records.push((store) =>
+          store.recordEvent({
             ts: wallNow,
             kind: "action",
             agent: resume.agentName,
@@ -851,7 +887,7 @@ export class Monitor {
         atMs: wallNow,
       }));
       for (const mark of marks) this.#marks.set(markKey(mark.agentKey, mark.state), mark.atMs);
-      records.push(() => this.#store!.setLastNotifiedMany(marks));
+      records.push((store) => store.setLastNotifiedMany(marks));
       this.#logger.info("Told PM {pm}: {text}", { pm: message.pmPaneId, text: message.text });
     } else {
       this.#logger.warn("Could not tell PM {pm}: {reason}", {
@@ -885,9 +921,14 @@ export class Monitor {
     const id = agent.pane.paneId;
     let detail: string;
     let failed = false;
+    let ended: EndedProcesses | undefined;
     try {
-      const argv = await restartCrashedPane(this.#tmux, agent.pane, agent.pane.command);
-      detail = `restarted the crashed agent: ${argv.join(" ")}`;
+      const report = await restartCrashedPane(this.#tmux, agent.pane, agent.pane.command, {
+        processes: this.#processes,
+      });
+      const argv = report.argv;
+      ended = report.ended;
+      detail = `restarted the crashed agent: ${argv.join(" ")}${endedText(ended)}`;
       this.#logger.warn("{agent} ({pane}): {detail}", { agent: agent.name, pane: id, detail });
     } catch (error) {
       failed = true;
@@ -895,15 +936,23 @@ export class Monitor {
       detail = `cannot restart the crashed agent: ${errorText(error)}`;
       this.#logger.error("{agent} ({pane}): {detail}", { agent: agent.name, pane: id, detail });
     }
-    records.push(() =>
-      this.#store!.recordEvent({
+    records.push((store) =>
+      store.recordEvent({
         ts: wallNow,
         kind: "restart",
         agent: agent.name,
         paneId: id,
         toState: "crashed",
         detail,
-        extra: { action: "restart", command: agent.pane.command, failed, dead: agent.pane.dead },
+        extra: {
+          action: "restart",
+          command: agent.pane.command,
+          failed,
+          dead: agent.pane.dead,
+          ...(ended
+            ? { ended: { found: ended.found, killed: ended.killed, left: ended.left } }
+            : {}),
+        },
       })
     );
   }
@@ -911,9 +960,8 @@ export class Monitor {
   #lastNotified(agentKey: string, state: AgentState): number | undefined {
     const memory = this.#marks.get(markKey(agentKey, state));
     if (memory !== undefined) return memory;
-    if (!this.#store) return undefined;
     try {
-      return this.#store.lastNotified(agentKey, state);
+      return this.#writes?.use((store) => store.lastNotified(agentKey, state));
     } catch (error) {
       this.#storeError("read cooldown marks", error);
       return undefined;
@@ -940,10 +988,10 @@ export class Monitor {
 
   #restore(): void {
     this.#restored = true;
-    if (!this.#store) return;
+    if (!this.#writes) return;
     let saved: SavedMonitorState | undefined;
     try {
-      saved = parseSavedState(this.#store.getMeta(MONITOR_STATE_KEY));
+      saved = parseSavedState(this.#writes.use((store) => store.getMeta(MONITOR_STATE_KEY)));
     } catch (error) {
       this.#storeError("read the saved monitor state", error);
       return;
@@ -966,9 +1014,9 @@ export class Monitor {
   }
 
   #withStore(what: string, fn: (store: Store) => void): void {
-    if (!this.#store) return;
+    if (!this.#writes) return;
     try {
-      fn(this.#store);
+      this.#writes.use(fn);
     } catch (error) {
       this.#storeError(what, error);
     }
@@ -980,6 +1028,13 @@ export class Monitor {
     this.#warned.add(key);
     this.#logger.error("Cannot {what} in the store: {error}", { what, error: errorText(error) });
   }
+}
+
+function endedText(ended: EndedProcesses | undefined): string {
+  if (!ended || ended.found === 0) return "";
+  const killed = ended.killed > 0 ? `, ${ended.killed} needed SIGKILL` : "";
+  const left = ended.left.length > 0 ? `, ${ended.left.length} still alive` : "";
+  return ` (ended ${ended.found} old processes${killed}${left})`;
 }
 
 function markKey(agentKey: string, state: AgentState): string {

@@ -28,7 +28,9 @@ export function readProfilesFile(path: string): Map<string, AgentProfile> {
     throw new UserError(`Invalid profiles file: ${path}: ${(error as Error).message}`);
   }
   try {
-    return loadProfiles(json);
+    // Test switch: lets a chaos test prove the detection deadline with a catastrophic pattern.
+    const allowUnsafePatterns = Deno.env.get("TMUX_ORC_TEST_ALLOW_UNSAFE_PATTERNS") === "1";
+    return loadProfiles(json, { allowUnsafePatterns });
   } catch (error) {
     throw new UserError(`Invalid profiles file: ${path}: ${(error as Error).message}`);
   }

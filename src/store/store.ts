@@ -23,6 +23,14 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import { dirname } from "node:path";
 import { AGENT_STATES, type AgentState } from "../agents/types.ts";
 import { type Clock, systemClock } from "../util/clock.ts";
+import {
+  type DbFiles,
+  ensureDbFile,
+  identityOf,
+  refuseUnsafeDbPaths,
+  sameFile,
+  UnsafeDbFileError,
+} from "./file_guard.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 
 /** The kinds of rows in the event log. */
@@ -263,6 +271,12 @@ export interface NotifyMark {
 
 type Row = Record<string, unknown>;
 
+/** The tables {@linkcode Store.dumpTables} copies. */
+const DUMPED_TABLES: readonly string[] = ["events", "agents", "notify_marks", "meta"];
+
+/** Rows by table, from {@linkcode Store.dumpTables}. */
+export type StoreDump = Map<string, Record<string, unknown>[]>;
+
 const CORRUPT_CODES = new Set([11, /* SQLITE_CORRUPT */ 26 /* SQLITE_NOTADB */]);
 
 /**
@@ -276,13 +290,64 @@ export class Store {
   #statements = new Map<string, StatementSync>();
   #depth = 0;
   #closed = false;
+  #files: DbFiles;
 
   /** Internal: use {@linkcode openStore}. */
-  constructor(db: DatabaseSync, options: { path: string; readonly: boolean; clock: Clock }) {
+  constructor(
+    db: DatabaseSync,
+    options: { path: string; readonly: boolean; clock: Clock; files?: DbFiles },
+  ) {
     this.#db = db;
     this.#path = options.path;
     this.#readonly = options.readonly;
     this.#clock = options.clock;
+    this.#files = options.files ?? { main: identityOf(options.path) ?? { dev: 0, ino: 0 } };
+  }
+
+  /** The identities of the files this connection opened (see `file_guard.ts`). */
+  get files(): DbFiles {
+    return this.#files;
+  }
+
+  /** Sets how long a statement waits for another connection's lock before failing (ms). */
+  setBusyTimeout(ms: number): void {
+    this.#open().exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+  }
+
+  /**
+   * Every row of every table, as this connection sees it: how the writer rescues its data when
+   * its file was deleted under it (the open connection still reads the unlinked file). `VACUUM
+   * INTO` would be simpler, but Deno's `node:sqlite` forbids `ATTACH` without `--allow-all`.
+   */
+  dumpTables(): StoreDump {
+    const db = this.#open();
+    const dump: StoreDump = new Map();
+    for (const table of DUMPED_TABLES) {
+      dump.set(table, db.prepare(`SELECT * FROM ${table}`).all() as Row[]);
+    }
+    return dump;
+  }
+
+  /** Writes rows from {@linkcode dumpTables} into this database (same schema), in one transaction. */
+  restoreTables(dump: StoreDump): number {
+    const db = this.#writable();
+    let rows = 0;
+    this.transaction(() => {
+      for (const [table, list] of dump) {
+        if (!DUMPED_TABLES.includes(table)) continue;
+        for (const row of list) {
+          const columns = Object.keys(row);
+          if (columns.some((c) => !/^[a-z_]+$/.test(c))) continue;
+          db.prepare(
+            `INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) VALUES (${
+              columns.map(() => "?").join(", ")
+            })`,
+          ).run(...columns.map((c) => row[c] as SQLInputValue));
+          rows++;
+        }
+      }
+    });
+    return rows;
   }
 
   /** The database file. */
@@ -647,6 +712,7 @@ export function openStore(path: string, options: OpenStoreOptions = {}): Store {
 }
 
 function openReader(path: string, options: OpenStoreOptions): Store {
+  refuseUnsafe(path);
   if (!fileSize(path)) {
     throw new StoreError(
       `Cannot open database: it does not exist yet (start the monitor first): ${path}`,
@@ -699,6 +765,7 @@ function openWriter(path: string, options: OpenStoreOptions): Store {
       cause: error,
     });
   }
+  refuseUnsafe(path);
   const existed = fileSize(path) > 0;
   ensureFile(path);
 
@@ -717,6 +784,7 @@ function openWriter(path: string, options: OpenStoreOptions): Store {
   }
 
   let db: DatabaseSync | undefined;
+  const main = ensureFile(path);
   try {
     db = connect(path, { readOnly: false, busyTimeoutMs });
     userVersion(db);
@@ -757,7 +825,25 @@ function openWriter(path: string, options: OpenStoreOptions): Store {
     });
   }
 
-  const store = new Store(db, { path, readonly: false, clock });
+  // node:sqlite opened by path: make sure it opened the file checked above, and that no side file
+  // it created or found is a link.
+  try {
+    refuseUnsafe(path);
+    if (!sameFile(identityOf(path), main)) {
+      throw new StoreError(`Cannot open database: the file changed while opening: ${path}`, {
+        code: "open_failed",
+      });
+    }
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const files: DbFiles = { main };
+  for (const side of ["wal", "shm"] as const) {
+    const identity = identityOf(`${path}-${side}`);
+    if (identity) files[side] = identity;
+  }
+  const store = new Store(db, { path, readonly: false, clock, files });
   if (movedTo !== undefined) {
     store.recordEvent({
       kind: "monitor",
@@ -857,9 +943,13 @@ function userVersion(db: DatabaseSync): number {
   return Number(row.user_version);
 }
 
+/** SQLite's messages for the corrupt codes (Deno's `node:sqlite` gives no `errcode`). */
+const CORRUPT_MESSAGE = /database disk image is malformed|file is not a database/i;
+
 function isCorruption(error: unknown): boolean {
   const errcode = (error as { errcode?: unknown })?.errcode;
-  return typeof errcode === "number" && CORRUPT_CODES.has(errcode & 0xff);
+  if (typeof errcode === "number") return CORRUPT_CODES.has(errcode & 0xff);
+  return CORRUPT_MESSAGE.test(errorText(error));
 }
 
 function errorText(error: unknown): string {
@@ -876,16 +966,30 @@ function fileSize(path: string): number {
   }
 }
 
-/** Creates `path` with mode 0600 when missing and tightens it to 0600 otherwise. */
-function ensureFile(path: string): void {
+/**
+ * Creates `path` with mode 0600 when missing and tightens it to 0600 otherwise, never through a
+ * symlink (see `file_guard.ts`). Returns its identity.
+ */
+function ensureFile(path: string) {
   try {
-    Deno.openSync(path, { create: true, write: true, mode: 0o600 }).close();
-    Deno.chmodSync(path, 0o600);
+    return ensureDbFile(path);
   } catch (error) {
+    if (error instanceof UnsafeDbFileError) {
+      throw new StoreError(error.message, { code: "open_failed", cause: error });
+    }
     throw new StoreError(`Cannot create database: ${errorText(error)}: ${path}`, {
       code: "open_failed",
       cause: error,
     });
+  }
+}
+
+/** Refuses a database (or side file) that is a symlink or not a regular file. */
+function refuseUnsafe(path: string): void {
+  try {
+    refuseUnsafeDbPaths(path);
+  } catch (error) {
+    throw new StoreError(`${errorText(error)}`, { code: "open_failed", cause: error });
   }
 }
 

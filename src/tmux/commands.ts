@@ -111,9 +111,44 @@ export interface PasteTextOptions {
 }
 
 /**
- * Pastes `text` into a pane through a uniquely named buffer: `set-buffer -b NAME -- text`, then
- * `paste-buffer -d -b NAME -t %id` (with `-p` for bracketed paste). As with any tmux paste,
- * newlines are sent as carriage returns. The buffer is deleted even when pasting fails.
+ * Most bytes of text in one `set-buffer` command. A tmux client sends its whole command line to
+ * the server in one message of at most 16 KiB, so a longer text fails ("command too long");
+ * {@linkcode pasteText} sends it in pieces of at most this many bytes as the command line encodes
+ * them (UTF-8; a newline or quote costs up to 8 once quoted for control mode).
+ */
+export const PASTE_CHUNK_BYTES = 8000;
+
+/** What `ch` costs in a command line: UTF-8 bytes, or the quoted escape of a control character. */
+function encodedBytes(ch: string): number {
+  const code = ch.codePointAt(0)!;
+  if (code < 0x20 || code === 0x7f || ch === "'") return 8;
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+}
+
+/** Splits `text` into pieces of at most `maxBytes` encoded bytes, never inside a character. */
+export function splitForCommandLine(text: string, maxBytes: number = PASTE_CHUNK_BYTES): string[] {
+  const chunks: string[] = [];
+  let chunk = "";
+  let bytes = 0;
+  for (const ch of text) {
+    const cost = encodedBytes(ch);
+    if (bytes + cost > maxBytes && chunk !== "") {
+      chunks.push(chunk);
+      chunk = "";
+      bytes = 0;
+    }
+    chunk += ch;
+    bytes += cost;
+  }
+  if (chunk !== "") chunks.push(chunk);
+  return chunks;
+}
+
+/**
+ * Pastes `text` into a pane through a uniquely named buffer: `set-buffer -b NAME -- text` (a long
+ * text in pieces, each appended with `set-buffer -a`), then `paste-buffer -d -b NAME -t %id`
+ * (with `-p` for bracketed paste). As with any tmux paste, newlines are sent as carriage returns.
+ * The buffer is deleted even when a step fails.
  */
 export async function pasteText(
   client: TmuxClient,
@@ -124,10 +159,13 @@ export async function pasteText(
   assertPaneId(paneId);
   if (text === "") return;
   const buffer = `tmux-orc-paste-${crypto.randomUUID()}`;
-  await client.run(["set-buffer", "-b", buffer, "--", text]);
   const args = ["paste-buffer", "-d", "-b", buffer, "-t", paneId];
   if (options.bracketed ?? true) args.splice(1, 0, "-p");
   try {
+    const chunks = splitForCommandLine(text);
+    for (const [i, chunk] of chunks.entries()) {
+      await client.run(["set-buffer", ...(i > 0 ? ["-a"] : []), "-b", buffer, "--", chunk]);
+    }
     await client.run(args);
   } catch (error) {
     await client.run(["delete-buffer", "-b", buffer]).catch(() => {});

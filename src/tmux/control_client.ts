@@ -2,10 +2,18 @@
  * {@linkcode ControlClient}: one long-lived tmux control-mode connection (`tmux -C`) that runs
  * every command, matching replies to commands in order.
  *
- * The connection attaches to a small hidden session of its own ({@linkcode CONTROL_SESSION_NAME},
- * one window running `cat -`), never to an agent's session, with the client flag `no-output` so
- * pane output never reaches it. It never starts a tmux server: it probes with `list-sessions` and
- * connects with tmux's `-N`.
+ * The connection creates no session of its own: it attaches (`attach-session -E`) to the user's
+ * session that was active most recently, with the client flags `no-output` (pane output never
+ * reaches it) and `ignore-size` (it never changes a window's size), and it sets no option there.
+ * A session of its own would be a trap: tmux runs a command from outside tmux (a plain
+ * `tmux new-window`) in the session with the latest activity, which a freshly created control
+ * session always was, and destroying it on detach took the user's windows with it. Attaching to
+ * the session that was already the latest leaves tmux's choice unchanged. When the server has no
+ * session there is nothing to watch: the connection fails with {@linkcode TmuxUnavailableError}
+ * and is retried with backoff. When the attached session is destroyed, tmux detaches the client
+ * (or moves it, per the user's `detach-on-destroy`) and the next command reconnects.
+ *
+ * It never starts a tmux server: it probes with `list-sessions` and connects with tmux's `-N`.
  *
  * @module
  */
@@ -28,8 +36,30 @@ import {
   TmuxUnavailableError,
 } from "./types.ts";
 
-/** The hidden session the control client attaches to; the monitor skips its panes. */
+/**
+ * The hidden session that tmux-orc 0.1 created for its control client. No longer created; its
+ * panes are still skipped (and it is never attached to) while one is left over from an old monitor.
+ */
 export const CONTROL_SESSION_NAME = "_tmux-orc";
+
+/**
+ * Picks the session to attach to from `list-sessions -F '#{session_activity} #{session_id}
+ * #{session_name}'` lines: the latest activity (ties: the lowest id), never the legacy control
+ * session. Returns the session id (`$N`), or `undefined` when there is none.
+ */
+export function pickAttachSession(lines: readonly string[]): string | undefined {
+  let best: { activity: number; id: number; text: string } | undefined;
+  for (const line of lines) {
+    const match = /^(\d+) \$(\d+) (.*)$/.exec(line);
+    if (!match || match[3] === CONTROL_SESSION_NAME) continue;
+    const activity = Number(match[1]);
+    const id = Number(match[2]);
+    if (
+      !best || activity > best.activity || (activity === best.activity && id < best.id)
+    ) best = { activity, id, text: `$${match[2]}` };
+  }
+  return best?.text;
+}
 
 /** What the control client reports through `onEvent`, for logging. */
 export type ControlClientEvent =
@@ -255,30 +285,34 @@ export class ControlClient implements TmuxClient {
       timeoutMs: this.#timeoutMs,
       noStartServer: true,
     });
+    let session: string | undefined;
     try {
-      await probe.run(["list-sessions", "-F", "#{session_id}"]);
+      session = pickAttachSession(
+        await probe.run([
+          "list-sessions",
+          "-F",
+          "#{session_activity} #{session_id} #{session_name}",
+        ]),
+      );
     } finally {
       await probe.close();
     }
+    if (session === undefined) {
+      throw new TmuxUnavailableError("Tmux server has no session to watch");
+    }
 
+    // -E: the user's update-environment must not copy the monitor's environment into the session.
     const args = [
       "-u",
       "-N",
       ...socketArgs(this.#server),
       "-C",
-      "new-session",
-      "-A",
-      "-s",
-      CONTROL_SESSION_NAME,
-      "-n",
-      CONTROL_SESSION_NAME,
-      "-c",
-      "/",
+      "attach-session",
+      "-E",
       "-f",
-      "no-output",
-      "--",
-      "cat",
-      "-",
+      "no-output,ignore-size",
+      "-t",
+      session,
     ];
     let child: Deno.ChildProcess;
     try {
@@ -327,7 +361,7 @@ export class ControlClient implements TmuxClient {
     this.#finishing.add(conn.finished);
     conn.finished.then(() => this.#finishing.delete(conn.finished));
 
-    // The first reply block belongs to the initial `new-session` command.
+    // The first reply block belongs to the initial `attach-session` command.
     const handshake = new Promise<void>((resolve, reject) => {
       conn.handshake = { resolve, reject };
     });
@@ -345,12 +379,13 @@ export class ControlClient implements TmuxClient {
     });
     try {
       await Promise.race([handshake, timeout]);
-      // Belt and braces: `-f no-output` was given at attach, set it again explicitly. Destroy the
-      // hidden session when we detach, and make sure we are detached (not moved into an agent's
-      // session) if it is destroyed under us.
-      await this.#send(conn, "refresh-client", "refresh-client -f no-output\n", this.#timeoutMs);
-      await this.#send(conn, "set-option", "set-option destroy-unattached on\n", this.#timeoutMs);
-      await this.#send(conn, "set-option", "set-option detach-on-destroy on\n", this.#timeoutMs);
+      // Belt and braces: the flags were given at attach, set them again explicitly.
+      await this.#send(
+        conn,
+        "refresh-client",
+        "refresh-client -f no-output,ignore-size\n",
+        this.#timeoutMs,
+      );
     } catch (error) {
       this.#markDead(conn, `connection attempt failed: ${errorMessage(error)}`, true);
       throw error;

@@ -48,8 +48,15 @@ Deno.test("e2e: look-alike windows (claude, npm-watch running sleep/node) are ne
       );
       return commands.every((c) => c === "sleep" || c === "node");
     }, { timeoutMs: 10_000, what: "the look-alikes to run" });
-    await new Promise((r) => setTimeout(r, 200));
-    const before = await Promise.all(lookAlikes.map((p) => team.capture(p)));
+    // Each look-alike has drawn its screen (node can take a while to print on a busy machine)
+    // and the screens are steady, so any later change is the monitor's doing.
+    let before: string[] = [];
+    await waitFor(async () => {
+      const now = await Promise.all(lookAlikes.map((p) => team.capture(p)));
+      const steady = now.every((screen, i) => screen.trim() !== "" && screen === before[i]);
+      before = now;
+      return steady;
+    }, { timeoutMs: 10_000, everyMs: 200, what: "the look-alikes' screens to settle" });
 
     team.startMonitor(); // auto-detection on (the default)
     await waitFor(async () => {

@@ -274,9 +274,12 @@ export class FakeTmux implements TmuxClient {
         }
         return [];
       }
-      case "set-buffer":
-        this.buffers.set(args[args.indexOf("-b") + 1], args[args.length - 1]);
+      case "set-buffer": {
+        const name = args[args.indexOf("-b") + 1];
+        const before = args.includes("-a") ? this.buffers.get(name) ?? "" : "";
+        this.buffers.set(name, before + args[args.length - 1]);
         return [];
+      }
       case "paste-buffer": {
         const pane = this.#target(args);
         const text = this.buffers.get(args[args.indexOf("-b") + 1]) ?? "";

@@ -1,6 +1,7 @@
 /**
  * The monitor cycle with a fake tmux client and a manual clock: no sleeps, no tmux.
  */
+import type { ProcessTable } from "../../src/actions/pane_processes.ts";
 import assert from "node:assert/strict";
 import { getLogger } from "@logtape/logtape";
 import { Monitor, type MonitorOptions } from "../../src/monitor/monitor.ts";
@@ -19,6 +20,9 @@ interface Rig {
   state: (paneId: string) => string | undefined;
 }
 
+/** Fake panes have made-up pids: the monitor must never look them up in the real `/proc`. */
+const noProcesses: ProcessTable = { sessionMembers: () => [], signal: () => {} };
+
 function rig(
   options: MonitorOptions = {},
   extra: { store?: Store; clock?: ManualClock; tmux?: FakeTmux } = {},
@@ -29,6 +33,7 @@ function rig(
     tmux,
     clock,
     logger,
+    processes: noProcesses,
     store: extra.store,
     options: { idleAfterMs: 15_000, ...options },
     sleep: (ms) => {
@@ -344,7 +349,11 @@ Deno.test("restartCrashed: respawn -k a registered agent with a shell in front; 
   }, { text: ["% "] });
   const result = await r.tick();
   assert.equal(result.actions, 2);
-  const respawns = r.tmux.callsOf("respawn-pane");
+  // Panes are restarted concurrently: compare in pane order.
+  const paneOf = (call: readonly string[]) => call[call.indexOf("-t") + 1];
+  const respawns = r.tmux.callsOf("respawn-pane").sort((a, b) =>
+    paneOf(a).localeCompare(paneOf(b))
+  );
   assert.deepEqual(respawns, [
     [
       "respawn-pane",

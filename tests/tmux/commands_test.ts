@@ -10,6 +10,7 @@ import {
   sendLiteral,
   setPaneOption,
   shellQuote,
+  splitForCommandLine,
   unsetPaneOption,
 } from "../../src/tmux/commands.ts";
 import { CONTROL_SESSION_NAME, ControlClient } from "../../src/tmux/control_client.ts";
@@ -253,15 +254,31 @@ for (const [kind, makeClient] of CLIENTS) {
           (e) => e instanceof TmuxCommandError && /Pane not found/.test(e.message),
         );
         await assert.rejects(resolveTarget(client, "base:0.7"), TmuxCommandError);
-        if (kind === "control") {
-          await assert.rejects(
-            resolveTarget(client, `=${CONTROL_SESSION_NAME}:`),
-            /control session/,
-          );
-        }
+        // A session left over by an old monitor's control client is never resolved to.
+        await t.tmux(["new-session", "-d", "-s", CONTROL_SESSION_NAME]);
+        await assert.rejects(
+          resolveTarget(client, `=${CONTROL_SESSION_NAME}:`),
+          /control session/,
+        );
       } finally {
         await client.close();
       }
     });
   });
 }
+
+Deno.test("splitForCommandLine: pieces within the byte budget, never inside a character", () => {
+  const text = "a'b\nc😀é".repeat(3000);
+  const chunks = splitForCommandLine(text, 100);
+  assert.equal(chunks.join(""), text);
+  for (const chunk of chunks) {
+    const bytes = [...chunk].reduce((n, ch) => {
+      const code = ch.codePointAt(0)!;
+      return n + (ch === "'" || code < 0x20 ? 8 : new TextEncoder().encode(ch).length);
+    }, 0);
+    assert.ok(bytes <= 100, `${bytes} bytes`);
+    assert.ok(!/^[\udc00-\udfff]/.test(chunk), "no split surrogate pair");
+  }
+  assert.deepEqual(splitForCommandLine(""), []);
+  assert.deepEqual(splitForCommandLine("short"), ["short"]);
+});

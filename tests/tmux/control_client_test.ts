@@ -5,6 +5,7 @@ import {
   ControlClient,
   type ControlClientEvent,
   formatTmuxCommand,
+  pickAttachSession,
   quoteTmuxArgument,
 } from "../../src/tmux/control_client.ts";
 import { TmuxCommandError, TmuxUnavailableError } from "../../src/tmux/types.ts";
@@ -186,24 +187,23 @@ Deno.test("control client: random strings round-trip exactly (property)", async 
   }).finally(() => Deno.remove(dir, { recursive: true }));
 });
 
-Deno.test("control client: hidden session, no-output flag, concurrency and errors", async () => {
+Deno.test("control client: no session of its own, no-output flag, concurrency and errors", async () => {
   await withTestServer(async (t) => {
     const events: ControlClientEvent[] = [];
     const client = new ControlClient(t.server, { onEvent: (e) => events.push(e) });
     try {
       const [info] = await client.run(["display-message", "-p", "#{session_name}|#{client_flags}"]);
       const [session, flags] = info.split("|");
-      assert.equal(session, CONTROL_SESSION_NAME);
+      assert.equal(session, "base", "attached to the existing session");
       assert.ok(flags.split(",").includes("no-output"), flags);
+      assert.ok(flags.split(",").includes("ignore-size"), flags);
       assert.ok(flags.split(",").includes("control-mode"), flags);
-      const panes = await client.run([
-        "list-panes",
-        "-t",
-        CONTROL_SESSION_NAME,
-        "-F",
-        "#{pane_current_command}|#{pane_start_command}",
-      ]);
-      assert.deepEqual(panes, ["cat|cat -"]);
+      assert.deepEqual(await client.run(["list-sessions", "-F", "#{session_name}"]), ["base"]);
+      // No option of the user's session was changed.
+      assert.deepEqual(
+        await client.run(["show-options", "-t", "base", "destroy-unattached"]),
+        [],
+      );
       assert.equal(events[0].kind, "connected");
 
       // Many commands in flight: each gets its own reply, in order.
@@ -231,11 +231,50 @@ Deno.test("control client: hidden session, no-output flag, concurrency and error
     assert.equal(events.at(-1)?.kind, "disconnected");
     await assert.rejects(client.run(["list-sessions"]), TmuxUnavailableError);
     await client.close(); // idempotent
-    // The hidden session goes away with the client (destroy-unattached).
-    await waitFor("hidden session destroyed", async () => {
-      const r = await tmuxRaw(t.name, ["has-session", "-t", `=${CONTROL_SESSION_NAME}`]);
-      return r.code !== 0;
+    // Detaching leaves the user's session (and everything in it) alone.
+    await waitFor("control client detached", async () => {
+      const r = await tmuxRaw(t.name, ["list-clients", "-F", "#{client_name}"]);
+      return r.code === 0 && r.stdout.trim() === "";
     });
+    assert.equal((await tmuxRaw(t.name, ["has-session", "-t", "=base"])).code, 0);
+  });
+});
+
+Deno.test("pickAttachSession: latest activity, lowest id on ties, never the legacy session", () => {
+  assert.equal(pickAttachSession([]), undefined);
+  assert.equal(pickAttachSession([`1700000009 $4 ${CONTROL_SESSION_NAME}`]), undefined);
+  assert.equal(
+    pickAttachSession([
+      "1700000001 $0 main",
+      `1700000009 $4 ${CONTROL_SESSION_NAME}`,
+      "1700000005 $2 a b c",
+      "1700000005 $1 work",
+      "garbage",
+    ]),
+    "$1",
+  );
+});
+
+Deno.test("control client: its session killed -> reconnects to another; none left -> unavailable", async () => {
+  await withTestServer(async (t) => {
+    await t.tmux(["new-session", "-d", "-s", "second"]);
+    const client = new ControlClient(t.server, { minBackoffMs: 10, maxBackoffMs: 20 });
+    try {
+      const [first] = await client.run(["display-message", "-p", "#{session_name}"]);
+      const other = first === "base" ? "second" : "base";
+      await t.tmux(["kill-session", "-t", `=${first}`]);
+      const [now] = await waitFor("reattached", async () => {
+        try {
+          return await client.run(["display-message", "-p", "#{session_name}"]);
+        } catch {
+          return undefined;
+        }
+      });
+      assert.equal(now, other);
+      assert.deepEqual(await client.run(["list-sessions", "-F", "#{session_name}"]), [other]);
+    } finally {
+      await client.close();
+    }
   });
 });
 
@@ -323,7 +362,7 @@ Deno.test("control client: kill-server mid-use settles, then reconnects by itsel
         () => client.run(["list-sessions", "-F", "#{session_name}"]),
         { timeoutMs: 5000 },
       );
-      assert.deepEqual(sessions.sort(), [CONTROL_SESSION_NAME, "base"]);
+      assert.deepEqual(sessions.sort(), ["base"]);
       assert.notEqual(client.pid, firstPid);
       assert.equal(events.filter((e) => e.kind === "connected").length, 2);
     } finally {

@@ -7,6 +7,10 @@
 import { log, shutdownLogging } from "../../log/mod.ts";
 import { runMonitorDaemon } from "../../lifecycle/monitor_process.ts";
 import { Monitor } from "../../monitor/monitor.ts";
+import { Ownership } from "../../monitor/ownership.ts";
+import { ProcessDetector } from "../../monitor/detector.ts";
+import { runDetectChild } from "../../monitor/detect_child.ts";
+import { selfCommand } from "../../lifecycle/self_exec.ts";
 import { readProfilesFile } from "../../monitor/profiles_file.ts";
 import { UserError } from "../../state/errors.ts";
 import { openStore } from "../../store/store.ts";
@@ -32,6 +36,15 @@ export const SUPERVISED_CHILD = {
   }),
 };
 
+/** The hidden switch that runs the monitor's detection child (see `monitor/detector.ts`). */
+const DETECT_CHILD = {
+  detectChild: switchOption({
+    flag: "detect-child",
+    help: "Run the monitor's detection child (JSON lines on stdin and stdout)",
+    hidden: true,
+  }),
+};
+
 /** `monitor`. */
 export const monitorCommand = defineCommand({
   path: ["monitor"],
@@ -46,8 +59,10 @@ export const monitorCommand = defineCommand({
     json: switchOption({ flag: "json", help: "With --once: print the result as JSON" }),
     ...SUPERVISED_CHILD,
     ...DAEMON_TABLE,
+    ...DETECT_CHILD,
   },
   async run(ctx, options) {
+    if (options.detectChild) return await runDetectChild();
     const settings = monitorSettings(options);
     const paths = await ctx.statePaths();
     privateUmask();
@@ -87,6 +102,11 @@ export const monitorCommand = defineCommand({
             store,
             profiles,
             options: settings,
+            ownership: new Ownership({ stateDir: paths.dir }),
+            detector: new ProcessDetector(profiles, {
+              command: [...selfCommand(), "monitor", `--${DETECT_CHILD.detectChild.flag}`],
+              logger,
+            }),
           });
         },
         onCycle: (result) => {

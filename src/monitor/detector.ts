@@ -1,0 +1,343 @@
+/**
+ * Where state detection runs. Detection matches the profiles' regular expressions against pane
+ * output; a pattern from `profiles.json` that backtracks catastrophically would block the
+ * monitor's only thread — no cycle, no heartbeat, no reaction to SIGTERM — for as long as it
+ * runs (one cycle took 465 s).
+ *
+ * - {@linkcode InlineDetector}: in the calling thread, no deadline (tests, benchmarks).
+ * - {@linkcode ProcessDetector}: in a child process (`tmux-orc monitor --detect-child`), one
+ *   pane at a time, under a per-cycle budget (default {@linkcode DEFAULT_DETECT_BUDGET_MS}). A
+ *   pane still being classified when the budget runs out has the child killed (SIGKILL); it and
+ *   the panes after it get a fallback observation this cycle (detail "detection timed out"), the
+ *   culprit is logged once per pane and profile, and a fresh child is started at once for the
+ *   next cycle. Panes that timed out before go last, so one slow pane cannot starve the others.
+ *   {@linkcode Detector.interrupt} (called on SIGTERM) ends a running cycle's detection at once.
+ *
+ * Why a process and not a `Worker`: Deno 2.9's `Worker.terminate()` does not stop a worker that
+ * is busy in a regular expression (or any loop): the thread keeps burning a core after it
+ * (measured: 0.5–0.6 s of CPU per second, for as long as the pattern runs). A killed process
+ * stops. Profiles cross the pipe as JSON, patterns as `{ source, flags }`.
+ *
+ * @module
+ */
+
+import type { Logger } from "@logtape/logtape";
+import { createHash } from "node:crypto";
+import { type DetectInput, type DetectOptions, detectState } from "../agents/detect.ts";
+import type { AgentProfile } from "../agents/profiles.ts";
+import type { Observation } from "../agents/types.ts";
+
+/** Default per-cycle time for all detection in a {@linkcode ProcessDetector} (ms). */
+export const DEFAULT_DETECT_BUDGET_MS = 2000;
+
+/** The detail of a fallback observation. */
+export const TIMED_OUT_DETAIL =
+  "detection timed out: a profile pattern is too slow for this screen";
+
+/** Classifies panes; see the module documentation. */
+export interface Detector {
+  /** Observations for `inputs`, in order. */
+  detectAll(inputs: readonly DetectInput[], options: DetectOptions): Promise<Observation[]>;
+  /** Ends a running {@linkcode detectAll} now (its remaining panes get fallbacks). */
+  interrupt(): void;
+  /** Releases the worker, if any. */
+  close(): void;
+}
+
+/** One job for the child. */
+export interface DetectRequest {
+  type: "detect";
+  id: number;
+  input: Omit<DetectInput, "profile">;
+  profileName: string;
+  /** Sent along (serialized) when the child does not know the profile by name. */
+  profile?: unknown;
+  options: DetectOptions;
+}
+
+interface DetectReply {
+  id: number;
+  observation?: Observation;
+  error?: string;
+}
+
+/**
+ * What a pane gets when its detection could not run: its previous findings carried forward, with
+ * a plain hash of the screen (no profile pattern involved) so that an unchanged screen is not
+ * captured and tried again every cycle.
+ */
+export function fallbackObservation(input: DetectInput, options: DetectOptions): Observation {
+  const carried = detectState({ ...input, capture: null }, options);
+  const screenHash = input.capture === null
+    ? carried.screenHash
+    : `raw:${createHash("sha1").update(input.capture).digest("hex").slice(0, 16)}`;
+  return { ...carried, screenHash, detail: TIMED_OUT_DETAIL };
+}
+
+/** Detection in the calling thread. */
+export class InlineDetector implements Detector {
+  /** Runs `detectState` for each input. */
+  detectAll(inputs: readonly DetectInput[], options: DetectOptions): Promise<Observation[]> {
+    return Promise.resolve(inputs.map((input) => detectState(input, options)));
+  }
+
+  /** Nothing to interrupt. */
+  interrupt(): void {}
+
+  /** Nothing to release. */
+  close(): void {}
+}
+
+/** Turns profiles into JSON-safe data: every `RegExp` becomes `{ "$re": [source, flags] }`. */
+export function serializeProfiles(
+  profiles: Iterable<[string, AgentProfile]>,
+): [string, unknown][] {
+  const plain = (value: unknown): unknown => {
+    if (value instanceof RegExp) return { $re: [value.source, value.flags] };
+    if (Array.isArray(value)) return value.map(plain);
+    if (value && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+    }
+    return value;
+  };
+  return [...profiles].map(([name, profile]) => [name, plain(profile)]);
+}
+
+/** The inverse of {@linkcode serializeProfiles}. */
+export function reviveProfiles(data: [string, unknown][]): Map<string, AgentProfile> {
+  const revive = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(revive);
+    if (value && typeof value === "object") {
+      const re = (value as { $re?: [string, string] }).$re;
+      if (re) return new RegExp(re[0], re[1]);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]));
+    }
+    return value;
+  };
+  return new Map(
+    data.filter(([, p]) => p !== undefined).map(([name, p]) => [name, revive(p) as AgentProfile]),
+  );
+}
+
+/** Options for {@linkcode ProcessDetector}. */
+export interface ProcessDetectorOptions {
+  /** The argv that starts `tmux-orc monitor --detect-child`. */
+  command: readonly string[];
+  /** Logger for timeouts. */
+  logger: Logger;
+  /** Per-cycle budget (default {@linkcode DEFAULT_DETECT_BUDGET_MS}). */
+  budgetMs?: number;
+  /** Longest wait for a new child to start (default 10 000 ms; not part of the budget). */
+  startTimeoutMs?: number;
+}
+
+interface Child {
+  process: Deno.ChildProcess;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  ready: Promise<boolean>;
+  replies: Map<number, (reply: DetectReply | undefined) => void>;
+  dead: boolean;
+}
+
+/** Detection in a child process under a per-cycle deadline (see the module documentation). */
+export class ProcessDetector implements Detector {
+  readonly #profiles: ReadonlyMap<string, AgentProfile>;
+  readonly #options: ProcessDetectorOptions;
+  readonly #budgetMs: number;
+  #child: Child | undefined;
+  #nextId = 1;
+  #slow = new Set<string>();
+  #warned = new Set<string>();
+  #interrupted = false;
+  #closed = false;
+  #encoder = new TextEncoder();
+
+  /** Creates the detector and starts its child (it loads while the monitor connects to tmux). */
+  constructor(profiles: ReadonlyMap<string, AgentProfile>, options: ProcessDetectorOptions) {
+    this.#profiles = profiles;
+    this.#options = options;
+    this.#budgetMs = options.budgetMs ?? DEFAULT_DETECT_BUDGET_MS;
+    this.#spawn();
+  }
+
+  /** Pid of the child, when one runs (for tests). */
+  get pid(): number | undefined {
+    return this.#child && !this.#child.dead ? this.#child.process.pid : undefined;
+  }
+
+  /** Classifies the panes one by one in the child, within the cycle's budget. */
+  async detectAll(inputs: readonly DetectInput[], options: DetectOptions): Promise<Observation[]> {
+    this.#interrupted = false;
+    const results: (Observation | undefined)[] = new Array(inputs.length);
+    if (inputs.length > 0 && !this.#closed) {
+      const child = this.#child && !this.#child.dead ? this.#child : this.#spawn();
+      if (!(await child.ready)) {
+        // The child cannot start (logged): carry the panes forward. Never classify here: a slow
+        // pattern would then block this thread.
+        return inputs.map((input) => fallbackObservation(input, options));
+      }
+      const order = inputs.map((_, i) => i).sort((a, b) =>
+        Number(this.#slow.has(inputs[a].pane.paneId)) -
+        Number(this.#slow.has(inputs[b].pane.paneId))
+      );
+      const deadline = performance.now() + this.#budgetMs;
+      for (const i of order) {
+        const left = deadline - performance.now();
+        if (left <= 0 || this.#interrupted || child.dead) break;
+        const input = inputs[i];
+        const reply = await this.#run(child, input, options, left);
+        if (reply?.observation) {
+          results[i] = reply.observation;
+          this.#slow.delete(input.pane.paneId);
+          continue;
+        }
+        if (reply?.error !== undefined) {
+          // Not slowness (e.g. a pattern overflowing the stack): carry the pane forward.
+          this.#warnOnce(input, `Detection for {pane} (profile {profile}) failed: ${reply.error}`);
+          continue;
+        }
+        if (this.#interrupted) break;
+        this.#timedOut(input);
+        break;
+      }
+    }
+    return inputs.map((input, i) => results[i] ?? fallbackObservation(input, options));
+  }
+
+  /** Ends the running detection now: the child is killed. */
+  interrupt(): void {
+    this.#interrupted = true;
+    this.#kill();
+  }
+
+  /** Ends the child. */
+  close(): void {
+    this.#closed = true;
+    const child = this.#child;
+    if (!child || child.dead) return;
+    child.writer.close().catch(() => {});
+    const timer = setTimeout(() => this.#kill(), 500);
+    child.process.status.finally(() => clearTimeout(timer));
+  }
+
+  #timedOut(input: DetectInput): void {
+    this.#slow.add(input.pane.paneId);
+    this.#kill();
+    if (!this.#closed) this.#spawn(); // ready for the next cycle
+    this.#warnOnce(
+      input,
+      "Detection for {pane} (profile {profile}) ran past the cycle's {budget} ms: stopped it; " +
+        "a pattern in the profile is too slow for this screen",
+    );
+  }
+
+  #warnOnce(input: DetectInput, message: string): void {
+    const key = `${input.pane.paneId}\0${input.profile.name}\0${message}`;
+    if (this.#warned.has(key)) return;
+    this.#warned.add(key);
+    this.#options.logger.error(message, {
+      pane: input.pane.paneId,
+      profile: input.profile.name,
+      budget: this.#budgetMs,
+    });
+  }
+
+  #kill(): void {
+    const child = this.#child;
+    if (!child || child.dead) return;
+    child.dead = true;
+    try {
+      child.process.kill("SIGKILL");
+    } catch { /* gone */ }
+    for (const done of child.replies.values()) done(undefined);
+    child.replies.clear();
+  }
+
+  #spawn(): Child {
+    const [cmd, ...args] = this.#options.command;
+    const process = new Deno.Command(cmd, {
+      args,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const writer = process.stdin.getWriter();
+    writer.closed.catch(() => {});
+    let markReady: (ok: boolean) => void = () => {};
+    const child: Child = {
+      process,
+      writer,
+      ready: new Promise<boolean>((resolve) => markReady = resolve),
+      replies: new Map(),
+      dead: false,
+    };
+    this.#child = child;
+    const timer = setTimeout(() => {
+      this.#options.logger.error("The detection child did not start within {ms} ms", {
+        ms: this.#options.startTimeoutMs ?? 10_000,
+      });
+      markReady(false);
+    }, this.#options.startTimeoutMs ?? 10_000);
+    (async () => {
+      const lines = process.stdout.pipeThrough(new TextDecoderStream());
+      let buffer = "";
+      try {
+        for await (const chunk of lines) {
+          buffer += chunk;
+          let newline: number;
+          while ((newline = buffer.indexOf("\n")) >= 0) {
+            const line = buffer.slice(0, newline);
+            buffer = buffer.slice(newline + 1);
+            const message = JSON.parse(line);
+            if (message.ready) {
+              clearTimeout(timer);
+              markReady(true);
+              continue;
+            }
+            const done = child.replies.get(message.id);
+            child.replies.delete(message.id);
+            done?.(message as DetectReply);
+          }
+        }
+      } catch { /* killed */ }
+      clearTimeout(timer);
+      markReady(false);
+      child.dead = true;
+      for (const done of child.replies.values()) done(undefined);
+      child.replies.clear();
+    })();
+    process.status.catch(() => {});
+    const profiles = JSON.stringify({ profiles: serializeProfiles(this.#profiles) }) + "\n";
+    writer.write(this.#encoder.encode(profiles)).catch(() => {});
+    return child;
+  }
+
+  #run(child: Child, input: DetectInput, options: DetectOptions, timeoutMs: number) {
+    const id = this.#nextId++;
+    const { profile, ...rest } = input;
+    const known = this.#profiles.get(profile.name) === profile;
+    const request: DetectRequest = {
+      type: "detect",
+      id,
+      input: rest,
+      profileName: profile.name,
+      options,
+      ...(known ? {} : { profile: serializeProfiles([[profile.name, profile]])[0][1] }),
+    };
+    return new Promise<DetectReply | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        child.replies.delete(id);
+        resolve(undefined);
+      }, timeoutMs);
+      child.replies.set(id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      child.writer.write(this.#encoder.encode(JSON.stringify(request) + "\n")).catch(() => {
+        child.replies.delete(id);
+        clearTimeout(timer);
+        resolve(undefined);
+      });
+    });
+  }
+}
