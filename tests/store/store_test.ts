@@ -10,6 +10,13 @@ import {
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/schema.ts";
 import { AGENT_STATES } from "../../src/agents/types.ts";
 import { ManualClock } from "../../src/util/clock.ts";
+import {
+  deleteMeta,
+  listNotifyMarks,
+  markAgentsGone,
+  setLastNotified,
+  stateCounts,
+} from "./helpers.ts";
 
 async function withTempDir(fn: (dir: string) => void | Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "tmux-orc-store-" });
@@ -319,12 +326,12 @@ Deno.test("cooldown marks and meta survive close and reopen", async () => {
   await withTempDir((dir) => {
     const path = join(dir, "orc.db");
     const first = openStore(path);
-    first.setLastNotified({ agentKey: "backend", state: "idle", atMs: 1234 });
+    setLastNotified(first, { agentKey: "backend", state: "idle", atMs: 1234 });
     first.setLastNotifiedMany([
       { agentKey: "backend", state: "waiting", atMs: 2000 },
       { agentKey: "tests", state: "idle", atMs: 3000 },
     ]);
-    first.setLastNotified({ agentKey: "tests", state: "idle", atMs: 3500 });
+    setLastNotified(first, { agentKey: "tests", state: "idle", atMs: 3500 });
     first.setMeta("policy_state", '{"held":[]}');
     first.close();
 
@@ -334,9 +341,9 @@ Deno.test("cooldown marks and meta survive close and reopen", async () => {
       assert.equal(second.lastNotified("backend", "waiting"), 2000);
       assert.equal(second.lastNotified("tests", "idle"), 3500);
       assert.equal(second.lastNotified("tests", "crashed"), undefined);
-      assert.equal(second.listNotifyMarks().length, 3);
+      assert.equal(listNotifyMarks(path).length, 3);
       assert.equal(second.getMeta("policy_state"), '{"held":[]}');
-      second.deleteMeta("policy_state");
+      deleteMeta(path, "policy_state");
       assert.equal(second.getMeta("policy_state"), undefined);
     } finally {
       second.close();
@@ -388,7 +395,8 @@ Deno.test("upsertAgents writes 1000 agents in one quick transaction", async () =
 
 Deno.test("agents: gone marking, listing and state counts", async () => {
   await withTempDir((dir) => {
-    const store = openStore(join(dir, "orc.db"));
+    const path = join(dir, "orc.db");
+    const store = openStore(path);
     try {
       store.upsertAgents([
         agent(1, { state: "idle" }),
@@ -407,14 +415,14 @@ Deno.test("agents: gone marking, listing and state counts", async () => {
       assert.equal(gone.seen, false);
       assert.equal(gone.lastSeen, 100);
       assert.equal(gone.updatedAt, 200);
-      const counts = store.stateCounts();
+      const counts = stateCounts(store);
       assert.equal(counts.idle, 1);
       assert.equal(counts.crashed, 0);
       assert.deepEqual(Object.keys(counts).sort(), [...AGENT_STATES].sort());
 
-      assert.deepEqual(store.markAgentsGone(["%1", "%9"], { nowMs: 300 }), ["%1"]);
-      assert.deepEqual(store.markAgentsGone(["%1"], { nowMs: 301 }), []);
-      assert.equal(store.stateCounts().idle, 0);
+      assert.deepEqual(markAgentsGone(path, ["%1", "%9"], 300), ["%1"]);
+      assert.deepEqual(markAgentsGone(path, ["%1"], 301), []);
+      assert.equal(stateCounts(store).idle, 0);
       // Coming back flips seen again.
       store.upsertAgents([agent(2, { state: "idle" })], { nowMs: 400 });
       assert.deepEqual(store.listAgents().map((a) => a.paneId), ["%2"]);
