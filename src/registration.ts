@@ -1,7 +1,8 @@
 /**
  * The registration contract: the pane user options `tmux-orc agent register` sets and the
- * monitor reads every cycle (through `list-panes`). Nothing else in a pane is changed; every
- * option name of the program is spelt here once.
+ * monitor reads every cycle (through `list-panes`), and the server options by which a monitor
+ * claims a tmux server (`monitor/ownership.ts`). Nothing else in tmux is changed; every option
+ * name of the program is spelt here once.
  *
  * @module
  */
@@ -31,3 +32,16 @@ export type RegistrationField = keyof typeof REGISTRATION_OPTIONS;
 
 /** The roles a pane can be registered with. */
 export type RegistrationRole = "agent" | "pm";
+
+/**
+ * The server options of the claim on a tmux server (one monitor per server):
+ *
+ * - `owner`: the owner's token `HOST:PID:NONCE`;
+ * - `info`: its description as JSON (for humans and the liveness check);
+ * - `beat`: wall-clock ms of its last cycle.
+ */
+export const OWNERSHIP_OPTIONS = {
+  owner: "@tmux-orc-owner",
+  info: "@tmux-orc-owner-info",
+  beat: "@tmux-orc-owner-beat",
+} as const satisfies Record<string, `${typeof REGISTRATION_PREFIX}${string}`>;

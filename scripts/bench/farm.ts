@@ -15,7 +15,7 @@
 
 import { UserError } from "../../src/state/errors.ts";
 import { ControlClient } from "../../src/tmux/control_client.ts";
-import { errorMessage } from "../../src/tmux/subprocess_client.ts";
+import { errorMessage } from "../../src/state/errors.ts";
 import { socketArgs, type TmuxServer } from "../../src/tmux/types.ts";
 import {
   type FakeScreen,

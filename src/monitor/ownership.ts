@@ -21,16 +21,18 @@
  */
 
 import type { Logger } from "@logtape/logtape";
+import { OWNERSHIP_OPTIONS } from "../registration.ts";
+import { errorMessage } from "../state/errors.ts";
 import { isSameProcessAlive, selfIdentity } from "../state/process_info.ts";
 import { quoteTmuxArgument } from "../tmux/control_client.ts";
 import { type TmuxClient, TmuxUnavailableError } from "../tmux/types.ts";
 
 /** The server option holding the owner's token. */
-export const OWNER_OPTION = "@tmux-orc-owner";
+export const OWNER_OPTION: string = OWNERSHIP_OPTIONS.owner;
 /** The server option holding the owner's description (JSON). */
-export const OWNER_INFO_OPTION = "@tmux-orc-owner-info";
+export const OWNER_INFO_OPTION: string = OWNERSHIP_OPTIONS.info;
 /** The server option holding the owner's last beat (wall ms). */
-export const OWNER_BEAT_OPTION = "@tmux-orc-owner-beat";
+export const OWNER_BEAT_OPTION: string = OWNERSHIP_OPTIONS.beat;
 /** A foreign owner on another host with no beat for this long is taken over. */
 export const STALE_BEAT_MS = 60_000;
 
@@ -183,7 +185,7 @@ export class Ownership {
       state = await this.check(tmux);
       this.#checkError = "";
     } catch (error) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = errorMessage(error);
       if (!(error instanceof TmuxUnavailableError) && this.#checkError !== text) {
         logger.error("Cannot check which monitor owns the tmux server: {error}", { error: text });
       }

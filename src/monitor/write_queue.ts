@@ -29,6 +29,7 @@ import { dirname } from "node:path";
 import { identityOf, sameFile } from "../store/file_guard.ts";
 import { checkDbFiles } from "../store/file_guard.ts";
 import { openStore, type Store, type StoreDump, StoreError } from "../store/store.ts";
+import { errorMessage } from "../state/errors.ts";
 
 /** One write, run inside a transaction against the current store. */
 export type StoreOp = (store: Store) => void;
@@ -52,10 +53,6 @@ export interface WriteQueueOptions {
 /** SQLite result codes that mean "try again later": busy, locked, read-only, I/O, full, can't open. */
 const TRANSIENT_CODES = new Set([5, 6, 8, 10, 13, 14]);
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * SQLite's messages for those codes. Deno's `node:sqlite` reports only `ERR_SQLITE_ERROR` and the
  * message, without `errcode`.
@@ -68,7 +65,7 @@ export function isTransientStoreError(error: unknown): boolean {
   if (error instanceof StoreError) return error.code === "closed" || error.code === "open_failed";
   const errcode = (error as { errcode?: unknown })?.errcode;
   if (typeof errcode === "number") return TRANSIENT_CODES.has(errcode & 0xff);
-  return TRANSIENT_MESSAGE.test(errorText(error));
+  return TRANSIENT_MESSAGE.test(errorMessage(error));
 }
 
 /** Writes cycles' rows to the store (see the module documentation). */
@@ -147,7 +144,7 @@ export class WriteQueue {
         state?.(store);
       });
     } catch (error) {
-      const text = errorText(error);
+      const text = errorMessage(error);
       if (isTransientStoreError(error)) {
         this.#keep(batch);
         if (this.#failing === undefined) {
@@ -240,7 +237,7 @@ export class WriteQueue {
     try {
       dump = store.dumpTables();
     } catch (error) {
-      notes.push(`could not read the open database: ${errorText(error)}`);
+      notes.push(`could not read the open database: ${errorMessage(error)}`);
     }
     const old = store.files;
     try {
@@ -268,7 +265,7 @@ export class WriteQueue {
         }
         notes.push(`kept the previous contents in ${kept}`);
       } catch (error) {
-        notes.push(`could not keep the previous contents: ${errorText(error)}`);
+        notes.push(`could not keep the previous contents: ${errorMessage(error)}`);
       }
     }
     this.#tryReopen(notes);
@@ -284,7 +281,7 @@ export class WriteQueue {
     try {
       store = this.#reopen(this.#path);
     } catch (error) {
-      const text = errorText(error);
+      const text = errorMessage(error);
       if (this.#reopenError !== text) {
         this.#logger.error("Cannot reopen the store: {error}", { error: text });
       }
@@ -300,7 +297,7 @@ export class WriteQueue {
         const rows = store.restoreTables(dump);
         notes.push(`restored its ${rows} rows from the open connection`);
       } catch (error) {
-        notes.push(`could not restore its rows: ${errorText(error)}`);
+        notes.push(`could not restore its rows: ${errorMessage(error)}`);
       }
     }
     this.#adopt(store);

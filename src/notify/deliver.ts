@@ -28,6 +28,7 @@ import type { AgentProfile } from "../agents/profiles.ts";
 import { capturePane, pasteText, sendKey, sendLiteral } from "../tmux/commands.ts";
 import type { TmuxClient } from "../tmux/types.ts";
 import { type Clock, sleep as realSleep, systemClock } from "../util/clock.ts";
+import { errorMessage } from "../state/errors.ts";
 
 /** Options for {@linkcode deliver}. */
 export interface DeliverOptions {
@@ -164,7 +165,7 @@ export async function deliver(
     if (method === "paste") await pasteText(tmux, paneId, clean);
     else await sendLiteral(tmux, paneId, clean);
   } catch (error) {
-    return report("failed", { reason: `Cannot type into the pane: ${message(error)}` });
+    return report("failed", { reason: `Cannot type into the pane: ${errorMessage(error)}` });
   }
 
   if (!verify) {
@@ -173,7 +174,7 @@ export async function deliver(
       await sendKey(tmux, paneId, "Enter");
       enters++;
     } catch (error) {
-      return report("failed", { reason: `Cannot press Enter: ${message(error)}` });
+      return report("failed", { reason: `Cannot press Enter: ${errorMessage(error)}` });
     }
     return report("delivered");
   }
@@ -192,7 +193,7 @@ export async function deliver(
       await sendKey(tmux, paneId, "Enter");
       enters++;
     } catch (error) {
-      return report("failed", { reason: `Cannot press Enter: ${message(error)}` });
+      return report("failed", { reason: `Cannot press Enter: ${errorMessage(error)}` });
     }
     const waitUntil = Math.min(deadline, clock.monotonic() + enterWaitMs);
     do {
@@ -207,8 +208,4 @@ export async function deliver(
       ? "Cannot read the pane to confirm delivery"
       : `Text still in the input box after ${enters} Enter ${enters === 1 ? "press" : "presses"}`,
   });
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -20,9 +20,9 @@
 
 import { type Clock, systemClock } from "../util/clock.ts";
 import { type ControlEvent, type ControlNotification, ControlParser } from "./control_parser.ts";
+import { errorMessage } from "../state/errors.ts";
 import {
   DEFAULT_TMUX_TIMEOUT_MS,
-  errorMessage,
   isUnavailableMessage,
   SubprocessClient,
   validateTmuxArgs,

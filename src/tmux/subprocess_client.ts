@@ -14,6 +14,7 @@ import {
   type TmuxServer,
   TmuxUnavailableError,
 } from "./types.ts";
+import { errorMessage } from "../state/errors.ts";
 
 /** Default per-command timeout in milliseconds. */
 export const DEFAULT_TMUX_TIMEOUT_MS = 2000;
@@ -239,9 +240,4 @@ export function readAll(stream: ReadableStream<Uint8Array>): StreamCollector {
       reader.cancel().catch(() => {});
     },
   };
-}
-
-/** The message of an unknown thrown value. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
