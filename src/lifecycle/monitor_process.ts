@@ -14,7 +14,7 @@ import { removeOwnPidFile, repairOwnPidFile, writePidFile } from "../state/pid_f
 import { currentParentPid } from "../state/process_info.ts";
 import { HeartbeatPipe, IDLE_BEAT_MS, writeHeartbeat } from "./heartbeat.ts";
 import { acquireMonitorLock } from "./singleton.ts";
-import { StateDirWatch } from "../monitor/state_dir_watch.ts";
+import { StateDirWatch } from "./state_dir_watch.ts";
 import type { CycleResult, Monitor } from "../monitor/monitor.ts";
 
 /** The monitor's cycle interval when none is given (ms). */
