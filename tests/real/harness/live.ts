@@ -1,13 +1,15 @@
 /**
  * Live end-to-end runs: the REAL monitor (`main.ts monitor`, a private state dir) watching the
  * REAL CLIs in panes of one private tmux server. Each scenario opens its CLI, drives it into its
- * state, and then `agents --json` is polled until the monitor reports that state for the pane;
+ * state, and then the monitor's store is polled (read-only, as `agents --json` reads it) until the
+ * monitor reports that state for the pane;
  * the time from "the screen shows it" to "`agents --json` shows it" is the detection latency.
  *
  * @module
  */
 
-import { cliArgv, runCli, signal } from "../../helpers/mod.ts";
+import { openStore, type Store } from "../../../src/store/store.ts";
+import { cliArgv, signal } from "../../helpers/mod.ts";
 import { RealServer } from "./pane.ts";
 import type { CliSuite, Scenario } from "./scenario.ts";
 
@@ -56,13 +58,38 @@ interface AgentRow {
   profile: string;
 }
 
-async function agentsJson(global: string[]): Promise<AgentRow[]> {
-  const r = await runCli(["agents", "--json", "--all", ...global]);
-  if (r.code !== 0) return [];
-  try {
-    return JSON.parse(r.stdout) as AgentRow[];
-  } catch {
-    return [];
+/**
+ * What `agents --json` would print, read straight from the monitor's store (read-only, as the
+ * command reads it) so that polling costs no process per look.
+ */
+class AgentsReader {
+  #path: string;
+  #store: Store | undefined;
+
+  constructor(stateDir: string) {
+    this.#path = `${stateDir}/tmux-orc.db`;
+  }
+
+  rows(): AgentRow[] {
+    try {
+      this.#store ??= openStore(this.#path, { readonly: true });
+      return this.#store.listAgents({ includeGone: true }).map((a) => ({
+        pane_id: a.paneId,
+        state: a.state,
+        detail: a.detail,
+        profile: a.profile,
+      }));
+    } catch {
+      this.close();
+      return [];
+    }
+  }
+
+  close(): void {
+    try {
+      this.#store?.close();
+    } catch { /* closed */ }
+    this.#store = undefined;
   }
 }
 
@@ -70,7 +97,7 @@ async function runScenario(
   suite: CliSuite,
   scenario: Scenario,
   server: RealServer,
-  global: string[],
+  agents: AgentsReader,
 ): Promise<LiveResult> {
   const result: LiveResult = {
     scenario: scenario.name,
@@ -88,7 +115,7 @@ async function runScenario(
     const driven = performance.now();
     const deadline = driven + (scenario.detectWithinMs ?? 10_000);
     for (;;) {
-      const row = (await agentsJson(global)).find((a) => a.pane_id === session!.pane.paneId);
+      const row = agents.rows().find((a) => a.pane_id === session!.pane.paneId);
       if (row) {
         result.seen = row.state;
         result.detail = row.detail;
@@ -141,6 +168,7 @@ export async function runLiveSuite(
   await Deno.chmod(stateDir, 0o700);
   const server = RealServer.create();
   let monitor: Deno.ChildProcess | undefined;
+  const agents = new AgentsReader(stateDir);
   try {
     // A plain pane starts the server, so the monitor connects at once.
     await server.openPane({ argv: ["cat"], env: { PATH: "/usr/bin:/bin", HOME: stateDir } });
@@ -162,7 +190,7 @@ export async function runLiveSuite(
     const worker = async () => {
       while (next < scenarios.length) {
         const i = next++;
-        results[i] = await runScenario(suite, scenarios[i], server, global);
+        results[i] = await runScenario(suite, scenarios[i], server, agents);
       }
     };
     await Promise.all(Array.from({ length: options.concurrency ?? 2 }, worker));
@@ -172,6 +200,7 @@ export async function runLiveSuite(
     }
     return results;
   } finally {
+    agents.close();
     if (monitor) {
       signal(monitor.pid, "SIGTERM");
       const timer = setTimeout(() => signal(monitor!.pid, "SIGKILL"), 3000);
