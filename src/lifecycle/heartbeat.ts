@@ -7,7 +7,9 @@
  * @module
  */
 
+import type { Logger } from "@logtape/logtape";
 import { readJsonFile, writeJsonAtomic } from "../state/atomic.ts";
+import { errorMessage } from "../state/errors.ts";
 
 /** The prefix of a heartbeat line on the monitor's stdout. */
 export const HEARTBEAT_PREFIX = "@@tmux-orc-heartbeat ";
@@ -85,6 +87,82 @@ export interface Heartbeat {
   storeLost?: number;
   /** Set while another monitor owns the tmux server: who it is (this one stands by). */
   standby?: string;
+}
+
+/** What one cycle reports, as the heartbeat file shows it (a subset of the monitor's result). */
+export interface CycleFacts {
+  /** Cycle number (1-based). */
+  cycle: number;
+  /** How long it took (ms). */
+  durationMs: number;
+  /** Panes listed. */
+  panes: number;
+  /** Agents among them. */
+  agents: number;
+  /** Agents per state. */
+  states: Record<string, number>;
+  /** Whether a tmux server answered. */
+  tmux: boolean;
+  /** History rows waiting because the store cannot be written. */
+  storeQueued?: number;
+  /** History rows dropped because that queue was full. */
+  storeLost?: number;
+  /** Set while another monitor owns the tmux server. */
+  standby?: string;
+}
+
+/** The heartbeat file's content after a cycle. */
+export function heartbeatOf(
+  result: CycleFacts,
+  info: { intervalMs: number; wallNow: number; startedAt: number; supervised: boolean },
+): Heartbeat {
+  return {
+    pid: Deno.pid,
+    cycle: result.cycle,
+    cycleMs: Math.round(result.durationMs * 100) / 100,
+    panes: result.panes,
+    agents: result.agents,
+    states: result.states,
+    tmux: result.tmux,
+    intervalS: info.intervalMs / 1000,
+    at: info.wallNow,
+    time: new Date(info.wallNow).toISOString(),
+    startedAt: info.startedAt,
+    supervised: info.supervised,
+    ...(result.storeQueued ? { storeQueued: result.storeQueued } : {}),
+    ...(result.storeLost ? { storeLost: result.storeLost } : {}),
+    ...(result.standby ? { standby: result.standby } : {}),
+  };
+}
+
+/** The heartbeat file, written every cycle; a failure is logged once, and so is the recovery. */
+export class HeartbeatFile {
+  readonly #path: string;
+  readonly #logger: Logger;
+  #failing = false;
+
+  /** The file at `path`. */
+  constructor(path: string, logger: Logger) {
+    this.#path = path;
+    this.#logger = logger;
+  }
+
+  /** Writes `beat`; resolves with why it could not be written, or `null`. Never rejects. */
+  async write(beat: Heartbeat): Promise<string | null> {
+    try {
+      await writeHeartbeat(this.#path, beat);
+      if (this.#failing) this.#logger.info("Heartbeat file writes work again");
+      this.#failing = false;
+      return null;
+    } catch (error) {
+      const writeError = errorMessage(error);
+      if (!this.#failing) {
+        this.#logger.error("Cannot write the heartbeat file: {error}", { error: writeError });
+      }
+      this.#failing = true;
+      return writeError;
+    }
+  }
 }
 
 /** Writes the heartbeat file atomically. */

@@ -8,11 +8,10 @@
 
 import type { Logger } from "@logtape/logtape";
 import { type Clock, sleep } from "../util/clock.ts";
-import { errorMessage } from "../state/errors.ts";
 import type { StatePaths } from "../state/paths.ts";
 import { removeOwnPidFile, repairOwnPidFile, writePidFile } from "../state/pid_file.ts";
 import { currentParentPid } from "../state/process_info.ts";
-import { HeartbeatPipe, IDLE_BEAT_MS, writeHeartbeat } from "./heartbeat.ts";
+import { HeartbeatFile, heartbeatOf, HeartbeatPipe, IDLE_BEAT_MS } from "./heartbeat.ts";
 import { acquireMonitorLock } from "./singleton.ts";
 import { StateDirWatch } from "./state_dir_watch.ts";
 import type { CycleResult, Monitor } from "../monitor/monitor.ts";
@@ -84,7 +83,7 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
   const unwatch = options.supervised ? watchSupervisor(stop, logger) : () => {};
   const pipe = options.supervised ? new HeartbeatPipe() : undefined;
   let monitor: Monitor | undefined;
-  let heartbeatFailing = false;
+  const heartbeat = new HeartbeatFile(paths.heartbeat, logger);
   let exitCode = 0;
   const dirWatch = new StateDirWatch(paths.dir);
   try {
@@ -107,34 +106,12 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
         exitCode = 1;
         break;
       }
-      let writeError: string | null = null;
-      try {
-        await writeHeartbeat(paths.heartbeat, {
-          pid: Deno.pid,
-          cycle: result.cycle,
-          cycleMs: Math.round(result.durationMs * 100) / 100,
-          panes: result.panes,
-          agents: result.agents,
-          states: result.states,
-          tmux: result.tmux,
-          intervalS: options.intervalMs / 1000,
-          at: clock.wall(),
-          time: new Date(clock.wall()).toISOString(),
-          startedAt,
-          supervised: options.supervised,
-          ...(result.storeQueued ? { storeQueued: result.storeQueued } : {}),
-          ...(result.storeLost ? { storeLost: result.storeLost } : {}),
-          ...(result.standby ? { standby: result.standby } : {}),
-        });
-        if (heartbeatFailing) logger.info("Heartbeat file writes work again");
-        heartbeatFailing = false;
-      } catch (error) {
-        writeError = errorMessage(error);
-        if (!heartbeatFailing) {
-          logger.error("Cannot write the heartbeat file: {error}", { error: writeError });
-        }
-        heartbeatFailing = true;
-      }
+      const writeError = await heartbeat.write(heartbeatOf(result, {
+        intervalMs: options.intervalMs,
+        wallNow: clock.wall(),
+        startedAt,
+        supervised: options.supervised,
+      }));
       if (!writeError && await repairOwnPidFile(paths.monitorPid, startedAt).catch(() => false)) {
         logger.warn("Monitor pid file was missing or damaged; rewrote it");
       }
