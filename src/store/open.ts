@@ -8,10 +8,11 @@
 import { DatabaseSync } from "node:sqlite";
 import { dirname } from "node:path";
 import { errorMessage } from "../state/errors.ts";
-import { systemClock } from "../util/clock.ts";
+import { type Clock, systemClock } from "../util/clock.ts";
 import {
   type DbFiles,
   ensureDbFile,
+  type FileIdentity,
   identityOf,
   refuseUnsafeDbPaths,
   sameFile,
@@ -20,7 +21,7 @@ import {
 import { MIGRATIONS, SCHEMA_VERSION } from "./schema.ts";
 import type { Row } from "./rows.ts";
 import { Store, userVersion } from "./database.ts";
-import { type OpenStoreOptions, StoreError } from "./types.ts";
+import { type OpenStoreOptions, StoreError, type StoreNotice } from "./types.ts";
 
 const CORRUPT_CODES = new Set([11, /* SQLITE_CORRUPT */ 26 /* SQLITE_NOTADB */]);
 
@@ -88,6 +89,40 @@ function openWriter(path: string, options: OpenStoreOptions): Store {
   const emit = options.onEvent ?? (() => {});
   const clock = options.clock ?? systemClock;
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  const { existed, movedTo } = prepareWriterFile(path, { busyTimeoutMs, clock, emit });
+  const main = ensureFile(path);
+  let db: DatabaseSync | undefined;
+  try {
+    db = connect(path, { readOnly: false, busyTimeoutMs });
+    userVersion(db);
+  } catch (error) {
+    db?.close();
+    throw new StoreError(`Cannot open database: ${errorMessage(error)}: ${path}`, {
+      code: isCorruption(error) ? "corrupt" : "open_failed",
+      cause: error,
+    });
+  }
+  migrateWriter(db, path, { existed, movedTo, emit });
+  const files = confirmOpened(db, path, main);
+  const store = new Store(db, { path, readonly: false, clock, files });
+  if (movedTo !== undefined) {
+    store.recordEvent({
+      kind: "monitor",
+      detail: `Database was corrupt: moved it aside to ${movedTo} and started a fresh one`,
+      extra: { movedTo },
+    });
+  }
+  return store;
+}
+
+/**
+ * The writer's file before it is opened: its directory (0700), no link in its place, the file
+ * itself (0600), and a corrupt one moved aside (reported) with a fresh one in its place.
+ */
+function prepareWriterFile(
+  path: string,
+  options: { busyTimeoutMs: number; clock: Clock; emit: (notice: StoreNotice) => void },
+): { existed: boolean; movedTo?: string } {
   try {
     Deno.mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -99,34 +134,26 @@ function openWriter(path: string, options: OpenStoreOptions): Store {
   refuseUnsafe(path);
   const existed = fileSize(path) > 0;
   ensureFile(path);
+  const corruption = existed ? probeCorruption(path, options.busyTimeoutMs) : undefined;
+  if (corruption === undefined) return { existed };
+  const movedTo = moveAside(path, options.clock.wall());
+  options.emit({
+    type: "corrupt_moved_aside",
+    message: `Database was corrupt (${corruption}): moved it aside to ${movedTo} ` +
+      `and created a fresh one at ${path}`,
+    path,
+    movedTo,
+  });
+  ensureFile(path);
+  return { existed, movedTo };
+}
 
-  let movedTo: string | undefined;
-  const corruption = existed ? probeCorruption(path, busyTimeoutMs) : undefined;
-  if (corruption !== undefined) {
-    movedTo = moveAside(path, clock.wall());
-    emit({
-      type: "corrupt_moved_aside",
-      message: `Database was corrupt (${corruption}): moved it aside to ${movedTo} ` +
-        `and created a fresh one at ${path}`,
-      path,
-      movedTo,
-    });
-    ensureFile(path);
-  }
-
-  let db: DatabaseSync | undefined;
-  const main = ensureFile(path);
-  try {
-    db = connect(path, { readOnly: false, busyTimeoutMs });
-    userVersion(db);
-  } catch (error) {
-    db?.close();
-    throw new StoreError(`Cannot open database: ${errorMessage(error)}: ${path}`, {
-      code: isCorruption(error) ? "corrupt" : "open_failed",
-      cause: error,
-    });
-  }
-
+/** WAL, `synchronous=NORMAL`, pending migrations; reports a created or migrated database. */
+function migrateWriter(
+  db: DatabaseSync,
+  path: string,
+  state: { existed: boolean; movedTo?: string; emit: (notice: StoreNotice) => void },
+): void {
   try {
     const from = userVersion(db);
     checkNotTooNew(path, from); // before any write: a newer tmux-orc's database stays untouched
@@ -134,12 +161,12 @@ function openWriter(path: string, options: OpenStoreOptions): Store {
     db.exec("PRAGMA synchronous = NORMAL");
     db.exec("PRAGMA journal_size_limit = 67108864");
     migrate(db, path);
-    if (movedTo !== undefined) {
+    if (state.movedTo !== undefined) {
       // Already reported as corrupt_moved_aside.
-    } else if (!existed) {
-      emit({ type: "created", message: `Created database at ${path}`, path });
+    } else if (!state.existed) {
+      state.emit({ type: "created", message: `Created database at ${path}`, path });
     } else if (from < SCHEMA_VERSION) {
-      emit({
+      state.emit({
         type: "migrated",
         message: `Migrated database from schema version ${from} to ${SCHEMA_VERSION}: ${path}`,
         path,
@@ -155,9 +182,13 @@ function openWriter(path: string, options: OpenStoreOptions): Store {
       cause: error,
     });
   }
+}
 
-  // node:sqlite opened by path: make sure it opened the file checked above, and that no side file
-  // it created or found is a link.
+/**
+ * node:sqlite opened by path: makes sure it opened the file checked before (`main`), and that no
+ * side file it created or found is a link. Returns the identities of the files it uses.
+ */
+function confirmOpened(db: DatabaseSync, path: string, main: FileIdentity): DbFiles {
   try {
     refuseUnsafe(path);
     if (!sameFile(identityOf(path), main)) {
@@ -174,15 +205,7 @@ function openWriter(path: string, options: OpenStoreOptions): Store {
     const identity = identityOf(`${path}-${side}`);
     if (identity) files[side] = identity;
   }
-  const store = new Store(db, { path, readonly: false, clock, files });
-  if (movedTo !== undefined) {
-    store.recordEvent({
-      kind: "monitor",
-      detail: `Database was corrupt: moved it aside to ${movedTo} and started a fresh one`,
-      extra: { movedTo },
-    });
-  }
-  return store;
+  return files;
 }
 
 /**
