@@ -278,7 +278,16 @@ export class ControlClient implements TmuxClient {
     return attempt;
   }
 
+  /** Probes for a session to attach to, attaches, and waits for the handshake. */
   async #connect(): Promise<Connection> {
+    const session = await this.#attachTarget();
+    const conn = this.#spawn(session);
+    await this.#handshake(conn);
+    return conn;
+  }
+
+  /** The session to attach to (the most recently active), found without starting a server. */
+  async #attachTarget(): Promise<string> {
     // Probe first: `list-sessions` never starts a server. `-N` below closes the remaining race.
     const probe = new SubprocessClient(this.#server, {
       tmuxPath: this.#tmuxPath,
@@ -300,7 +309,11 @@ export class ControlClient implements TmuxClient {
     if (session === undefined) {
       throw new TmuxUnavailableError("Tmux server has no session to watch");
     }
+    return session;
+  }
 
+  /** Starts `tmux -C attach-session` and the readers of its output. */
+  #spawn(session: string): Connection {
     // -E: the user's update-environment must not copy the monitor's environment into the session.
     const args = [
       "-u",
@@ -360,7 +373,11 @@ export class ControlClient implements TmuxClient {
     })();
     this.#finishing.add(conn.finished);
     conn.finished.then(() => this.#finishing.delete(conn.finished));
+    return conn;
+  }
 
+  /** Waits for the reply to `attach-session`, then sets the client flags again. */
+  async #handshake(conn: Connection): Promise<void> {
     // The first reply block belongs to the initial `attach-session` command.
     const handshake = new Promise<void>((resolve, reject) => {
       conn.handshake = { resolve, reject };
@@ -392,7 +409,6 @@ export class ControlClient implements TmuxClient {
     } finally {
       clearTimeout(timer);
     }
-    return conn;
   }
 
   async #readStdout(conn: Connection): Promise<void> {
