@@ -123,9 +123,31 @@ export class SubprocessClient implements TmuxClient {
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     const argv = ["-u", ...(this.#noStartServer ? ["-N"] : []), ...socketArgs(this.#server)];
     argv.push(...args.map(escapeArgvSeparator));
-    let child: Deno.ChildProcess;
+    const ran = await collect(this.#spawn(argv), timeoutMs);
+    if (ran.timedOut) {
+      throw new TmuxUnavailableError(`Tmux command timed out: ${args[0]} after ${timeoutMs} ms`);
+    }
+    const decoder = new TextDecoder();
+    if (ran.status.success) return splitOutputLines(decoder.decode(ran.stdout));
+    const message = decoder.decode(ran.stderr).trim();
+    if (ran.status.signal !== null) {
+      throw new TmuxUnavailableError(
+        `Tmux client was killed: ${args[0]} by ${ran.status.signal}${
+          message ? `: ${message}` : ""
+        }`,
+      );
+    }
+    if (isUnavailableMessage(message)) {
+      throw new TmuxUnavailableError(`Tmux server unavailable: ${message}`);
+    }
+    throw new TmuxCommandError(
+      message || `Tmux command failed: ${args[0]} exited with code ${ran.status.code}`,
+    );
+  }
+
+  #spawn(argv: string[]): Deno.ChildProcess {
     try {
-      child = new Deno.Command(this.#tmuxPath, {
+      return new Deno.Command(this.#tmuxPath, {
         args: argv,
         stdin: "null",
         stdout: "piped",
@@ -141,63 +163,57 @@ export class SubprocessClient implements TmuxClient {
         cause: error,
       });
     }
-    // Read both pipes ourselves rather than `child.output()`: tmux hands its stdio descriptors to
-    // the server, so after killing a client whose server is stopped the pipes never reach EOF
-    // until the server runs again. We wait for the process, then cancel the readers if needed.
-    const stdout = readAll(child.stdout);
-    const stderr = readAll(child.stderr);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Already exited.
-      }
-    }, timeoutMs);
-    let status: Deno.CommandStatus;
-    try {
-      status = await child.status;
-    } finally {
-      clearTimeout(timer);
-    }
-    if (timedOut) {
-      stdout.cancel();
-      stderr.cancel();
-    } else {
-      let grace: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        Promise.all([stdout.done, stderr.done]),
-        new Promise<void>((resolve) => {
-          grace = setTimeout(() => {
-            stdout.cancel();
-            stderr.cancel();
-            resolve();
-          }, DRAIN_GRACE_MS);
-        }),
-      ]);
-      clearTimeout(grace);
-    }
-    const output = { success: status.success, code: status.code, signal: status.signal };
-    const [outBytes, errBytes] = await Promise.all([stdout.done, stderr.done]);
-    if (timedOut) {
-      throw new TmuxUnavailableError(`Tmux command timed out: ${args[0]} after ${timeoutMs} ms`);
-    }
-    const decoder = new TextDecoder();
-    if (output.success) return splitOutputLines(decoder.decode(outBytes));
-    const message = decoder.decode(errBytes).trim();
-    if (output.signal !== null) {
-      throw new TmuxUnavailableError(
-        `Tmux client was killed: ${args[0]} by ${output.signal}${message ? `: ${message}` : ""}`,
-      );
-    }
-    if (isUnavailableMessage(message)) {
-      throw new TmuxUnavailableError(`Tmux server unavailable: ${message}`);
-    }
-    throw new TmuxCommandError(
-      message || `Tmux command failed: ${args[0]} exited with code ${output.code}`,
-    );
   }
+}
+
+/**
+ * Waits for a tmux client (SIGKILL after `timeoutMs`) and reads both its pipes. Both pipes are
+ * read here rather than with `child.output()`: tmux hands its stdio descriptors to the server, so
+ * after killing a client whose server is stopped the pipes never reach EOF until the server runs
+ * again. So the process is awaited, then the readers are cancelled if needed.
+ */
+async function collect(
+  child: Deno.ChildProcess,
+  timeoutMs: number,
+): Promise<
+  { status: Deno.CommandStatus; stdout: Uint8Array; stderr: Uint8Array; timedOut: boolean }
+> {
+  const stdout = readAll(child.stdout);
+  const stderr = readAll(child.stderr);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+  }, timeoutMs);
+  let status: Deno.CommandStatus;
+  try {
+    status = await child.status;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (timedOut) {
+    stdout.cancel();
+    stderr.cancel();
+  } else {
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all([stdout.done, stderr.done]),
+      new Promise<void>((resolve) => {
+        grace = setTimeout(() => {
+          stdout.cancel();
+          stderr.cancel();
+          resolve();
+        }, DRAIN_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(grace);
+  }
+  const [outBytes, errBytes] = await Promise.all([stdout.done, stderr.done]);
+  return { status, stdout: outBytes, stderr: errBytes, timedOut };
 }
 
 const DRAIN_GRACE_MS = 500;
