@@ -57,6 +57,7 @@ import { createHash } from "node:crypto";
 import type { PaneRecord } from "../tmux/types.ts";
 import type { AgentState, Observation } from "./types.ts";
 import { type AgentProfile, commandName, isShellCommand, type PromptStyle } from "./profiles.ts";
+import { content, screenLines } from "./lines.ts";
 import { parseResetTime } from "./rate_limit.ts";
 
 /** The states in the order detection tries them: the first that applies wins. */
@@ -73,6 +74,12 @@ export const STATE_PRECEDENCE: readonly AgentState[] = [
 
 /** Default for {@linkcode DetectOptions.idleAfterMs}. */
 export const DEFAULT_IDLE_AFTER_MS = 20_000;
+
+/** Default for {@linkcode DetectOptions.unknownAfterMs}. */
+export const DEFAULT_UNKNOWN_AFTER_MS = 60_000;
+
+/** Default for {@linkcode DetectOptions.maxCarryMs} (at least `unknownAfterMs`). */
+export const DEFAULT_MAX_CARRY_MS = 120_000;
 
 /** Longest {@linkcode Observation.detail}. */
 export const MAX_DETAIL_LENGTH = 120;
@@ -101,6 +108,21 @@ export interface DetectOptions {
   stuckAfterMs?: number;
   /** Time zone for reset times that state none (default: the machine's). */
   defaultTimeZone?: string;
+  /**
+   * How long a screen may show none of the agent's controls (input box, busy marker, prompt)
+   * before an agent that looked active is `unknown`.
+   *
+   * @default {60_000}
+   */
+  unknownAfterMs?: number;
+  /**
+   * How long the findings of the last capture are carried to cycles without one. Beyond it the
+   * screen is not vouched for and the agent is `unknown` (the monitor recaptures an unchanged
+   * pane at least every minute, so this is reached only when captures fail).
+   *
+   * @default {120_000} (at least `unknownAfterMs`)
+   */
+  maxCarryMs?: number;
 }
 
 /** The input box found on a screen. */
@@ -133,21 +155,6 @@ export interface ScreenAnalysis {
   error?: string;
   /** {@linkcode screenHash} of the screen. */
   hash: string;
-}
-
-// deno-lint-ignore no-control-regex
-const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
-
-/** Splits a capture into lines: escapes removed, trailing blanks trimmed, trailing empty lines dropped. */
-function screenLines(screen: string): string[] {
-  const lines = screen.replace(ANSI_RE, "").split(/\r?\n/).map((line) => line.trimEnd());
-  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  return lines;
-}
-
-/** A line without box borders or surrounding blanks: what marker patterns are matched against. */
-function content(line: string): string {
-  return line.replace(/^[\s│┃║▌]+/, "").replace(/[\s│┃║▌]+$/, "");
 }
 
 /** A marker line for a detail: transcript bullets (`⎿ ● ⏺ ■`) dropped. */
@@ -332,6 +339,12 @@ interface Facts {
   changed: boolean;
   lastChangeMono: number;
   lastChangeWall: number;
+  /** Monotonic ms of the capture these facts come from. */
+  capturedMono: number;
+  /** Whether that capture showed anything the profile recognises. */
+  recognised: boolean;
+  /** Monotonic ms when a capture last showed the agent's controls (box, busy marker, prompt). */
+  controlsMono: number;
   promptVisible: boolean;
   inputText: string;
   busy?: string;
@@ -349,11 +362,16 @@ function freshFacts(input: DetectInput, capture: string): Facts {
   const firstCapture = !prev || prev.screenHash === "";
   const changed = !firstCapture && prev.screenHash !== a.hash;
   const moved = firstCapture || changed;
+  const controls = a.inputBox !== undefined || a.busy !== undefined || a.waiting !== undefined;
   return {
     hash: a.hash,
     changed,
     lastChangeMono: moved ? monoNow : prev.lastChangeMono,
     lastChangeWall: moved ? wallNow : prev.lastChangeWall,
+    capturedMono: monoNow,
+    recognised: controls || a.rateLimit !== undefined || a.error !== undefined,
+    // A pane never seen before starts its clock at the first look.
+    controlsMono: controls || firstCapture ? monoNow : prev.controlsMono ?? prev.lastChangeMono,
     promptVisible: a.inputBox !== undefined,
     inputText: a.inputBox?.text ?? "",
     busy: a.busy,
@@ -365,20 +383,171 @@ function freshFacts(input: DetectInput, capture: string): Facts {
   };
 }
 
+/** The previous observation's findings, for a cycle without a capture (the screen is unchanged). */
 function carriedFacts(prev: Observation): Facts {
   return {
     hash: prev.screenHash,
     changed: false,
     lastChangeMono: prev.lastChangeMono,
     lastChangeWall: prev.lastChangeWall,
+    capturedMono: prev.capturedMono ?? prev.lastChangeMono,
+    recognised: prev.recognised ?? true,
+    controlsMono: prev.controlsMono ?? prev.lastChangeMono,
     promptVisible: prev.promptVisible ?? false,
     inputText: prev.inputText,
-    busy: prev.busy ? prev.detail : undefined,
+    // The marker itself, never the detail made from it (that would be prefixed again).
+    busy: prev.busyMarker,
     waiting: prev.state === "waiting" ? prev.detail : undefined,
     rateLimit: prev.state === "rate_limited" ? prev.detail : undefined,
     carriedResetAt: prev.state === "rate_limited" ? prev.resetAt : undefined,
     error: prev.state === "error" ? prev.detail : undefined,
   };
+}
+
+/** `45 s`, `2 min`, `1.5 h`: a bound for a detail (fixed text, so the detail is stable). */
+export function formatBound(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 360) / 10} h`;
+}
+
+/** One detection: its inputs, tuning with defaults filled in, and what it knows. */
+interface Step {
+  input: DetectInput;
+  idleAfterMs: number;
+  stuckAfterMs: number;
+  unknownAfterMs: number;
+  maxCarryMs: number;
+  defaultTimeZone?: string;
+  /** Undefined only when there is neither a capture nor a previous observation. */
+  facts?: Facts;
+  /** Appended to an idle detail when a usage limit on the screen has reset. */
+  limitNote: string;
+}
+
+function observe(
+  step: Step,
+  state: AgentState,
+  detail: string,
+  extra: { resetAt?: number } = {},
+): Observation {
+  const { pane, previous: prev, monoNow, wallNow } = step.input;
+  const facts = step.facts;
+  const observation: Observation = {
+    paneId: pane.paneId,
+    state,
+    since: prev && prev.state === state ? prev.since : wallNow,
+    lastChangeMono: facts?.lastChangeMono ?? monoNow,
+    lastChangeWall: facts?.lastChangeWall ?? wallNow,
+    screenHash: facts?.hash ?? "",
+    inputText: facts?.inputText ?? "",
+    detail: truncate(detail),
+    promptVisible: facts?.promptVisible ?? false,
+    busy: facts?.busy !== undefined,
+    recognised: facts?.recognised ?? false,
+  };
+  if (facts?.busy !== undefined) observation.busyMarker = facts.busy;
+  if (facts) {
+    observation.capturedMono = facts.capturedMono;
+    observation.controlsMono = facts.controlsMono;
+  }
+  if (extra.resetAt !== undefined) observation.resetAt = extra.resetAt;
+  return observation;
+}
+
+/** 1. `crashed`: the pane is dead or a shell is in its foreground (the pane record is fresh). */
+function crashedStep(step: Step): Observation | undefined {
+  const { pane, profile } = step.input;
+  if (pane.dead) {
+    const status = pane.deadStatus === undefined ? "" : ` (exit status ${pane.deadStatus})`;
+    return observe(step, "crashed", `pane is dead${status}`);
+  }
+  if (isShellCommand(pane.currentCommand, profile)) {
+    return observe(step, "crashed", `shell in foreground: ${commandName(pane.currentCommand)}`);
+  }
+  return undefined;
+}
+
+/** No screen to go by: never captured, or the last capture is too old to vouch for the screen. */
+function uncapturedStep(step: Step): Observation | undefined {
+  const facts = step.facts;
+  if (!facts) return observe(step, "unknown", "not captured yet");
+  const age = step.input.monoNow - facts.capturedMono;
+  if (step.input.capture === null && age > step.maxCarryMs) {
+    return observe(step, "unknown", `screen not captured for ${formatBound(step.maxCarryMs)}`);
+  }
+  return undefined;
+}
+
+/** 3. `rate_limited`: a usage limit on the screen whose reset time has not passed. */
+function rateLimitStep(step: Step, facts: Facts): Observation | undefined {
+  if (!facts.rateLimit || facts.busy) return undefined;
+  const { pane, previous: prev, wallNow } = step.input;
+  let resetAt: number | undefined;
+  if (
+    prev?.state === "rate_limited" && prev.detail === truncate(facts.rateLimit) &&
+    prev.resetAt !== undefined
+  ) {
+    resetAt = prev.resetAt;
+  } else if (facts.carriedResetAt !== undefined) {
+    resetAt = facts.carriedResetAt;
+  } else if (facts.rateLimitText) {
+    // The message was printed no later than the window's last output.
+    const activity = pane.windowActivity > 0 ? pane.windowActivity * 1000 : wallNow;
+    const firstSeen = Math.min(wallNow, activity);
+    resetAt = parseResetTime(facts.rateLimitText, firstSeen, {
+      defaultTimeZone: step.defaultTimeZone,
+    })?.resetAt;
+  }
+  if (resetAt === undefined || wallNow < resetAt) {
+    return observe(step, "rate_limited", facts.rateLimit, { resetAt });
+  }
+  step.limitNote = " (usage limit has reset)";
+  return undefined;
+}
+
+/** Whether nothing of the agent's own controls has shown for `unknownAfterMs`. */
+function unrecognisedTooLong(step: Step, facts: Facts): boolean {
+  return step.input.monoNow - facts.controlsMono >= step.unknownAfterMs;
+}
+
+/** 5.–7. `active`, `stuck_input`, `idle`: from the input box, busy markers and screen changes. */
+function promptStep(step: Step, facts: Facts): Observation | undefined {
+  const { previous: prev, monoNow } = step.input;
+  const warning = facts.rateLimitWarning ? ` (${facts.rateLimitWarning})` : "";
+  if (facts.busy) return observe(step, "active", `busy: ${facts.busy}`);
+  // A changing screen is activity, but only for a bounded time when nothing on it is recognised.
+  if (facts.changed && (facts.promptVisible || !unrecognisedTooLong(step, facts))) {
+    return observe(step, "active", `screen changed${warning}`);
+  }
+  const quietMs = monoNow - facts.lastChangeMono;
+  if (
+    facts.promptVisible && facts.inputText !== "" && prev && prev.screenHash !== "" &&
+    prev.inputText === facts.inputText && quietMs >= step.stuckAfterMs
+  ) {
+    return observe(step, "stuck_input", `unsent input: ${JSON.stringify(facts.inputText)}`);
+  }
+  if (facts.promptVisible && facts.inputText === "" && quietMs >= step.idleAfterMs) {
+    return observe(step, "idle", `input prompt empty${step.limitNote || warning}`);
+  }
+  return undefined;
+}
+
+/**
+ * 8. `unknown`, or `active` carried over: an agent seen active stays active while its input box
+ * shows (idle or stuck input follow within their own times) or, without one, until nothing of
+ * its controls has shown for `unknownAfterMs`. So no screen freezes a state.
+ */
+function unknownStep(step: Step, facts: Facts): Observation {
+  const prev = step.input.previous;
+  const tooLong = unrecognisedTooLong(step, facts);
+  if (prev?.state === "active" && (facts.promptVisible || !tooLong)) {
+    return observe(step, "active", prev.detail);
+  }
+  if (facts.promptVisible) return observe(step, "unknown", "not enough evidence yet");
+  const bound = tooLong ? ` for ${formatBound(step.unknownAfterMs)}` : "";
+  return observe(step, "unknown", `no input prompt recognised${bound}`);
 }
 
 /**
@@ -387,101 +556,27 @@ function carriedFacts(prev: Observation): Facts {
  * precedence.
  */
 export function detectState(input: DetectInput, options: DetectOptions = {}): Observation {
-  const { pane, capture, previous: prev, monoNow, wallNow, profile } = input;
-  const idleAfterMs = options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS;
-  const stuckAfterMs = options.stuckAfterMs ?? 0;
-
-  const facts: Facts | undefined = capture !== null
-    ? freshFacts(input, capture)
-    : prev
-    ? carriedFacts(prev)
-    : undefined;
-
-  const observe = (
-    state: AgentState,
-    detail: string,
-    extra: { resetAt?: number } = {},
-  ): Observation => {
-    const observation: Observation = {
-      paneId: pane.paneId,
-      state,
-      since: prev && prev.state === state ? prev.since : wallNow,
-      lastChangeMono: facts?.lastChangeMono ?? monoNow,
-      lastChangeWall: facts?.lastChangeWall ?? wallNow,
-      screenHash: facts?.hash ?? "",
-      inputText: facts?.inputText ?? "",
-      detail: truncate(detail),
-      promptVisible: facts?.promptVisible ?? false,
-      busy: facts?.busy !== undefined,
-    };
-    if (extra.resetAt !== undefined) observation.resetAt = extra.resetAt;
-    return observation;
+  const unknownAfterMs = options.unknownAfterMs ?? DEFAULT_UNKNOWN_AFTER_MS;
+  const step: Step = {
+    input,
+    idleAfterMs: options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS,
+    stuckAfterMs: options.stuckAfterMs ?? 0,
+    unknownAfterMs,
+    maxCarryMs: options.maxCarryMs ?? Math.max(DEFAULT_MAX_CARRY_MS, unknownAfterMs),
+    defaultTimeZone: options.defaultTimeZone,
+    facts: input.capture !== null
+      ? freshFacts(input, input.capture)
+      : input.previous
+      ? carriedFacts(input.previous)
+      : undefined,
+    limitNote: "",
   };
-
-  // 1. crashed
-  if (pane.dead) {
-    const status = pane.deadStatus === undefined ? "" : ` (exit status ${pane.deadStatus})`;
-    return observe("crashed", `pane is dead${status}`);
-  }
-  if (isShellCommand(pane.currentCommand, profile)) {
-    return observe("crashed", `shell in foreground: ${commandName(pane.currentCommand)}`);
-  }
-  if (!facts) return observe("unknown", "not captured yet");
-
-  // 2. waiting
-  if (facts.waiting) return observe("waiting", facts.waiting);
-
-  // 3. rate_limited
-  let limitNote = "";
-  if (facts.rateLimit && !facts.busy) {
-    let resetAt: number | undefined;
-    if (
-      prev?.state === "rate_limited" && prev.detail === truncate(facts.rateLimit) &&
-      prev.resetAt !== undefined
-    ) {
-      resetAt = prev.resetAt;
-    } else if (facts.carriedResetAt !== undefined) {
-      resetAt = facts.carriedResetAt;
-    } else if (facts.rateLimitText) {
-      // The message was printed no later than the window's last output.
-      const activity = pane.windowActivity > 0 ? pane.windowActivity * 1000 : wallNow;
-      const firstSeen = Math.min(wallNow, activity);
-      resetAt = parseResetTime(facts.rateLimitText, firstSeen, {
-        defaultTimeZone: options.defaultTimeZone,
-      })?.resetAt;
-    }
-    if (resetAt === undefined || wallNow < resetAt) {
-      return observe("rate_limited", facts.rateLimit, { resetAt });
-    }
-    limitNote = " (usage limit has reset)";
-  }
-
-  // 4. error
-  if (facts.error && !facts.busy) return observe("error", facts.error);
-
-  const warning = facts.rateLimitWarning ? ` (${facts.rateLimitWarning})` : "";
-
-  // 5. active
-  if (facts.busy) return observe("active", `busy: ${facts.busy}`);
-  if (facts.changed) return observe("active", `screen changed${warning}`);
-
-  const quietMs = monoNow - facts.lastChangeMono;
-
-  // 6. stuck_input
-  if (
-    facts.promptVisible && facts.inputText !== "" && prev && prev.screenHash !== "" &&
-    prev.inputText === facts.inputText && quietMs >= stuckAfterMs
-  ) {
-    return observe("stuck_input", `unsent input: ${JSON.stringify(facts.inputText)}`);
-  }
-
-  // 7. idle
-  if (facts.promptVisible && facts.inputText === "" && quietMs >= idleAfterMs) {
-    return observe("idle", `input prompt empty${limitNote || warning}`);
-  }
-
-  // 8. unknown (an active agent stays active until quiet for idleAfterMs)
-  if (prev?.state === "active") return observe("active", prev.detail);
-  if (!facts.promptVisible) return observe("unknown", "no input prompt recognised");
-  return observe("unknown", "not enough evidence yet");
+  const early = crashedStep(step) ?? uncapturedStep(step);
+  if (early) return early;
+  const facts = step.facts!;
+  if (facts.waiting) return observe(step, "waiting", facts.waiting);
+  const limited = rateLimitStep(step, facts);
+  if (limited) return limited;
+  if (facts.error && !facts.busy) return observe(step, "error", facts.error);
+  return promptStep(step, facts) ?? unknownStep(step, facts);
 }

@@ -32,6 +32,7 @@
  */
 
 import type { PaneRecord } from "../tmux/types.ts";
+import { content, screenLines } from "./lines.ts";
 
 /** A regular expression as data: a source string (compiled with flag `i`) or source plus flags. */
 export type PatternSpec = string | { source: string; flags?: string };
@@ -690,12 +691,28 @@ export function identifyProfile(
     if (profile.processNamePatterns.some((re) => re.test(command))) return profile;
   }
   if (options.screen === undefined) return undefined;
-  const lines = options.screen.split("\n");
+  return bestSignatureMatch(command, options.screen, profiles);
+}
+
+/**
+ * The profile, among those that name `command` as a wrapper (the process fact), with the most
+ * `signature` patterns found on the screen. A pattern counts when it matches a line as captured
+ * (bounded, see `lines.ts`) or the same line with box borders stripped (`│ Allow execution…`
+ * inside a dialog box), anywhere on the screen. Ties go to the first profile.
+ */
+function bestSignatureMatch(
+  command: string,
+  screen: string,
+  profiles: ReadonlyMap<string, AgentProfile>,
+): AgentProfile | undefined {
+  const lines = screenLines(screen);
+  const stripped = lines.map(content);
+  const found = (re: RegExp) => lines.some((line, i) => re.test(stripped[i]) || re.test(line));
   let best: AgentProfile | undefined;
   let bestScore = 0;
   for (const profile of profiles.values()) {
     if (!profile.wrapperProcessNames.includes(command)) continue;
-    const score = profile.signature.filter((re) => lines.some((line) => re.test(line))).length;
+    const score = profile.signature.filter(found).length;
     if (score > bestScore) {
       best = profile;
       bestScore = score;

@@ -221,8 +221,10 @@ Deno.test("detect: rate_limited beats error, and keeps the reset time parsed at 
   assert.equal(later.state, "rate_limited");
   assert.equal(later.resetAt, first.resetAt);
   assert.equal(later.since, first.since);
-  // After the reset time the message no longer counts: the agent is idle again.
-  const after = d.observe(null, 5 * 3600_000);
+  // After the reset time the message no longer counts: the agent is idle again. (The monitor
+  // recaptures an unchanged pane every minute; findings are not carried for hours.)
+  assert.equal(d.observe(screen, 5 * 3600_000 - 60_000).state, "rate_limited");
+  const after = d.observe(null, 120_000);
   assert.equal(after.state, "idle");
   assert.match(after.detail, /usage limit has reset/);
   assert.equal(after.resetAt, undefined);
@@ -312,10 +314,11 @@ Deno.test("detect: no capture and no history is unknown; details stay short", ()
 Deno.test("detect: an unrecognised screen stays unknown", () => {
   const d = new Driver();
   const screen = "some other program\nwith no prompt at all";
-  d.observe(screen);
+  assert.equal(d.observe(screen).detail, "no input prompt recognised");
   const o = d.observe(screen, 60_000);
   assert.equal(o.state, "unknown");
-  assert.equal(o.detail, "no input prompt recognised");
+  assert.equal(o.detail, "no input prompt recognised for 60 s");
+  assert.equal(o.recognised, false);
 });
 
 Deno.test("detect: extractInput reads both Claude Code prompt styles", () => {
