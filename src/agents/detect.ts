@@ -384,7 +384,10 @@ function freshFacts(input: DetectInput, capture: string): Facts {
 }
 
 /** The previous observation's findings, for a cycle without a capture (the screen is unchanged). */
-function carriedFacts(prev: Observation): Facts {
+function carriedFacts(prev: Observation, monoNow: number): Facts {
+  // The screen is unchanged: controls it showed are still showing.
+  const controls = prev.busyMarker !== undefined || prev.promptVisible === true ||
+    prev.state === "waiting";
   return {
     hash: prev.screenHash,
     changed: false,
@@ -392,7 +395,7 @@ function carriedFacts(prev: Observation): Facts {
     lastChangeWall: prev.lastChangeWall,
     capturedMono: prev.capturedMono ?? prev.lastChangeMono,
     recognised: prev.recognised ?? true,
-    controlsMono: prev.controlsMono ?? prev.lastChangeMono,
+    controlsMono: controls ? monoNow : prev.controlsMono ?? prev.lastChangeMono,
     promptVisible: prev.promptVisible ?? false,
     inputText: prev.inputText,
     // The marker itself, never the detail made from it (that would be prefixed again).
@@ -567,7 +570,7 @@ export function detectState(input: DetectInput, options: DetectOptions = {}): Ob
     facts: input.capture !== null
       ? freshFacts(input, input.capture)
       : input.previous
-      ? carriedFacts(input.previous)
+      ? carriedFacts(input.previous, input.monoNow)
       : undefined,
     limitNote: "",
   };

@@ -30,7 +30,7 @@
 
 import type { Logger } from "@logtape/logtape";
 import pLimit from "p-limit";
-import { type DetectOptions, detectState } from "../agents/detect.ts";
+import { DEFAULT_UNKNOWN_AFTER_MS, type DetectOptions, detectState } from "../agents/detect.ts";
 import { type AgentProfile, isShellCommand, loadProfiles } from "../agents/profiles.ts";
 import { AGENT_STATES, type AgentState, type Observation } from "../agents/types.ts";
 import { restartCrashedPane, type RestartLimits, RestartThrottle } from "../actions/restart.ts";
@@ -91,6 +91,13 @@ export interface CycleResult {
 export interface MonitorOptions {
   /** Quiet time before an agent at an empty prompt is idle (default 20 000 ms). */
   idleAfterMs?: number;
+  /**
+   * How long a screen may show none of the agent's controls (input box, busy marker, prompt)
+   * before an agent that looked active is `unknown` (default 60 000 ms).
+   */
+  unknownAfterMs?: number;
+  /** How long an agent is `unknown` before its PM is told (default 60 000 ms). */
+  notifyUnknownAfterMs?: number;
   /** Quiet time before unsent input counts as stuck (default: `idleAfterMs`). */
   stuckAfterMs?: number;
   /** Least time between two notifications about one agent entering one state (300 000 ms). */
@@ -131,6 +138,8 @@ type Defaulted = Required<
 /** The defaults of {@linkcode MonitorOptions}. */
 export const DEFAULT_MONITOR_OPTIONS: Readonly<Defaulted> = {
   idleAfterMs: 20_000,
+  unknownAfterMs: DEFAULT_UNKNOWN_AFTER_MS,
+  notifyUnknownAfterMs: 60_000,
   notifyCooldownMs: DEFAULT_COOLDOWN_MS,
   maxHoldMs: DEFAULT_MAX_HOLD_MS,
   autoDetect: true,
@@ -170,6 +179,8 @@ interface PaneMemory {
   capturedAtMono?: number;
   confirm: boolean;
   stuck?: StuckEpisode;
+  /** Whether the PM was told about the current `unknown` episode. */
+  unknownTold?: boolean;
 }
 
 /** An event to record after the cycle's I/O. */
@@ -353,6 +364,9 @@ export class Monitor {
       idleAfterMs: this.#options.idleAfterMs,
       stuckAfterMs: this.#options.stuckAfterMs ?? this.#options.idleAfterMs,
       defaultTimeZone: this.#options.defaultTimeZone,
+      unknownAfterMs: this.#options.unknownAfterMs,
+      // An unchanged pane is recaptured every maxCaptureAgeMs: older findings mean failed captures.
+      maxCarryMs: this.#options.maxCaptureAgeMs + this.#options.unknownAfterMs,
     };
     const records: PendingRecord[] = [];
     const stateRecords: PendingRecord[] = [];
@@ -380,6 +394,7 @@ export class Monitor {
         capturedAtMono: screen !== undefined ? monoBefore : mem?.capturedAtMono,
         confirm: false,
         stuck: mem?.stuck,
+        unknownTold: mem?.unknownTold,
       };
       this.#panes.set(id, memory);
       observed.push({ agent, observation });
@@ -513,6 +528,8 @@ export class Monitor {
       }
 
       if (notifyTransition && agent.role === "agent") policyTransitions.push(notifyTransition);
+      const unknownNotice = this.#unknownNotice(agent, memory, wallNow);
+      if (unknownNotice) policyTransitions.push(unknownNotice);
     }
 
     result.agents = agents.length;
@@ -590,6 +607,32 @@ export class Monitor {
       });
     }
     return finish();
+  }
+
+  /**
+   * The notice for an agent that has stayed `unknown` for `notifyUnknownAfterMs` (once per
+   * episode): its screen shows nothing its profile recognises, so the PM should look.
+   */
+  #unknownNotice(agent: AgentPane, memory: PaneMemory, wallNow: number): Transition | undefined {
+    const observation = memory.observation;
+    if (observation.state !== "unknown") {
+      memory.unknownTold = undefined;
+      return undefined;
+    }
+    if (memory.unknownTold || agent.role !== "agent") return undefined;
+    if (wallNow - observation.since < this.#options.notifyUnknownAfterMs) return undefined;
+    memory.unknownTold = true;
+    return {
+      agentKey: agent.key,
+      agentName: agent.name,
+      paneId: agent.pane.paneId,
+      pmPaneId: agent.pmPaneId,
+      from: "unknown",
+      to: "unknown",
+      detail: observation.detail,
+      at: observation.since,
+      notify: true,
+    };
   }
 
   /** Releases resources: the tmux connection and the store. */
@@ -932,6 +975,7 @@ export class Monitor {
         const detection = this.#detections.get(paneId);
         if (detection) pane.detection = detection;
         if (mem.stuck) pane.stuck = mem.stuck;
+        if (mem.unknownTold) pane.unknownTold = true;
         return pane;
       }),
       policy: this.#policy,
@@ -956,6 +1000,7 @@ export class Monitor {
         observation: restoreObservation(pane.observation, now),
         confirm: true,
         stuck: pane.stuck,
+        unknownTold: pane.unknownTold,
       });
       if (pane.detection) this.#detections.set(pane.paneId, pane.detection);
     }

@@ -41,6 +41,8 @@ export interface SavedPane {
   detection?: Detection;
   /** Stuck-input bookkeeping, if any. */
   stuck?: StuckEpisode;
+  /** Whether the PM was told about the pane's current `unknown` episode. */
+  unknownTold?: boolean;
 }
 
 /** The saved monitor state. */
@@ -98,6 +100,7 @@ export function parseSavedState(json: string | undefined): SavedMonitorState | u
     if (isRecord(s) && typeof s.text === "string") {
       pane.stuck = { text: s.text, entered: s.entered === true, told: s.told === true };
     }
+    if (p.unknownTold === true) pane.unknownTold = true;
     panes.push(pane);
   }
   const policy = isRecord(value.policy) && Array.isArray(value.policy.held) &&

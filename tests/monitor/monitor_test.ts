@@ -6,7 +6,7 @@ import { getLogger } from "@logtape/logtape";
 import { Monitor, type MonitorOptions } from "../../src/monitor/monitor.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { ManualClock } from "../../src/util/clock.ts";
-import { FakeTmux } from "./fake_tmux.ts";
+import { FakeApp, FakeTmux } from "./fake_tmux.ts";
 
 const logger = getLogger(["tmux-orc-test", "monitor"]);
 
@@ -496,4 +496,49 @@ Deno.test("captureConcurrency 1 captures sequentially and sees the same states",
     assert.equal(result.captured, 2, "gating off: every agent every cycle");
     assert.equal(result.states.idle, 2);
   }
+});
+
+Deno.test("unknown: an unrecognised screen is unknown after unknownAfterMs, counted, and told once after notifyUnknownAfterMs", async () => {
+  const r = rig({ unknownAfterMs: 30_000, notifyUnknownAfterMs: 20_000 });
+  const { pm } = team(r);
+  r.tmux.touch("%1", (p) => p.app!.busy = true);
+  await r.tick();
+  await r.tick();
+  assert.equal(r.state("%1"), "active");
+  // The CLI draws something its profile does not know (a new version, an unknown dialog).
+  r.tmux.touch("%1", (p) => {
+    p.app = undefined;
+    p.text = ["  A new full-screen view", "  that the profile does not know"];
+  });
+  const states: string[] = [];
+  const told = () => pm.received.filter((m) => m.includes("alpha"));
+  let unknownCount = 0;
+  for (let i = 0; i < 8; i++) {
+    const result = await r.tick();
+    states.push(r.state("%1")!);
+    unknownCount = result.states.unknown;
+    if (i === 3) assert.deepEqual(told(), [], `not told before notifyUnknownAfterMs: ${states}`);
+  }
+  assert.deepEqual(states, [
+    "active",
+    "active",
+    "unknown",
+    "unknown",
+    "unknown",
+    "unknown",
+    "unknown",
+    "unknown",
+  ]);
+  assert.equal(unknownCount, 1, "counted in the cycle's per-state counts");
+  assert.equal(r.monitor.observations.get("%1")?.detail, "no input prompt recognised for 30 s");
+  assert.deepEqual(told(), [
+    "[tmux-orc] alpha (%1) is in an unknown state: no input prompt recognised for 30 s",
+  ]);
+  // Recognised again, then unknown again later: a new episode is told again (after the cooldown).
+  r.tmux.touch("%1", (p) => {
+    p.app = new FakeApp();
+    p.text = undefined;
+  });
+  await r.tick();
+  assert.notEqual(r.state("%1"), "unknown");
 });
