@@ -6,6 +6,7 @@
  * @module
  */
 
+import { MONITOR_STATE_KEY, parseSavedState } from "../../monitor/persist.ts";
 import { formatSpan } from "../../notify/policy.ts";
 import { readLivePid } from "../../state/pid_file.ts";
 import { UserError } from "../../state/errors.ts";
@@ -36,8 +37,31 @@ function iso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
 
-/** One agent as `agents --json` prints it. */
-export function agentJson(agent: AgentRecord): Record<string, unknown> {
+/**
+ * Whether each pane's last screen was recognised by its profile, from the monitor's saved state
+ * (`recognised` of its last observation), by pane id. Panes the saved state does not describe
+ * are missing: nothing is known.
+ */
+export function readRecognised(store: Store): Map<string, boolean> {
+  const recognised = new Map<string, boolean>();
+  let saved;
+  try {
+    saved = parseSavedState(store.getMeta(MONITOR_STATE_KEY));
+  } catch {
+    return recognised; // an older store or a damaged value: the marker is left out
+  }
+  for (const pane of saved?.panes ?? []) {
+    const value = pane.observation.recognised;
+    if (typeof value === "boolean") recognised.set(pane.paneId, value);
+  }
+  return recognised;
+}
+
+/**
+ * One agent as `agents --json` prints it. `recognised`: whether its profile recognised the last
+ * screen (`false`: the CLI shows something the profile does not know; `null`: not known).
+ */
+export function agentJson(agent: AgentRecord, recognised?: boolean): Record<string, unknown> {
   return {
     name: agent.name,
     pane_id: agent.paneId,
@@ -50,6 +74,7 @@ export function agentJson(agent: AgentRecord): Record<string, unknown> {
     since: iso(agent.since),
     since_ms: agent.since,
     detail: agent.detail,
+    recognised: recognised ?? null,
     reset_at: iso(agent.resetAt),
     last_notified: iso(agent.lastNotified),
     last_notified_ms: agent.lastNotified ?? null,
@@ -89,13 +114,15 @@ export const agentsCommand: CommandSpec = {
     const json = flag(ctx.values, "json");
     const store = openStoreForReading(paths.database);
     let agents: AgentRecord[] = [];
+    let recognised = new Map<string, boolean>();
     try {
       agents = store?.listAgents({ includeGone: flag(ctx.values, "all") }) ?? [];
+      if (store) recognised = readRecognised(store);
     } finally {
       store?.close();
     }
     if (json) {
-      ctx.out(JSON.stringify(agents.map(agentJson), null, 2));
+      ctx.out(JSON.stringify(agents.map((a) => agentJson(a, recognised.get(a.paneId))), null, 2));
       return 0;
     }
     if (!store) {
@@ -127,7 +154,7 @@ export const agentsCommand: CommandSpec = {
         shorten(a.target, 28),
         a.paneId,
         a.role === "" ? "agent*" : a.role,
-        a.profile || "-",
+        `${a.profile || "-"}${a.seen && recognised.get(a.paneId) === false ? "?" : ""}`,
         a.seen ? a.state : `${a.state} (gone)`,
         formatSpan(Math.max(0, now - a.since)),
         ago(a.lastNotified, now),
@@ -136,6 +163,12 @@ export const agentsCommand: CommandSpec = {
     }
     for (const line of columns(rows)) ctx.out(line);
     if (agents.some((a) => a.role === "")) ctx.out("* detected by its process, not registered");
+    if (agents.some((a) => a.seen && recognised.get(a.paneId) === false)) {
+      ctx.out(
+        "? the profile does not recognise what the pane shows (a new CLI version?): " +
+          "save it with 'tmux-orc capture TARGET' and report it",
+      );
+    }
     return 0;
   },
 };
