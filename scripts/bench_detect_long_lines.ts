@@ -1,30 +1,41 @@
 /**
- * Benchmark: detection on screens with one very long line (a 20 000-character run), per built-in
- * pattern and end to end (`analyzeScreen`, `identifyProfile`). Prints a table; asserts nothing.
+ * Benchmark: detection against very long lines (pane text is untrusted; `capture-pane -J` joins
+ * wrapped lines). Prints tables; asserts nothing.
  *
- * Run: `deno run -A scripts/bench_detect_long_lines.ts [--length N]`
+ * 1. Each built-in pattern on its own (`RegExp.test`, no bounding), at three line lengths: the
+ *    growth from one length to the next shows linear (×2), quadratic (×4) or cubic (×8) cost.
+ * 2. End to end, as the monitor runs it (`analyzeScreen`, `identifyProfile` for a `node` pane),
+ *    on a screen with one long line, at `--length N` (default 20 000).
+ *
+ * Run: `deno run -A scripts/bench_detect_long_lines.ts [--length N] [--profiles a,b] [--no-raw]`
  *
  * @module
  */
 
 import { analyzeScreen } from "../src/agents/detect.ts";
-import { identifyProfile, loadProfiles } from "../src/agents/profiles.ts";
+import { type AgentProfile, identifyProfile, loadProfiles } from "../src/agents/profiles.ts";
 
-const lengthArg = Deno.args.indexOf("--length");
-const N = lengthArg >= 0 ? Number(Deno.args[lengthArg + 1]) : 20_000;
-const PROFILES = loadProfiles();
+function arg(name: string): string | undefined {
+  const i = Deno.args.indexOf(name);
+  return i >= 0 ? Deno.args[i + 1] : undefined;
+}
+const N = Number(arg("--length") ?? 20_000);
+const ALL = loadProfiles();
+const only = arg("--profiles")?.split(",");
+const PROFILES = new Map([...ALL].filter(([name]) => !only || only.includes(name)));
 
 /** Long lines that make backtracking patterns work hardest: runs, then a character that fails. */
-const LINES: Record<string, string> = {
-  spaces: `${" ".repeat(N)}x`,
-  "border+spaces": `│ > ${" ".repeat(N)}x`,
-  rules: `${"─".repeat(N)}x`,
-  letters: "a".repeat(N),
-  words: "limit reached ".repeat(Math.ceil(N / 14)).slice(0, N),
-  digits: `(${"1".repeat(N)}`,
-  "api errors": "API Error ".repeat(Math.ceil(N / 10)).slice(0, N),
-  borders: `${"│".repeat(N)}x`,
-};
+function lines(n: number): Record<string, string> {
+  return {
+    spaces: `${" ".repeat(n)}x`,
+    "box + spaces": `│ > ${" ".repeat(n)}x`,
+    rules: `${"─".repeat(n)}x`,
+    letters: "a".repeat(n),
+    words: "limit reached ".repeat(Math.ceil(n / 14)).slice(0, n),
+    digits: `(${"1".repeat(n)}`,
+    borders: `${"│".repeat(n)}x`,
+  };
+}
 
 function time(fn: () => unknown): number {
   const start = performance.now();
@@ -32,48 +43,60 @@ function time(fn: () => unknown): number {
   return performance.now() - start;
 }
 
-const slow: { where: string; pattern: string; line: string; ms: number }[] = [];
-for (const [name, profile] of PROFILES) {
-  const lists: [string, readonly RegExp[]][] = [
-    ["signature", profile.signature],
-    ["busy", profile.busy],
-    ["waiting", profile.waiting],
-    ["rateLimit", profile.rateLimit],
-    ["rateLimitWarning", profile.rateLimitWarning],
-    ["apiError", profile.apiError],
-    ["userEcho", profile.userEcho],
-    ["placeholders", profile.placeholders],
-  ];
-  profile.prompts.forEach((p, i) => {
-    const res = [p.top, p.first, p.continuation, p.bottom].filter((re) => re !== undefined);
-    lists.push([`prompts[${i}]`, res as RegExp[]]);
-  });
-  for (const [field, patterns] of lists) {
-    patterns.forEach((re, i) => {
-      for (const [lineName, line] of Object.entries(LINES)) {
-        const ms = time(() => re.test(line));
-        if (ms >= 20) {
-          slow.push({ where: `${name}.${field}[${i}]`, pattern: re.source, line: lineName, ms });
-        }
-      }
-    });
+function patternsOf(profile: AgentProfile): [string, RegExp][] {
+  const named: [string, RegExp][] = [];
+  const lists = {
+    signature: profile.signature,
+    busy: profile.busy,
+    waiting: profile.waiting,
+    rateLimit: profile.rateLimit,
+    rateLimitWarning: profile.rateLimitWarning,
+    apiError: profile.apiError,
+    userEcho: profile.userEcho,
+    placeholders: profile.placeholders,
+  };
+  for (const [field, list] of Object.entries(lists)) {
+    list.forEach((re, i) => named.push([`${field}[${i}]`, re]));
   }
+  profile.prompts.forEach((p, i) => {
+    for (const key of ["top", "first", "continuation", "bottom"] as const) {
+      const re = p[key];
+      if (re) named.push([`prompts[${i}].${key}`, re]);
+    }
+  });
+  return named;
 }
 
-console.log(`Line length ${N}. Patterns taking ≥ 20 ms on one line (raw RegExp.test, no cap):`);
-if (slow.length === 0) console.log("  none");
-for (const s of slow) {
+if (!Deno.args.includes("--no-raw")) {
+  const sizes = [500, 1000, 2000];
   console.log(
-    `  ${s.ms.toFixed(0).padStart(6)} ms  ${s.where.padEnd(28)} ${
-      s.line.padEnd(14)
-    } /${s.pattern}/`,
+    `1. Built-in patterns alone on one unbounded line (ms at ${sizes.join(" / ")} chars;` +
+      " shown when ≥ 2 ms at 2000):",
   );
+  let shown = 0;
+  for (const [name, profile] of PROFILES) {
+    for (const [field, re] of patternsOf(profile)) {
+      for (const lineName of Object.keys(lines(1))) {
+        const ms = sizes.map((n) => time(() => re.test(lines(n)[lineName])));
+        if (ms[2] < 2) continue;
+        shown++;
+        const growth = ms[2] / Math.max(ms[1], 0.001);
+        console.log(
+          `  ${ms.map((m) => m.toFixed(1).padStart(8)).join(" ")}  ×${
+            growth.toFixed(1).padEnd(5)
+          }` +
+            ` ${`${name}.${field}`.padEnd(28)} ${lineName.padEnd(13)} /${re.source}/`,
+        );
+      }
+    }
+  }
+  if (shown === 0) console.log("  none");
 }
 
-console.log("\nEnd to end, one screen = 10 normal lines + the long line + an input box:");
-console.log("  line            profile   analyzeScreen ms   identifyProfile(node) ms");
+console.log(`\n2. End to end on a screen with one ${N}-character line (ms):`);
+console.log("  line           profile   analyzeScreen   identifyProfile(node)");
 const RULE = "─".repeat(80);
-for (const [lineName, line] of Object.entries(LINES)) {
+for (const [lineName, line] of Object.entries(lines(N))) {
   for (const [name, profile] of PROFILES) {
     const screen = [
       ...Array.from({ length: 10 }, (_, i) => `● line ${i}`),
@@ -85,14 +108,27 @@ for (const [lineName, line] of Object.entries(LINES)) {
     ].join("\n");
     const a = time(() => analyzeScreen(screen, profile));
     const id = time(() =>
-      identifyProfile({ profile: "", currentCommand: "node" }, { profiles: PROFILES, screen })
+      identifyProfile({ profile: "", currentCommand: "node" }, { profiles: ALL, screen })
     );
-    if (name === "claude" || a > 5 || id > 5) {
-      console.log(
-        `  ${lineName.padEnd(15)} ${name.padEnd(9)} ${a.toFixed(1).padStart(13)}   ${
-          id.toFixed(1).padStart(20)
-        }`,
-      );
-    }
+    console.log(
+      `  ${lineName.padEnd(14)} ${name.padEnd(9)} ${a.toFixed(1).padStart(13)}   ${
+        id.toFixed(1).padStart(21)
+      }`,
+    );
   }
+}
+
+// 3. The worst screen for the bounded lines: every line a box line with the longest blank runs
+// that are kept (8), no closing border, as long as a line is kept (2000).
+const worstLine = `│ > ${"        x".repeat(222)}`;
+const worst = Array.from({ length: 60 }, () => worstLine).join("\n");
+console.log(`\n3. A screen of 60 such ${worstLine.length}-character lines (ms):`);
+for (const [name, profile] of PROFILES) {
+  const a = time(() => analyzeScreen(worst, profile));
+  const id = time(() =>
+    identifyProfile({ profile: "", currentCommand: "node" }, { profiles: ALL, screen: worst })
+  );
+  console.log(
+    `  ${name.padEnd(9)} analyzeScreen ${a.toFixed(1)}   identifyProfile(node) ${id.toFixed(1)}`,
+  );
 }

@@ -3,13 +3,15 @@
  * (`detect.ts`) and profile identification (`profiles.ts`), so both read a screen the same way.
  *
  * Pane text is untrusted and a line can be very long (`capture-pane -J` joins wrapped lines), so
- * lines are bounded before any pattern sees them: each is cut to {@linkcode MAX_MATCH_LINE}
- * characters and every run of whitespace is cut to {@linkcode MAX_BLANK_RUN} characters. The
- * second bound matters most: patterns such as `│\s*(.*?)\s*│` can split a run of blanks between
- * two or three quantifiers, which costs the square or the cube of the run's length when the line
- * does not match; with runs of at most 8 that cost is a small constant per character. The
+ * lines are bounded before any pattern sees them: every run of whitespace is cut to
+ * {@linkcode MAX_BLANK_RUN} characters, every run of digits to {@linkcode MAX_DIGIT_RUN}, then
+ * the line to {@linkcode MAX_MATCH_LINE}. The run bounds matter most: patterns such as `│\s*(.*?)\s*│` split
+ * a run of blanks between two or three quantifiers, and an unanchored `\d+% context left` tries
+ * every start in a run of digits, which costs the square or the cube of the run's length when
+ * the line does not match; with short runs that cost is a small constant per character. The
  * built-in patterns are then linear in the line's length (`scripts/bench_detect_long_lines.ts`
- * prints the figures). Nothing a pattern looks for depends on more than 8 blanks in a row.
+ * prints the figures). Nothing a pattern looks for needs more than 8 blanks or 32 digits in a
+ * row.
  *
  * @module
  */
@@ -20,23 +22,28 @@ export const MAX_MATCH_LINE = 2000;
 /** Longest run of whitespace kept in a line; longer runs are cut to this length. */
 export const MAX_BLANK_RUN = 8;
 
+/** Longest run of digits kept in a line (`\d+%` at every position of a long run is quadratic). */
+export const MAX_DIGIT_RUN = 32;
+
 // deno-lint-ignore no-control-regex
 const ANSI_RE = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
 const LONG_BLANK_RUN = new RegExp(String.raw`(\s{${MAX_BLANK_RUN}})\s+`, "g");
+const LONG_DIGIT_RUN = new RegExp(String.raw`(\d{${MAX_DIGIT_RUN}})\d+`, "g");
 
 /** Box borders and blanks that {@linkcode content} strips from both ends of a line. */
 const BORDER_CHAR = /^[\s│┃║▌]$/;
 
-/** One line bounded for matching: cut to {@linkcode MAX_MATCH_LINE}, blank runs shortened. */
+/** One line bounded for matching: blank and digit runs shortened, then cut to the longest line. */
 export function boundLine(line: string): string {
-  let bounded = line;
+  // Both replacements are linear: each run is matched once.
+  let bounded = line.replace(LONG_BLANK_RUN, "$1").replace(LONG_DIGIT_RUN, "$1");
   if (bounded.length > MAX_MATCH_LINE) {
     bounded = bounded.slice(0, MAX_MATCH_LINE);
     // Do not leave half of a surrogate pair at the cut.
     const last = bounded.charCodeAt(bounded.length - 1);
     if (last >= 0xd800 && last <= 0xdbff) bounded = bounded.slice(0, -1);
   }
-  return bounded.replace(LONG_BLANK_RUN, "$1");
+  return bounded;
 }
 
 /**
