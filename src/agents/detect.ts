@@ -5,7 +5,7 @@
  *
  * ## Reading the screen
  *
- * Lines are taken as `capture-pane -p -J` gives them, trailing blanks trimmed. The **input box** is
+ * Lines are taken as `capture-pane -p -J` gives them, bounded (`lines.ts`), trailing blanks trimmed. The **input box** is
  * the lowest box matching one of the profile's prompt layouts (Claude Code: the rule-line style
  * `────` / `> text` / `────` with a footer such as `? for shortcuts` below, or the older boxed
  * style `╭───╮ │ > text │ ╰───╯`) with at most a few footer lines under it. Its text is the
@@ -20,35 +20,47 @@
  *
  * ## States, in precedence order (the first that applies wins)
  *
+ * `docs/agents.md` gives the reason for each rule.
+ *
  * 1. `crashed`: the pane is dead, or its foreground command is a shell (`bash`, `zsh`, `sh`,
  *    `fish`, `dash`, `ksh`, `tcsh`…): the agent has exited, whatever text it left on the screen.
- * 2. `waiting`: a permission / confirmation prompt ("Do you want to proceed?", `❯ 1. Yes`…) in the
+ * 2. `unknown` ("not captured yet", "screen not captured for …"): no capture at all, or the last
+ *    one is older than `maxCarryMs` (captures are failing: its findings no longer vouch for the
+ *    screen).
+ * 3. `waiting`: a permission / confirmation prompt ("Do you want to proceed?", `❯ 1. Yes`…) in the
  *    bottom part of the screen.
- * 3. `rate_limited`: a usage-limit message in the latest output (or footer), with no busy marker
+ * 4. `rate_limited`: a usage-limit message in the latest output (or footer), with no busy marker
  *    visible (a busy agent has moved on). Its reset time is parsed in the stated time zone
  *    (`rate_limit.ts`), as the next occurrence after the message was first seen (the earlier of
  *    now and the window's last activity); the parsed `resetAt` is kept while the same message
  *    stays. Once `resetAt` has passed the message no longer counts (the agent can work again).
  *    "Approaching usage limit" is a warning, not a state: it is added to the detail.
- * 4. `error`: an API error banner in the latest output, with no busy marker visible. One higher in
+ * 5. `error`: an API error banner in the latest output, with no busy marker visible. One higher in
  *    scrollback, or followed by a newer user message, does not count.
- * 5. `active`: a busy marker ("esc to interrupt" in any capitalisation, "Compacting
+ * 6. `active`: a busy marker ("esc to interrupt" in any capitalisation, "Compacting
  *    conversation", a spinner line) in the busy zone, or the screen changed since the previous
- *    observation.
- * 6. `stuck_input`: the input box holds text, the same text as in the previous observation, and
+ *    observation (a changing screen with none of the agent's controls on it counts only until
+ *    `unknownAfterMs`).
+ * 7. `stuck_input`: the input box holds text, the same text as in the previous observation, and
  *    the screen is otherwise unchanged since then (at least one cycle, and at least
  *    `stuckAfterMs`), with no busy marker: a message typed or pasted but never sent.
- * 7. `idle`: the input box is shown and empty, nothing busy, and the screen has not changed for
+ * 8. `idle`: the input box is shown and empty, nothing busy, and the screen has not changed for
  *    `idleAfterMs` (monotonic time).
- * 8. `unknown`: none of the above; e.g. the first look at a quiet pane (not enough evidence yet),
- *    or no input box recognised. A pane that was `active` stays `active` until it has been quiet
- *    for `idleAfterMs`.
+ * 9. `unknown`: none of the above; e.g. the first look at a quiet prompt ("not enough evidence
+ *    yet"), or no input box recognised ("no input prompt recognised", "… for 60 s" once
+ *    `unknownAfterMs` has passed). A pane that was `active` stays `active` while its input box
+ *    shows, or until none of its controls (input box, busy marker, prompt) has shown for
+ *    `unknownAfterMs`: no screen freezes a state.
  *
  * When the pane was not captured this cycle (`capture` is `null`: its screen has not changed), the
- * previous observation's findings are carried forward with the screen unchanged, so time-based
- * transitions still happen (`active` → `idle` after `idleAfterMs`, `rate_limited` ends at
- * `resetAt`). `since` changes only when the state changes. `detail` is a short reason (the matched
- * marker, truncated), never the screen.
+ * previous observation's findings are carried forward with the screen unchanged, for at most
+ * `maxCarryMs`, so time-based transitions still happen (`active` → `idle` after `idleAfterMs`,
+ * `rate_limited` ends at `resetAt`). `since` changes only when the state changes. `detail` is a
+ * short reason (the matched marker, truncated), never the screen; a carried busy detail is made
+ * from the carried marker, so it is never prefixed twice. `recognised` says whether the last
+ * capture showed anything the profile knows (input box, busy marker, prompt, limit or error).
+ *
+ * Lines are bounded before matching (`lines.ts`), so patterns run in linear time on any screen.
  *
  * @module
  */
@@ -62,6 +74,7 @@ import { parseResetTime } from "./rate_limit.ts";
 
 /** The states in the order detection tries them: the first that applies wins. */
 export const STATE_PRECEDENCE: readonly AgentState[] = [
+  // "unknown" also comes second, for a pane without a recent capture (see the module docs).
   "crashed",
   "waiting",
   "rate_limited",
