@@ -3,7 +3,7 @@
  * never your own), watched by the supervised monitor.
  *
  * - `deno task demo` starts it: a session `demo` with a PM window and one window per agent, each a
- *   fake Claude-Code-like agent (`tests/fixtures/fake_agent.ts`) registered with
+ *   fake Claude-Code-like agent (`scripts/fake_agent/`) registered with
  *   `tmux-orc agent register`, put into a different state (idle, busy, waiting on a prompt, stuck
  *   input, rate-limited, API error, exited → crashed); then `monitor start --supervised`.
  * - `deno task demo agents|events|status|logs [ARGS]` runs that tmux-orc command on the demo.
@@ -14,14 +14,11 @@
  * @module
  */
 
-import { fileURLToPath } from "node:url";
-import { currentSelfExecEnv, selfCommand } from "../src/supervisor/self_exec.ts";
-import { shellQuote } from "../src/tmux/commands.ts";
+import { checkoutCommand } from "./checkout_cli.ts";
+import { type FakeAgentCommand, fakeAgentCommandLine, sendControl } from "./fake_agent/mod.ts";
 
-const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SOCKET = "tmux-orc-demo";
 const SESSION = "demo";
-const FAKE_AGENT = `${ROOT}tests/fixtures/fake_agent.ts`;
 const STATE_DIR = `${Deno.env.get("TMPDIR") || "/tmp"}/tmux-orc-demo-${Deno.uid() ?? "user"}`;
 const INTERVAL_S = 2;
 const IDLE_AFTER_S = 5;
@@ -30,7 +27,7 @@ const IDLE_AFTER_S = 5;
 interface DemoAgent {
   name: string;
   /** What the agent is told through its control file once it runs. */
-  commands: Record<string, unknown>[];
+  commands: FakeAgentCommand[];
   /** What the monitor should report. */
   expect: string;
 }
@@ -86,12 +83,7 @@ async function mustTmux(args: string[]): Promise<string> {
 
 /** The argv that runs the tmux-orc CLI from this checkout on the demo (as the supervisor would). */
 function cliArgv(args: string[]): string[] {
-  const env = {
-    ...currentSelfExecEnv(),
-    standalone: false,
-    mainModule: new URL("../main.ts", import.meta.url).href,
-  };
-  return [...selfCommand(env), ...args, "--state-dir", STATE_DIR, "-L", SOCKET];
+  return [...checkoutCommand(), ...args, "--state-dir", STATE_DIR, "-L", SOCKET];
 }
 
 async function cli(args: string[], options: { quiet?: boolean } = {}): Promise<number> {
@@ -107,26 +99,11 @@ async function cli(args: string[], options: { quiet?: boolean } = {}): Promise<n
 }
 
 function agentCommand(name: string, busyMs: number): string {
-  return [
-    Deno.execPath(),
-    "run",
-    "-A",
-    FAKE_AGENT,
-    "--log",
-    `${STATE_DIR}/fake/${name}.log.jsonl`,
-    "--control",
-    `${STATE_DIR}/fake/${name}.control.jsonl`,
-    "--busy-ms",
-    String(busyMs),
-  ].map(shellQuote).join(" ");
-}
-
-async function control(name: string, command: Record<string, unknown>): Promise<void> {
-  await Deno.writeTextFile(
-    `${STATE_DIR}/fake/${name}.control.jsonl`,
-    JSON.stringify(command) + "\n",
-    { append: true },
-  );
+  return fakeAgentCommandLine({
+    log: `${STATE_DIR}/fake/${name}.log.jsonl`,
+    control: `${STATE_DIR}/fake/${name}.control.jsonl`,
+    busyMs,
+  });
 }
 
 async function serverRunning(): Promise<boolean> {
@@ -247,7 +224,9 @@ async function start(): Promise<number> {
   }
   await sleep(500);
   for (const agent of AGENTS) {
-    for (const command of agent.commands) await control(agent.name, command);
+    for (const command of agent.commands) {
+      await sendControl(`${STATE_DIR}/fake/${agent.name}.control.jsonl`, command);
+    }
   }
 
   console.log("Starting the supervised monitor…");
@@ -305,6 +284,9 @@ async function stop(): Promise<number> {
   } else {
     console.log(`No demo tmux server was running (tmux -L ${SOCKET})`);
   }
+  // tmux leaves its socket file behind.
+  const socketDir = `${Deno.env.get("TMUX_TMPDIR") || "/tmp"}/tmux-${Deno.uid()}`;
+  await Deno.remove(`${socketDir}/${SOCKET}`).catch(() => {});
   await Deno.remove(STATE_DIR, { recursive: true }).catch(() => {});
   console.log(`✓ Removed ${STATE_DIR}`);
   return code;

@@ -35,6 +35,8 @@ export interface MonitorDaemonOptions {
   createMonitor: () => Monitor | Promise<Monitor>;
   /** Clock. */
   clock: Clock;
+  /** How the loop waits between cycles; tests pass one that moves their clock. Default: `sleep`. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Logger. */
   logger: Logger;
   /** Called with each cycle's result (e.g. to print it for --once). */
@@ -77,6 +79,7 @@ function watchSupervisor(stop: AbortController, logger: Logger): () => void {
 /** Runs the monitor until stopped. Resolves with the exit code. */
 export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<number> {
   const { paths, clock, logger, stop } = options;
+  const wait = options.sleep ?? sleep;
   const lock = await acquireMonitorLock(paths);
   const startedAt = clock.wall();
   await writePidFile(paths.monitorPid, startedAt);
@@ -135,7 +138,7 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
       while (!stop.signal.aborted) {
         const left = next - clock.monotonic();
         if (left <= 0) break;
-        await sleep(Math.min(left, IDLE_BEAT_MS), stop.signal);
+        await wait(Math.min(left, IDLE_BEAT_MS), stop.signal);
         pipe?.send({ cycle: result.cycle, idle: true, writeError });
       }
     }

@@ -1,6 +1,7 @@
 /**
- * Golden tests: every recorded screen under `tests/fixtures/screens/<profile>/<state>/<name>.txt`
- * goes through detection and must come out in the state its folder names.
+ * Golden tests: every screen under `tests/fixtures/screens/<profile>/<version>/<state>/<name>.txt`
+ * (`<version>` is the CLI version it was recorded from by `deno task record-screens`, or
+ * `hand-drawn`) goes through detection and must come out in the state its folder names.
  *
  * Each fixture is observed twice with the same capture: a first look, then a second look
  * `idleAfterMs` + 1 s later (so time-based states can be reached), then once more with no capture
@@ -14,7 +15,8 @@
  * - `wallNow`: ISO time of the first look; `timeZone`: default zone for reset times;
  * - `resetAt`: expected reset time (ISO), or `null` for "no reset time";
  * - `detail`: a substring the observation's detail must contain;
- * - `input`: expected `extractInput` result (`null`: no input box).
+ * - `input`: expected `extractInput` result (`null`: no input box);
+ * - `recorded`: where a recorded screen came from (CLI, version, variant, size, time); informative.
  */
 
 import assert from "node:assert/strict";
@@ -41,6 +43,8 @@ interface Sidecar {
 
 interface Fixture {
   profile: string;
+  /** The CLI version the screen was recorded from, or `hand-drawn`. */
+  version: string;
   state: AgentState;
   name: string;
   screen: string;
@@ -52,37 +56,44 @@ const PROFILES = loadProfiles();
 const DEFAULT_WALL = Date.parse("2026-03-06T12:00:00Z");
 const NO_HISTORY_NEEDED = new Set<AgentState>(["crashed", "waiting", "rate_limited", "error"]);
 
+function subdirs(url: URL): string[] {
+  return [...Deno.readDirSync(url)].filter((e) => e.isDirectory).map((e) => e.name).sort();
+}
+
+function loadStateDir(profile: string, version: string, state: string, url: URL): Fixture[] {
+  const fixtures: Fixture[] = [];
+  for (const file of Deno.readDirSync(url)) {
+    if (!file.name.endsWith(".txt")) continue;
+    const name = file.name.slice(0, -4);
+    let sidecar: Sidecar = {};
+    try {
+      sidecar = JSON.parse(Deno.readTextFileSync(new URL(`${name}.json`, url)));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    const screen = Deno.readTextFileSync(new URL(file.name, url));
+    fixtures.push({ profile, version, state: state as AgentState, name, screen, sidecar });
+  }
+  return fixtures;
+}
+
+/** Reads `<profile>/<version or hand-drawn>/<state>/<name>.txt` (+ `<name>.json`). */
 function loadFixtures(): Fixture[] {
   const fixtures: Fixture[] = [];
-  for (const profileDir of Deno.readDirSync(SCREENS)) {
-    if (!profileDir.isDirectory) continue;
-    const profileUrl = new URL(`${profileDir.name}/`, SCREENS);
-    for (const stateDir of Deno.readDirSync(profileUrl)) {
-      if (!stateDir.isDirectory) continue;
-      const stateUrl = new URL(`${stateDir.name}/`, profileUrl);
-      for (const file of Deno.readDirSync(stateUrl)) {
-        if (!file.name.endsWith(".txt")) continue;
-        const name = file.name.slice(0, -4);
-        const sidecarUrl = new URL(`${name}.json`, stateUrl);
-        let sidecar: Sidecar = {};
-        try {
-          sidecar = JSON.parse(Deno.readTextFileSync(sidecarUrl));
-        } catch (error) {
-          if (!(error instanceof Deno.errors.NotFound)) throw error;
-        }
-        fixtures.push({
-          profile: profileDir.name,
-          state: stateDir.name as AgentState,
-          name,
-          screen: Deno.readTextFileSync(new URL(file.name, stateUrl)),
-          sidecar,
-        });
+  for (const profile of subdirs(SCREENS)) {
+    const profileUrl = new URL(`${profile}/`, SCREENS);
+    for (const version of subdirs(profileUrl)) {
+      const versionUrl = new URL(`${version}/`, profileUrl);
+      for (const state of subdirs(versionUrl)) {
+        fixtures.push(...loadStateDir(profile, version, state, new URL(`${state}/`, versionUrl)));
       }
     }
   }
-  return fixtures.sort((a, b) =>
-    `${a.profile}/${a.state}/${a.name}`.localeCompare(`${b.profile}/${b.state}/${b.name}`)
-  );
+  return fixtures.sort((a, b) => fixtureId(a).localeCompare(fixtureId(b)));
+}
+
+function fixtureId(f: Fixture): string {
+  return `${f.profile}/${f.version}/${f.state}/${f.name}`;
 }
 
 const FIXTURES = loadFixtures();
@@ -135,7 +146,7 @@ Deno.test("golden: fixture folders name real profiles and states", () => {
 });
 
 for (const fixture of FIXTURES) {
-  const id = `${fixture.profile}/${fixture.state}/${fixture.name}`;
+  const id = fixtureId(fixture);
   Deno.test(`golden: ${id}`, () => {
     const profile = PROFILES.get(fixture.profile)!;
     const pane = paneFor(fixture);
@@ -235,7 +246,7 @@ Deno.test("golden: a node process is recognised by its screen signature", () => 
     assert.equal(
       found?.name,
       fixture.profile,
-      `${fixture.profile}/${fixture.state}/${fixture.name}`,
+      fixtureId(fixture),
     );
   }
 });

@@ -8,20 +8,27 @@
 import assert from "node:assert/strict";
 import { analyzeScreen } from "../../src/agents/detect.ts";
 import { loadProfiles } from "../../src/agents/profiles.ts";
-import { checkBudgets, renderTable } from "../../src/bench/report.ts";
-import type { BenchRow } from "../../src/bench/run.ts";
-import { addRatios } from "../../src/bench/run.ts";
-import { idleScreen, screenBytes, workingScreen } from "../../src/bench/screens.ts";
+import { checkBudgets, renderTable } from "../../scripts/bench/report.ts";
+import type { BenchRow } from "../../scripts/bench/run.ts";
+import { addRatios } from "../../scripts/bench/run.ts";
+import { idleScreen, screenBytes, workingScreen } from "../../scripts/fake_agent/screens.ts";
 import {
   leastSquaresSlope,
   median,
   percentile,
   pickIndexes,
   seededRandom,
-} from "../../src/bench/stats.ts";
-import { STRATEGY_NAMES, type StrategyName } from "../../src/bench/strategies.ts";
-import { renderBenchSvg } from "../../src/bench/svg.ts";
-import { parseAgentList, parseFraction, parseStrategies } from "../../src/cli/commands/bench.ts";
+} from "../../scripts/bench/stats.ts";
+import { STRATEGY_NAMES, type StrategyName } from "../../scripts/bench/strategies.ts";
+import { renderBenchSvg } from "../../scripts/bench/svg.ts";
+import {
+  benchHelp,
+  DEFAULT_BENCH_OUT,
+  parseAgentList,
+  parseBenchArgs,
+  parseFraction,
+  parseStrategies,
+} from "../../scripts/bench/args.ts";
 import { UsageError } from "../../src/state/errors.ts";
 
 function row(agents: number, strategy: StrategyName, medianMs: number): BenchRow {
@@ -125,6 +132,44 @@ Deno.test("bench arguments: bad input is a usage error", () => {
   for (const bad of ["1.5", "-0.1", "abc", ""]) assert.throws(() => parseFraction(bad), UsageError);
   assert.deepEqual(parseStrategies("default,pooled"), ["default", "pooled"]);
   assert.throws(() => parseStrategies("default,fast"), UsageError);
+});
+
+Deno.test("bench command line: bench, soak and help, typed; bad input is one usage error", () => {
+  assert.deepEqual(parseBenchArgs(["--agents", "10,100", "--cycles", "5"]), {
+    kind: "bench",
+    json: false,
+    out: DEFAULT_BENCH_OUT,
+    options: {
+      agents: [10, 100],
+      cycles: 5,
+      changeFraction: 0.1,
+      maxRowSeconds: 20,
+      intervalS: 10,
+      strategies: undefined,
+    },
+  });
+  const soak = parseBenchArgs(["--soak", "--agents", "20", "--soak-seconds", "0", "--json"]);
+  assert.equal(soak.kind, "soak");
+  assert.ok(soak.kind === "soak" && soak.json);
+  assert.deepEqual(soak.kind === "soak" && soak.options, {
+    agents: 20,
+    seconds: 0,
+    intervalS: 10,
+    fastCycles: 1000,
+    fastWarmupCycles: 1000,
+    changeFraction: 0.1,
+  });
+  assert.deepEqual(parseBenchArgs(["-h"]), { kind: "help" });
+  assert.match(benchHelp(), /--soak-warmup-cycles N/);
+  assert.throws(() => parseBenchArgs(["--soak", "--agents", "10,20"]), /--soak takes one count/);
+  assert.throws(() => parseBenchArgs(["--fast"]), (error: Error) => {
+    assert.ok(error instanceof UsageError);
+    assert.match(error.message, /--fast.*\(see 'deno task bench --help'\)$/);
+    assert.doesNotMatch(error.message, /\n/);
+    return true;
+  });
+  assert.throws(() => parseBenchArgs(["--cycles", "0"]), UsageError);
+  assert.throws(() => parseBenchArgs(["extra"]), UsageError);
 });
 
 Deno.test("fake screens read as a Claude Code prompt: idle, then busy", () => {

@@ -11,9 +11,9 @@ import assert from "node:assert/strict";
 import { getLogger } from "@logtape/logtape";
 import { Monitor } from "../../src/monitor/monitor.ts";
 import { ControlClient } from "../../src/tmux/control_client.ts";
-import { CountingClient } from "../../src/bench/counting_client.ts";
-import { PaneFarm } from "../../src/bench/farm.ts";
-import { IntervalClock } from "../../src/bench/run.ts";
+import { CountingClient } from "../../scripts/bench/counting_client.ts";
+import { PaneFarm } from "../../scripts/bench/farm.ts";
+import { IntervalClock } from "../../scripts/bench/run.ts";
 
 /** Waits until the wall clock is in a later second than `ms` plus 30 ms (tmux reads the output). */
 async function nextSecondAfter(ms: number): Promise<void> {

@@ -1,13 +1,15 @@
 /**
- * The soak, CI-sized: the real monitor process (`tmux-orc bench --soak`, as `deno task soak` runs
- * it) watching 20 fake agents that change state (active, waiting, error, rate-limited, idle) for
+ * The soak, CI-sized: the real monitor process (`scripts/bench/main.ts --soak`, as `deno task
+ * soak` runs it) watching 20 fake agents that change state (active, waiting, error, rate-limited, idle) for
  * ~150 fast cycles, with a fake PM taking the notifications: no event lost, no duplicate
  * notification. Plus the checks themselves on made-up events.
  */
 import assert from "node:assert/strict";
-import { checkSoakEvents, type InducedState } from "../../src/bench/soak_script.ts";
+import { checkSoakEvents, type InducedState } from "../../scripts/bench/soak_script.ts";
 import type { EventRecord } from "../../src/store/store.ts";
-import { MAIN } from "../helpers/mod.ts";
+import { ROOT } from "../helpers/mod.ts";
+
+const BENCH_MAIN = `${ROOT}scripts/bench/main.ts`;
 
 function transition(id: number, agent: string, to: string): EventRecord {
   return { id, ts: id * 1000, kind: "transition", agent, toState: to, detail: "" };
@@ -73,8 +75,7 @@ Deno.test("soak (CI-sized): 20 agents changing state, the real monitor: no event
         "run",
         "-A",
         "--no-prompt",
-        MAIN,
-        "bench",
+        BENCH_MAIN,
         "--soak",
         "--agents",
         "20",

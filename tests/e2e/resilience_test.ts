@@ -3,17 +3,9 @@
  * again is picked up by the running monitor.
  */
 import assert from "node:assert/strict";
-import { waitFor } from "../helpers/mod.ts";
+import { fakeAgentCommandLine } from "../../scripts/fake_agent/mod.ts";
+import { commandWorks, waitFor } from "../helpers/mod.ts";
 import { Team } from "./team.ts";
-
-function hasNode(): boolean {
-  try {
-    return new Deno.Command("node", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("e2e: look-alike windows (claude, npm-watch running sleep/node) are never touched", async () => {
   const team = await Team.create();
@@ -40,7 +32,7 @@ Deno.test("e2e: look-alike windows (claude, npm-watch running sleep/node) are ne
       await team.tmux(["send-keys", "-t", pane, "Enter"]);
       lookAlikes.push(pane);
     }
-    if (hasNode()) {
+    if (commandWorks(["node", "--version"])) {
       const pane = await team.shellWindow({ window: "node-watch" });
       const script =
         `console.log("webpack compiled"); console.log("> "); setInterval(() => {}, 1e6)`;
@@ -123,10 +115,8 @@ Deno.test("e2e: --restart-crashed respawns a crashed agent with its registered c
   const team = await Team.create();
   try {
     const agent = await team.agent({ window: "worker" });
-    const fake = new URL("../fixtures/fake_agent.ts", import.meta.url).pathname;
     // The restarted agent reads a fresh control file (the old one still says "exit").
-    const command =
-      `${Deno.execPath()} run -A ${fake} --log '${agent.log}' --control '${agent.control}.2'`;
+    const command = fakeAgentCommandLine({ log: agent.log, control: `${agent.control}.2` });
     await team.register(agent.paneId, [
       "--name",
       "worker",

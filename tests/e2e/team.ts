@@ -1,16 +1,19 @@
 /**
  * End-to-end harness: a {@linkcode Sandbox} (temp state dir + PRIVATE tmux server, torn down in
- * `cleanup`) with fake agents (`tests/fixtures/fake_agent.ts`) running in real panes, registered
+ * `cleanup`) with fake agents (`scripts/fake_agent/`) running in real panes, registered
  * through the real CLI, watched by the real monitor process.
  *
  * @module
  */
 
-import { shellQuote } from "../../src/tmux/commands.ts";
+import {
+  type FakeAgentCommand,
+  fakeAgentCommandLine,
+  readMessages,
+  sendControl,
+} from "../../scripts/fake_agent/mod.ts";
 import { tmux, waitFor } from "../helpers/mod.ts";
 import { Sandbox } from "../helpers/sandbox.ts";
-
-const FAKE_AGENT = new URL("../fixtures/fake_agent.ts", import.meta.url).pathname;
 
 /** Fast monitor settings for tests. */
 export const FAST_MONITOR = ["--interval", "0.3", "--idle-after", "1"];
@@ -61,19 +64,13 @@ export class FakeAgent {
   }
 
   /** Sends a control command (`{"state":"idle"}`…). */
-  async command(command: Record<string, unknown>): Promise<void> {
-    await Deno.writeTextFile(this.control, JSON.stringify(command) + "\n", { append: true });
+  command(command: FakeAgentCommand): Promise<void> {
+    return sendControl(this.control, command);
   }
 
   /** The messages it received (submitted with Enter). */
-  async messages(): Promise<string[]> {
-    try {
-      return (await Deno.readTextFile(this.log)).split("\n").filter((l) => l !== "")
-        .map((l) => JSON.parse(l).text);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return [];
-      throw error;
-    }
+  messages(): Promise<string[]> {
+    return readMessages(this.log);
   }
 }
 
@@ -122,18 +119,11 @@ export class Team {
       `${this.box.dir}/fake-${n}.log.jsonl`,
       `${this.box.dir}/fake-${n}.control.jsonl`,
     );
-    const command = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      FAKE_AGENT,
-      "--log",
-      agent.log,
-      "--control",
-      agent.control,
-      "--busy-ms",
-      String(options.busyMs ?? 300),
-    ].map(shellQuote).join(" ");
+    const command = fakeAgentCommandLine({
+      log: agent.log,
+      control: agent.control,
+      busyMs: options.busyMs ?? 300,
+    });
     await this.tmux(["send-keys", "-t", paneId, "-l", "--", command]);
     await this.tmux(["send-keys", "-t", paneId, "Enter"]);
     await waitFor(async () => {

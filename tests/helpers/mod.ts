@@ -93,6 +93,16 @@ export async function tempStateDir(): Promise<{ dir: string; cleanup: () => Prom
   return { dir, cleanup: () => Deno.remove(dir, { recursive: true }).catch(() => {}) };
 }
 
+/** Whether `argv` (e.g. `["tmux", "-V"]`) runs and exits 0: a program tests can skip without. */
+export function commandWorks(argv: readonly string[]): boolean {
+  try {
+    return new Deno.Command(argv[0], { args: argv.slice(1), stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
 /** A private tmux server name for one test. */
 export function privateSocketName(): string {
   return `tmux-orc-test-${crypto.randomUUID().slice(0, 8)}`;

@@ -100,6 +100,8 @@ Deno.test("bundle: one file that runs with the permission flags and shows the st
       `#!/usr/bin/env -S deno run --no-prompt ${PERMISSION_FLAGS.join(" ")}`,
     );
     assert.doesNotMatch(text, /from "(npm|jsr|https?):/, "everything is inlined");
+    // The benchmark harness and the fake agents (scripts/) are development tools, not shipped.
+    assert.doesNotMatch(text, /tmux-orc-bench-|class PaneFarm|function runSoak|fake_agent/);
 
     const version = await runArgv(
       [Deno.execPath(), "run", "--no-prompt", ...PERMISSION_FLAGS, bundle, "--version"],

@@ -25,7 +25,6 @@ import {
   serviceUninstallCommand,
 } from "./service.ts";
 import { completionsCommand } from "./completions.ts";
-import { benchCommand } from "./bench.ts";
 
 /** All commands. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -47,5 +46,4 @@ export const COMMANDS: readonly CommandSpec[] = [
   serviceUninstallCommand,
   serviceStatusCommand,
   completionsCommand,
-  benchCommand,
 ];

@@ -10,8 +10,14 @@ import { identifyProfile, loadProfiles } from "../../src/agents/profiles.ts";
 import type { AgentState, Observation } from "../../src/agents/types.ts";
 import type { PaneRecord } from "../../src/tmux/types.ts";
 import { sleep } from "../../src/util/clock.ts";
+import { commandWorks } from "../helpers/mod.ts";
+import {
+  type FakeAgentCommand,
+  fakeAgentCommandLine,
+  readMessages,
+  sendControl,
+} from "../../scripts/fake_agent/mod.ts";
 
-const FAKE_AGENT = new URL("../fixtures/fake_agent.ts", import.meta.url).pathname;
 const PROFILES = loadProfiles();
 const IDLE_AFTER_MS = 1_000;
 
@@ -39,15 +45,6 @@ const FIELDS = [
   "pane_title",
 ];
 
-function tmuxAvailable(): boolean {
-  try {
-    return new Deno.Command("tmux", { args: ["-V"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
 /** Runs tmux on the private server; throws with tmux's message on failure. */
 async function tmux(socket: string, args: string[]): Promise<string> {
   const env = Deno.env.toObject();
@@ -63,10 +60,6 @@ async function tmux(socket: string, args: string[]): Promise<string> {
     throw new Error(`tmux failed: ${args.join(" ")}: ${new TextDecoder().decode(stderr).trim()}`);
   }
   return text;
-}
-
-function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 class Harness {
@@ -105,20 +98,12 @@ class Harness {
     ]);
     this.paneId = out.trim();
     await tmux(this.socket, ["set-option", "-p", "-t", this.paneId, "@tmux-orc-profile", "claude"]);
-    const command = [
-      Deno.execPath(),
-      "run",
-      "-A",
-      FAKE_AGENT,
-      "--log",
-      this.log,
-      "--control",
-      this.control,
-      "--style",
+    const command = fakeAgentCommandLine({
+      log: this.log,
+      control: this.control,
       style,
-      "--busy-ms",
-      "1500",
-    ].map(shellQuote).join(" ");
+      busyMs: 1500,
+    });
     await this.keys(command);
     await this.enter();
   }
@@ -143,8 +128,8 @@ class Harness {
     return tmux(this.socket, ["send-keys", "-t", this.paneId, "Enter"]);
   }
 
-  async command(command: Record<string, unknown>): Promise<void> {
-    await Deno.writeTextFile(this.control, JSON.stringify(command) + "\n", { append: true });
+  command(command: FakeAgentCommand): Promise<void> {
+    return sendControl(this.control, command);
   }
 
   async pane(): Promise<PaneRecord> {
@@ -225,14 +210,8 @@ class Harness {
     assert.fail(`timed out waiting for ${what}\n${await this.capture()}`);
   }
 
-  async logged(): Promise<string[]> {
-    try {
-      const text = await Deno.readTextFile(this.log);
-      return text.split("\n").filter((l) => l).map((l) => JSON.parse(l).text);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return [];
-      throw error;
-    }
+  logged(): Promise<string[]> {
+    return readMessages(this.log);
   }
 }
 
@@ -327,12 +306,12 @@ async function driveThroughStates(style: "rule" | "boxed"): Promise<void> {
 
 Deno.test({
   name: "fake agent: every state through a real tmux pane (rule-line prompt)",
-  ignore: !tmuxAvailable(),
+  ignore: !commandWorks(["tmux", "-V"]),
   fn: () => driveThroughStates("rule"),
 });
 
 Deno.test({
   name: "fake agent: every state through a real tmux pane (boxed prompt)",
-  ignore: !tmuxAvailable(),
+  ignore: !commandWorks(["tmux", "-V"]),
   fn: () => driveThroughStates("boxed"),
 });

@@ -21,8 +21,8 @@
  */
 
 import { join } from "node:path";
-import { openStore, type Store } from "../store/store.ts";
-import { type Clock, sleep } from "../util/clock.ts";
+import { openStore, type Store } from "../../src/store/store.ts";
+import { type Clock, sleep } from "../../src/util/clock.ts";
 import { CountingClient } from "./counting_client.ts";
 import { PaneFarm } from "./farm.ts";
 import { childrenCpuMs, ownCpuMs, ownRssBytes, threadCpuMs } from "./proc.ts";
@@ -35,7 +35,7 @@ import {
   strategyClient,
   type StrategyName,
 } from "./strategies.ts";
-import { ControlClient } from "../tmux/control_client.ts";
+import { ControlClient } from "../../src/tmux/control_client.ts";
 
 /** Options for {@linkcode runBench}. */
 export interface BenchOptions {

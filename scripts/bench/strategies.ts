@@ -15,12 +15,12 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import { Monitor } from "../monitor/monitor.ts";
-import type { Store } from "../store/store.ts";
-import { ControlClient } from "../tmux/control_client.ts";
-import { SubprocessClient } from "../tmux/subprocess_client.ts";
-import type { TmuxClient, TmuxServer } from "../tmux/types.ts";
-import type { Clock } from "../util/clock.ts";
+import { Monitor } from "../../src/monitor/monitor.ts";
+import type { Store } from "../../src/store/store.ts";
+import { ControlClient } from "../../src/tmux/control_client.ts";
+import { SubprocessClient } from "../../src/tmux/subprocess_client.ts";
+import type { TmuxClient, TmuxServer } from "../../src/tmux/types.ts";
+import type { Clock } from "../../src/util/clock.ts";
 
 /** The strategy names, in table order. */
 export const STRATEGY_NAMES = ["sequential", "pooled", "control-all", "default"] as const;

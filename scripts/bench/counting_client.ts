@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TmuxClient, TmuxRunOptions } from "../tmux/types.ts";
+import type { TmuxClient, TmuxRunOptions } from "../../src/tmux/types.ts";
 
 /** Counts commands by name (`capture-pane`, `list-panes`…) and passes them on unchanged. */
 export class CountingClient implements TmuxClient {

@@ -1,8 +1,8 @@
 /**
  * The soak's scripted agents and its checks: fake agents that CHANGE STATE (each driven through a
- * seeded random sequence of screens, every state held long enough to be classified), a fake PM
- * that takes notifications like a Claude Code prompt, and the two correctness checks read from the
- * monitor's store afterwards.
+ * seeded random sequence of screens, every state held long enough to be classified) and the two
+ * correctness checks read from the monitor's store afterwards. (The fake PM that takes the
+ * notifications is `scripts/fake_agent/fake_pm.ts`.)
  *
  * ## Held long enough to be classified
  *
@@ -28,16 +28,9 @@
  * @module
  */
 
-import type { EventRecord } from "../store/store.ts";
+import type { EventRecord } from "../../src/store/store.ts";
 import type { FarmPane, PaneFarm } from "./farm.ts";
-import {
-  type FakeScreen,
-  pmScreen,
-  screenBytes,
-  SCRIPTED_STATES,
-  scriptedScreen,
-  type ScriptedState,
-} from "./screens.ts";
+import { SCRIPTED_STATES, scriptedScreen, type ScriptedState } from "../fake_agent/screens.ts";
 import { seededRandom } from "./stats.ts";
 
 /** One state a fake agent was driven into. */
@@ -144,108 +137,6 @@ export class StateDriver {
   /** The states each agent was driven through, by agent name. */
   get induced(): ReadonlyMap<string, readonly InducedState[]> {
     return new Map(this.#agents.map((a) => [a.pane.name, a.induced]));
-  }
-}
-
-/**
- * A fake PM in a farm pane: the pane runs `sleep`, its terminal is put in raw mode without echo,
- * and this object reads what is typed into it, shows it in a Claude-Code-like input box, and on
- * Enter takes the message and clears the box, as `deliver` expects of a real PM.
- */
-export class FakePm {
-  readonly #pane: FarmPane;
-  readonly #width: number;
-  readonly #reader: Deno.FsFile;
-  readonly #writer: Deno.FsFile;
-  readonly #messages: string[] = [];
-  readonly #reading: Promise<void>;
-  #input = "";
-  #draws = 0;
-
-  private constructor(pane: FarmPane, files: [Deno.FsFile, Deno.FsFile], width: number) {
-    this.#pane = pane;
-    [this.#reader, this.#writer] = files;
-    this.#width = width;
-    this.#reading = this.#read();
-  }
-
-  /** Adds the PM pane to `farm` and starts reading it. Stops when the farm's server is killed. */
-  static async start(farm: PaneFarm): Promise<FakePm> {
-    const pane = await farm.addPm();
-    const stty = await new Deno.Command("stty", {
-      args: ["-F", pane.tty, "raw", "-echo"],
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!stty.success) {
-      throw new Error(
-        `Cannot put the fake PM's terminal in raw mode: ${
-          new TextDecoder().decode(stty.stderr).trim()
-        }`,
-      );
-    }
-    // Two handles: a pending read holds its file, so a write on the same one would wait for input.
-    const reader = await Deno.open(pane.tty, { read: true });
-    const writer = await Deno.open(pane.tty, { write: true });
-    const pm = new FakePm(pane, [reader, writer], farm.width);
-    await pm.#draw();
-    return pm;
-  }
-
-  /** The PM pane. */
-  get pane(): FarmPane {
-    return this.#pane;
-  }
-
-  /** Messages submitted (Enter) so far. */
-  get messages(): readonly string[] {
-    return this.#messages;
-  }
-
-  /** Resolves when reading has stopped (the pane's terminal was closed by tmux). */
-  get done(): Promise<void> {
-    return this.#reading;
-  }
-
-  async #draw(): Promise<void> {
-    this.#draws++;
-    const screen: FakeScreen = pmScreen(this.#input, { width: this.#width, step: this.#draws });
-    const bytes = screenBytes(screen);
-    let written = 0;
-    while (written < bytes.length) written += await this.#writer.write(bytes.subarray(written));
-  }
-
-  async #read(): Promise<void> {
-    const buffer = new Uint8Array(8192);
-    const decoder = new TextDecoder();
-    try {
-      for (;;) {
-        const n = await this.#reader.read(buffer);
-        if (n === null) break;
-        const text = decoder.decode(buffer.subarray(0, n), { stream: true })
-          // deno-lint-ignore no-control-regex
-          .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, ""); // bracketed-paste markers, keys
-        for (const ch of text) {
-          if (ch === "\r" || ch === "\n") {
-            if (this.#input.trim() !== "") this.#messages.push(this.#input);
-            this.#input = "";
-          } else if (ch === "\x7f" || ch === "\b") {
-            this.#input = this.#input.slice(0, -1);
-          } else if (ch === "\x15") {
-            this.#input = "";
-          } else if (ch >= " ") {
-            this.#input += ch;
-          }
-        }
-        await this.#draw();
-      }
-    } catch { /* the terminal is gone (the server was killed) */ }
-    for (const file of [this.#reader, this.#writer]) {
-      try {
-        file.close();
-      } catch { /* already closed */ }
-    }
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * The soak: the REAL monitor process (`tmux-orc monitor`, re-run the way the supervisor starts it,
- * with the program's own permission flags) watching a private farm of fake agents, measured from
- * outside.
+ * The soak: the REAL monitor process (`tmux-orc monitor` of this checkout, run the way the
+ * supervisor starts it, with the program's own permission flags) watching a private farm of fake
+ * agents, measured from outside.
  *
  * - **slow** phase: `--interval 10` for a while (default 5 minutes); a fraction of the panes gets
  *   new output every interval. Reports the monitor's average CPU (% of one core) from its first
@@ -9,11 +9,11 @@
  * - **fast** phase: `--interval 0.05` for a warm-up (default 1,000 cycles) and then N measured
  *   cycles (default 1,000), with `--idle-after 1 --notify-cooldown 20`, every agent CHANGING
  *   STATE throughout (active, waiting, error, rate-limited, idle: `soak_script.ts`) and one fake
- *   PM taking the notifications. Afterwards the monitor's store is read: every state the agents
- *   were driven through must be among the recorded transitions, in order (no event lost), and no
- *   two notifications about one agent and state may have been delivered inside the cooldown (no
- *   duplicate). Samples RSS and open file descriptors against the cycle number (from
- *   the heartbeat file) and reports the least-squares slope of RSS over the measured cycles (MB
+ *   PM (`scripts/fake_agent/fake_pm.ts`) taking the notifications. Afterwards the monitor's
+ *   store is read: every state the agents were driven through must be among the recorded
+ *   transitions, in order (no event lost), and no two notifications about one agent and state
+ *   may have been delivered inside the cooldown (no duplicate). Samples RSS and open file
+ *   descriptors against the cycle number (from the heartbeat file) and reports the least-squares slope of RSS over the measured cycles (MB
  *   per 1,000 cycles) and the fd count first vs last. The warm-up is there because at 20 cycles a
  *   second V8 grows its heap to match the allocation rate for the first ~900 cycles and then stays
  *   flat (measured: 65 → 140 MB by cycle ~900, flat to cycle 3,000; the live heap after a forced
@@ -25,19 +25,20 @@
  * @module
  */
 
-import { join } from "node:path";
-import { readHeartbeat } from "../monitor/heartbeat.ts";
-import { UserError } from "../state/errors.ts";
-import { statePaths } from "../state/paths.ts";
-import { openStore } from "../store/store.ts";
-import { selfCommand } from "../supervisor/self_exec.ts";
+import { readHeartbeat } from "../../src/monitor/heartbeat.ts";
+import { UserError } from "../../src/state/errors.ts";
+import { statePaths } from "../../src/state/paths.ts";
+import { openStore } from "../../src/store/store.ts";
+import { sleep } from "../../src/util/clock.ts";
+import { FakePm } from "../fake_agent/fake_pm.ts";
 import { PaneFarm } from "./farm.ts";
 import { type ProcessSample, psSample, threadCpuMs } from "./proc.ts";
 import { type Progress, silentProgress } from "./progress.ts";
 import type { BudgetResult } from "./report.ts";
-import { checkSoakEvents, FakePm, type SoakEventCheck, StateDriver } from "./soak_script.ts";
-import { formatNumber, leastSquaresSlope, pickIndexes, seededRandom } from "./stats.ts";
-import { sleep } from "../util/clock.ts";
+import { logTail, startMonitor, waitForCycle } from "./soak_monitor.ts";
+import { soakBudgets } from "./soak_report.ts";
+import { checkSoakEvents, type SoakEventCheck, StateDriver } from "./soak_script.ts";
+import { leastSquaresSlope, pickIndexes, seededRandom } from "./stats.ts";
 
 /** Options for {@linkcode runSoak}. */
 export interface SoakOptions {
@@ -162,129 +163,7 @@ export interface SoakRun {
   budgets: BudgetResult[];
 }
 
-/** Most RSS growth per 1,000 cycles that still counts as "no upward trend" (MB). */
-export const MAX_RSS_SLOPE_MB = 1;
-
 const MB = 2 ** 20;
-
-/** A monitor process started for the soak. */
-interface MonitorProcess {
-  child: Deno.ChildProcess;
-  /** The last 2 KB the monitor wrote to stderr. */
-  stderr: () => string;
-  stateDir: string;
-  heartbeatPath: string;
-  /** Stops the monitor (SIGTERM, then SIGKILL after 5 s); its state dir stays. */
-  stop(): Promise<void>;
-  /** Stops the monitor and removes its state dir. */
-  remove(): Promise<void>;
-}
-
-async function startMonitor(
-  farm: PaneFarm,
-  intervalS: number,
-  options: { args?: string[]; v8Flags?: string } = {},
-): Promise<MonitorProcess> {
-  const stateDir = await Deno.makeTempDir({ prefix: "tmux-orc-soak-" });
-  await Deno.chmod(stateDir, 0o700);
-  const argv = [
-    ...selfCommand(),
-    "monitor",
-    "--daemon",
-    "-L",
-    farm.socketName,
-    "--state-dir",
-    stateDir,
-    "--interval",
-    String(intervalS),
-    ...options.args ?? [],
-  ];
-  const child = new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    env: options.v8Flags === undefined ? undefined : { DENO_V8_FLAGS: options.v8Flags },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let stderr = "";
-  (async () => {
-    try {
-      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-        stderr = (stderr + chunk).slice(-2048);
-      }
-    } catch { /* the pipe broke: keep what was read */ }
-  })();
-  let stopped: Promise<void> | undefined;
-  const stop = () => {
-    stopped ??= (async () => {
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-      const timer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* already gone */ }
-      }, 5000);
-      await child.status;
-      clearTimeout(timer);
-    })();
-    return stopped;
-  };
-  return {
-    child,
-    stderr: () => stderr,
-    stateDir,
-    heartbeatPath: join(stateDir, "heartbeat.json"),
-    stop,
-    async remove() {
-      await stop();
-      await Deno.remove(stateDir, { recursive: true }).catch(() => {});
-    },
-  };
-}
-
-/** The last lines of the soak monitor's log (its state dir is removed when it stops). */
-async function logTail(monitor: MonitorProcess): Promise<string> {
-  try {
-    const text = await Deno.readTextFile(join(monitor.stateDir, "logs", "monitor.jsonl"));
-    const lines = text.trim().split("\n").slice(-3);
-    return lines.map((line) => {
-      try {
-        return String(JSON.parse(line).message ?? line);
-      } catch {
-        return line;
-      }
-    }).join(" | ") || monitor.stderr().trim() || "no log lines";
-  } catch {
-    return monitor.stderr().trim() || "no log file";
-  }
-}
-
-async function waitForCycle(
-  monitor: MonitorProcess,
-  cycle: number,
-  options: { timeoutMs: number; signal?: AbortSignal; onBeat?: (cycle: number) => void },
-): Promise<number> {
-  const deadline = performance.now() + options.timeoutMs;
-  let exited = false;
-  monitor.child.status.then(() => exited = true);
-  for (;;) {
-    const beat = await readHeartbeat(monitor.heartbeatPath);
-    if (beat) options.onBeat?.(beat.cycle);
-    if (beat && beat.cycle >= cycle) return beat.cycle;
-    if (exited) {
-      const status = await monitor.child.status;
-      throw new UserError(
-        `The soak's monitor exited early with code ${status.code}: ${await logTail(monitor)}`,
-      );
-    }
-    if (options.signal?.aborted) throw new Error("Soak interrupted");
-    if (performance.now() > deadline) {
-      throw new Error(`The soak's monitor did not reach cycle ${cycle} in time`);
-    }
-    await sleep(20, options.signal);
-  }
-}
 
 /** Pids of the tmux control-mode clients of the farm's server, other than `exclude`. */
 async function controlClientPids(farm: PaneFarm, exclude: number | undefined): Promise<number[]> {
@@ -376,7 +255,7 @@ async function fastPhase(
   context: { signal?: AbortSignal; readers: Promise<void>[] },
 ): Promise<FastSoakResult> {
   const { signal } = context;
-  const pm = await FakePm.start(farm);
+  const pm = await FakePm.attach(await farm.addPm(), { width: farm.width });
   context.readers.push(pm.done);
   const monitor = await startMonitor(farm, o.fastIntervalS, {
     args: ["--idle-after", String(o.idleAfterS), "--notify-cooldown", String(o.notifyCooldownS)],
@@ -486,76 +365,6 @@ async function fastPhase(
   }
 }
 
-/**
- * Budget verdicts of the soak: CPU < 1% of a core, RSS < 100 MB, no upward trend, no fd leak, no
- * event lost, no duplicate notification.
- */
-export function soakBudgets(run: Pick<SoakRun, "slow" | "fast">): BudgetResult[] {
-  const { slow, fast } = run;
-  const fdsGrew = fast && fast.fdsFirst !== null && fast.fdsLast !== null
-    ? fast.fdsLast > fast.fdsFirst
-    : null;
-  return [
-    {
-      budget: `monitor CPU < 1% of a core on average (interval ${slow?.intervalS ?? 10} s)`,
-      measured: slow
-        ? `${formatNumber(slow.avgCpuPercent)}% over ${slow.seconds.toFixed(0)} s`
-        : "not measured",
-      met: slow ? slow.avgCpuPercent < 1 : null,
-    },
-    {
-      budget: `monitor RSS < 100 MB (interval ${slow?.intervalS ?? 10} s)`,
-      measured: slow ? `${formatNumber(slow.rssMaxMb)} MB at most` : "not measured",
-      met: slow ? slow.rssMaxMb < 100 : null,
-    },
-    {
-      budget:
-        `no upward RSS trend (slope <= ${MAX_RSS_SLOPE_MB} MB per 1,000 cycles after warm-up)`,
-      measured: fast
-        ? `${formatNumber(fast.rssSlopeMbPer1000Cycles)} MB per 1,000 cycles`
-        : "not measured",
-      met: fast ? fast.rssSlopeMbPer1000Cycles <= MAX_RSS_SLOPE_MB : null,
-    },
-    {
-      budget: "no fd leak (open fds last <= first)",
-      measured: fast && fdsGrew !== null ? `${fast.fdsFirst} -> ${fast.fdsLast}` : "not measured",
-      met: fdsGrew === null ? null : !fdsGrew,
-    },
-    {
-      budget: "no event lost (every state the agents were driven through is recorded, in order)",
-      measured: fast
-        ? `${fast.events.induced} induced, ${fast.events.recorded} recorded, ${fast.events.missing} missing` +
-          (fast.events.missingExamples.length > 0
-            ? ` (${fast.events.missingExamples.join("; ")})`
-            : "")
-        : "not measured",
-      met: fast ? fast.events.induced > 0 && fast.events.missing === 0 : null,
-    },
-    {
-      budget: `no duplicate notification (none about one agent and state inside the ${
-        fast?.notifyCooldownS ?? SOAK_DEFAULTS.notifyCooldownS
-      } s cooldown)`,
-      measured: fast
-        ? `${fast.events.delivered} delivered, ${fast.events.duplicates} duplicates` +
-          (fast.events.duplicateExamples.length > 0
-            ? ` (${fast.events.duplicateExamples.join("; ")})`
-            : "")
-        : "not measured",
-      met: fast ? fast.events.delivered > 0 && fast.events.duplicates === 0 : null,
-    },
-  ];
-}
-
-/**
- * Whether the soak found a correctness failure: an event lost or a duplicate notification
- * (`deno task soak` then exits 1). Resource budgets are reported, not failed on.
- */
-export function soakCorrectnessFailed(run: Pick<SoakRun, "budgets">): boolean {
-  return run.budgets.some((b) =>
-    b.met === false && (b.budget.startsWith("no event lost") || b.budget.startsWith("no duplicate"))
-  );
-}
-
 /** Runs the soak on a private farm (killed in `finally`). */
 export async function runSoak(options: SoakOptions = {}): Promise<SoakRun> {
   const o = {
@@ -584,7 +393,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakRun> {
     const fast = o.fastCycles > 0
       ? await fastPhase(farm, o, progress, { signal, readers })
       : undefined;
-    return { options: o, slow, fast, budgets: soakBudgets({ slow, fast }) };
+    return { options: o, slow, fast, budgets: soakBudgets({ options: o, slow, fast }) };
   } finally {
     signal?.removeEventListener("abort", onAbort);
     await farm?.kill();
@@ -592,56 +401,4 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakRun> {
     await Promise.race([Promise.all(readers), sleep(3000)]);
     progress.done();
   }
-}
-
-/** The soak's figures and verdicts as text. */
-export function renderSoakText(run: SoakRun): string {
-  const lines = [`tmux-orc soak: ${run.options.agents} agents, the real monitor process`];
-  const { slow, fast } = run;
-  if (slow) {
-    lines.push(
-      `  slow: ${
-        slow.seconds.toFixed(0)
-      } s at --interval ${slow.intervalS}: ${slow.cycles} cycles, ` +
-        `CPU ${slow.cpuSeconds.toFixed(2)} s = ${formatNumber(slow.avgCpuPercent)}% of a core ` +
-        `(start-up ${slow.startupCpuSeconds.toFixed(2)} s not counted` +
-        (slow.tmuxClientCpuPercent === null
-          ? ""
-          : `; its tmux control client ${formatNumber(slow.tmuxClientCpuPercent)}%`) +
-        `); RSS ${formatNumber(slow.rssFirstMb)} -> ${formatNumber(slow.rssLastMb)} MB ` +
-        `(max ${formatNumber(slow.rssMaxMb)}) [${slow.source}]`,
-    );
-  }
-  if (fast) {
-    lines.push(
-      `  fast: ${fast.cycles} cycles at --interval ${fast.intervalS} in ${
-        fast.seconds.toFixed(0)
-      } s: RSS ${formatNumber(fast.rssFirstMb)} MB at start, ${
-        formatNumber(fast.rssWarmMb)
-      } MB after ${fast.warmupCycles} warm-up cycles (slope ${
-        formatNumber(fast.warmupSlopeMbPer1000Cycles)
-      } MB per 1,000), ${formatNumber(fast.rssLastMb)} MB at the end (max ${
-        formatNumber(fast.rssMaxMb)
-      }); slope after warm-up ${
-        formatNumber(fast.rssSlopeMbPer1000Cycles)
-      } MB per 1,000 cycles; open fds ${fast.fdsFirst ?? "n/a"} -> ${fast.fdsLast ?? "n/a"}; ` +
-        `CPU ${formatNumber(fast.cpuPercent)}% of a core over the measured cycles (${
-          formatNumber(fast.cpuMsPerCycle)
-        } ms per cycle)`,
-      `  fast, agents changing state (--idle-after ${fast.idleAfterS} --notify-cooldown ${fast.notifyCooldownS}): ` +
-        `transitions induced ${fast.events.induced}, recorded ${fast.events.recorded}, ` +
-        `missing ${fast.events.missing}; notifications delivered ${fast.events.delivered} ` +
-        `(in ${fast.pmMessages} PM messages), duplicates ${fast.events.duplicates}; ` +
-        `notification rows ${
-          Object.entries(fast.events.notifications).map(([k, n]) => `${k} ${n}`).join(", ") ||
-          "none"
-        }`,
-    );
-  }
-  lines.push("Budgets:");
-  for (const b of run.budgets) {
-    const v = b.met === null ? "not measured" : b.met ? "met" : "MISSED";
-    lines.push(`  [${v.padEnd(6)}] ${b.budget}: ${b.measured}`);
-  }
-  return lines.join("\n");
 }

@@ -13,10 +13,10 @@
  * @module
  */
 
-import { UserError } from "../state/errors.ts";
-import { ControlClient } from "../tmux/control_client.ts";
-import { errorMessage } from "../tmux/subprocess_client.ts";
-import { socketArgs, type TmuxServer } from "../tmux/types.ts";
+import { UserError } from "../../src/state/errors.ts";
+import { ControlClient } from "../../src/tmux/control_client.ts";
+import { errorMessage } from "../../src/tmux/subprocess_client.ts";
+import { socketArgs, type TmuxServer } from "../../src/tmux/types.ts";
 import {
   type FakeScreen,
   idleScreen,
@@ -24,9 +24,9 @@ import {
   SCREEN_WIDTH,
   screenBytes,
   screenForStep,
-} from "./screens.ts";
+} from "../fake_agent/screens.ts";
 import { type Progress, silentProgress } from "./progress.ts";
-import { setPaneOption } from "../tmux/commands.ts";
+import { setPaneOption } from "../../src/tmux/commands.ts";
 
 /** One fake agent pane. */
 export interface FarmPane {
@@ -58,8 +58,8 @@ export interface PaneFarmOptions {
   progress?: Progress;
 }
 
-/** The command every fake agent pane runs: two words, so tmux execs it without a shell. */
-export const FAKE_AGENT_ARGV: readonly string[] = ["sleep", "1000000"];
+/** The command every drawn fake agent pane runs (two words, so tmux execs it without a shell). */
+export const DRAWN_PANE_ARGV: readonly string[] = ["sleep", "1000000"];
 
 /** Commands sent before waiting for their replies, while building the farm. */
 const PIPELINE_BATCH = 250;
@@ -204,7 +204,24 @@ export class PaneFarm {
       "-F",
       PANE_FORMAT,
       "--",
-      ...FAKE_AGENT_ARGV,
+      ...DRAWN_PANE_ARGV,
+    ];
+  }
+
+  /** A window named `name` in the session of agent `index`, running {@linkcode DRAWN_PANE_ARGV}. */
+  #newWindowArgs(index: number, name: string): string[] {
+    return [
+      "new-window",
+      "-d",
+      "-t",
+      `${this.#sessionName(index)}:`,
+      "-n",
+      name,
+      "-P",
+      "-F",
+      PANE_FORMAT,
+      "--",
+      ...DRAWN_PANE_ARGV,
     ];
   }
 
@@ -220,19 +237,9 @@ export class PaneFarm {
       const replies: Promise<string[]>[] = [];
       for (let i = from; i < to; i++) {
         const name = this.#paneName(i);
-        const args = i % this.#windowsPerSession === 0 ? this.#newSessionArgs(i, name) : [
-          "new-window",
-          "-d",
-          "-t",
-          `${this.#sessionName(i)}:`,
-          "-n",
-          name,
-          "-P",
-          "-F",
-          PANE_FORMAT,
-          "--",
-          ...FAKE_AGENT_ARGV,
-        ];
+        const args = i % this.#windowsPerSession === 0
+          ? this.#newSessionArgs(i, name)
+          : this.#newWindowArgs(i, name);
         replies.push(this.#control.run(args));
       }
       const lines = await Promise.all(replies);
@@ -274,25 +281,13 @@ export class PaneFarm {
   /**
    * Adds a PM pane (`@tmux-orc-role pm`, name `pm`) as a window of the first session, so every
    * agent of that session reports to it; agents of other sessions get `@tmux-orc-pm` naming it.
-   * The pane runs {@linkcode FAKE_AGENT_ARGV} like the agents; whoever drives the farm draws its
-   * screen and reads what is typed into it (see `soak_script.ts`). It is not in
+   * The pane runs {@linkcode DRAWN_PANE_ARGV} like the agents; whoever drives the farm draws its
+   * screen and reads what is typed into it (see `scripts/fake_agent/fake_pm.ts`). It is not in
    * {@linkcode PaneFarm.panes}.
    */
   async addPm(): Promise<FarmPane> {
     const name = "pm";
-    const reply = await this.#control.run([
-      "new-window",
-      "-d",
-      "-t",
-      `${this.#sessionName(0)}:`,
-      "-n",
-      name,
-      "-P",
-      "-F",
-      PANE_FORMAT,
-      "--",
-      ...FAKE_AGENT_ARGV,
-    ]);
+    const reply = await this.#control.run(this.#newWindowArgs(0, name));
     const pane: FarmPane = { ...parsePaneLine(reply[0], "new-window"), name, index: -1, step: 0 };
     await Promise.all([
       this.#registerPane(pane, "pm"),

@@ -3,16 +3,16 @@
  * {@linkcode SubprocessClient}, on a PRIVATE tmux server (`-L tmux-orc-bench-<random>`) with
  * N panes, killed at the end.
  *
- * Usage: `deno run -A scripts/bench_tmux.ts [panes=100] [captures=1000]`
+ * Usage: `deno run -A scripts/bench/tmux_clients.ts [panes=100] [captures=1000]`
  *
  * @module
  */
 
-import { capturePane } from "../src/tmux/commands.ts";
-import { ControlClient } from "../src/tmux/control_client.ts";
-import { listPanes } from "../src/tmux/panes.ts";
-import { SubprocessClient } from "../src/tmux/subprocess_client.ts";
-import type { TmuxClient } from "../src/tmux/types.ts";
+import { capturePane } from "../../src/tmux/commands.ts";
+import { ControlClient } from "../../src/tmux/control_client.ts";
+import { listPanes } from "../../src/tmux/panes.ts";
+import { SubprocessClient } from "../../src/tmux/subprocess_client.ts";
+import type { TmuxClient } from "../../src/tmux/types.ts";
 
 const paneCount = Number(Deno.args[0] ?? 100);
 const captures = Number(Deno.args[1] ?? 1000);
