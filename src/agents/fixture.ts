@@ -1,9 +1,10 @@
 /**
  * A pane's screen as a golden-test fixture: the screen (`<name>.txt`, exactly as
  * `capture-pane -p -J` gave it) and a sidecar (`<name>.json`) in the format the golden test reads
- * (`tests/agents/golden_test.ts`): the pane facts detection depends on (`pane.currentCommand`,
- * size, dead status, window activity), the capture's time and time zone (so reset times parse as
- * they did), and under `recorded` which CLI and version drew it and when. Pure: every fact comes
+ * (`tests/agents/golden_test.ts`) and `deno task record-screens` writes: the pane facts detection
+ * depends on (`pane.currentCommand`, dead status, window activity), the capture's time and time
+ * zone (so reset times parse as they did), and under `recorded` which CLI and version drew it, the
+ * pane's size and when. Pure: every fact comes
  * in as a parameter (`tmux-orc capture` gathers them).
  *
  * @module
@@ -64,31 +65,38 @@ export function cliVersion(
   return shown === undefined ? undefined : { version: shown, source: "screen" };
 }
 
-/** The sidecar JSON for a fixture (see the module documentation). */
+/**
+ * The sidecar JSON for a fixture, in the format `scripts/record_screens.ts` writes (see the module
+ * documentation), plus what detection saw on a first look (`seen`, informative).
+ */
 export function fixtureSidecar(facts: FixtureFacts): Record<string, unknown> {
   const { pane, observation } = facts;
+  const at = new Date(facts.nowMs).toISOString();
   const paneFacts: Record<string, unknown> = {
     currentCommand: pane.currentCommand,
-    width: pane.width,
-    height: pane.height,
+    windowActivity: pane.windowActivity > 0
+      ? new Date(pane.windowActivity * 1000).toISOString()
+      : at,
   };
-  if (pane.dead) paneFacts.dead = true;
-  if (pane.deadStatus !== undefined) paneFacts.deadStatus = pane.deadStatus;
-  if (pane.windowActivity > 0) {
-    paneFacts.windowActivity = new Date(pane.windowActivity * 1000).toISOString();
+  if (pane.dead) {
+    paneFacts.dead = true;
+    if (pane.deadStatus !== undefined) paneFacts.deadStatus = pane.deadStatus;
   }
   const version = cliVersion(facts);
   const recorded: Record<string, unknown> = {
+    cli: facts.profile?.name ?? null,
     version: version?.version ?? null,
-    versionSource: version?.source ?? null,
-    date: new Date(facts.nowMs).toISOString(),
+    variant: null,
+    width: pane.width,
+    height: pane.height,
+    at,
     by: "tmux-orc capture",
-    profile: facts.profile?.name ?? null,
+    versionSource: version?.source ?? null,
   };
   if (facts.process?.package) recorded.package = facts.process.package.name;
   const sidecar: Record<string, unknown> = {
     pane: paneFacts,
-    wallNow: new Date(facts.nowMs).toISOString(),
+    wallNow: at,
     timeZone: facts.timeZone,
     recorded,
   };

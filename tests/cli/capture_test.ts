@@ -94,20 +94,18 @@ Deno.test("capture: a node pane's screen and facts become a fixture pair the gol
       paneId,
       "#{pane_width} #{pane_height}",
     ])).stdout.trim().split(" ").map(Number);
+    assert.equal(sidecar.pane.currentCommand, "node");
     assert.deepEqual(
-      {
-        currentCommand: sidecar.pane.currentCommand,
-        width: sidecar.pane.width,
-        height: sidecar.pane.height,
-      },
-      { currentCommand: "node", width: size[0], height: size[1] },
+      { width: sidecar.recorded.width, height: sidecar.recorded.height },
+      { width: size[0], height: size[1] },
     );
     assert.equal(sidecar.recorded.version, "3.14.15");
     assert.equal(sidecar.recorded.versionSource, "package");
     assert.equal(sidecar.recorded.package, "@example/fakecli");
-    assert.equal(sidecar.recorded.profile, "fakecli");
-    assert.ok(Math.abs(Date.parse(sidecar.recorded.date) - Date.now()) < 60_000);
-    assert.equal(sidecar.wallNow, sidecar.recorded.date);
+    assert.equal(sidecar.recorded.cli, "fakecli");
+    assert.ok(Math.abs(Date.parse(sidecar.recorded.at) - Date.now()) < 60_000);
+    assert.equal(sidecar.wallNow, sidecar.recorded.at);
+    assert.ok(!Number.isNaN(Date.parse(sidecar.pane.windowActivity)));
     assert.deepEqual(sidecar.seen, {
       state: "unknown",
       detail: "not enough evidence yet",
@@ -116,7 +114,10 @@ Deno.test("capture: a node pane's screen and facts become a fixture pair the gol
 
     // The golden test's way of reading the pair: pane facts from the sidecar, then detection.
     const profile = loadProfiles(PROFILES).get("fakecli")!;
-    const pane = paneRecord({ ...sidecar.pane, windowActivity: 0 });
+    const pane = paneRecord({
+      ...sidecar.pane,
+      windowActivity: Date.parse(sidecar.pane.windowActivity) / 1000,
+    });
     const wall = Date.parse(sidecar.wallNow);
     const first = detectState({ pane, capture: screen, monoNow: 0, wallNow: wall, profile });
     const second = detectState({
@@ -182,7 +183,7 @@ Deno.test("capture: a pane no profile recognises is saved too, named after its p
     assert.equal(files.length, 2, files.join(", "));
     assert.match(files[0], /^unknown-unknown-version-\d+-\d{8}T\d{6}Z\.json$/);
     const sidecar = JSON.parse(await Deno.readTextFile(join(work, files[0])));
-    assert.equal(sidecar.recorded.profile, null);
+    assert.equal(sidecar.recorded.cli, null);
     assert.equal(sidecar.pane.currentCommand, "sleep");
     assert.equal(sidecar.seen, undefined);
   } finally {
