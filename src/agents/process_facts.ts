@@ -28,23 +28,23 @@ export interface ProcessFacts {
 const MAX_ARGS = 8;
 const MAX_ARG = 200;
 
-function readText(path: string): string | undefined {
+async function readText(path: string): Promise<string | undefined> {
   try {
-    return Deno.readTextFileSync(path);
+    return await Deno.readTextFile(path);
   } catch {
     return undefined;
   }
 }
 
 /** `ps -o FIELD= -p PID`, trimmed; `undefined` when `ps` is missing or knows no such process. */
-function ps(field: string, pid: number): string | undefined {
+async function ps(field: string, pid: number): Promise<string | undefined> {
   try {
-    const out = new Deno.Command("ps", {
+    const out = await new Deno.Command("ps", {
       args: ["-o", `${field}=`, "-p", String(pid)],
       stdin: "null",
       stdout: "piped",
       stderr: "null",
-    }).outputSync();
+    }).output();
     const text = new TextDecoder().decode(out.stdout).trim();
     return out.success && text !== "" ? text : undefined;
   } catch {
@@ -53,26 +53,28 @@ function ps(field: string, pid: number): string | undefined {
 }
 
 /** The foreground process group of the terminal that `pid` runs on (`tpgid`). */
-export function foregroundPid(pid: number): number | undefined {
+export async function foregroundPid(pid: number): Promise<number | undefined> {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  const stat = readText(`/proc/${pid}/stat`);
+  const stat = await readText(`/proc/${pid}/stat`);
   // "pid (comm) state ppid pgrp session tty_nr tpgid …"; comm may contain spaces and parens.
   const tpgid = Number(
-    stat !== undefined ? stat.slice(stat.lastIndexOf(")") + 2).split(" ")[5] : ps("tpgid", pid),
+    stat !== undefined
+      ? stat.slice(stat.lastIndexOf(")") + 2).split(" ")[5]
+      : await ps("tpgid", pid),
   );
   return Number.isInteger(tpgid) && tpgid > 0 ? tpgid : undefined;
 }
 
 /** A process's argv: `/proc/PID/cmdline`, else `ps -o args=` split at blanks. */
-function processArgv(pid: number): string[] | undefined {
-  const cmdline = readText(`/proc/${pid}/cmdline`);
-  const argv = cmdline !== undefined ? cmdline.split("\0") : ps("args", pid)?.split(/\s+/);
+async function processArgv(pid: number): Promise<string[] | undefined> {
+  const cmdline = await readText(`/proc/${pid}/cmdline`);
+  const argv = cmdline !== undefined ? cmdline.split("\0") : (await ps("args", pid))?.split(/\s+/);
   const args = argv?.filter((arg) => arg !== "").slice(0, MAX_ARGS).map((a) => a.slice(0, MAX_ARG));
   return args && args.length > 0 ? args : undefined;
 }
 
 /** A command as the shell would find it: a path as is, a bare name looked up in `PATH`. */
-function onPath(command: string): string | undefined {
+async function onPath(command: string): Promise<string | undefined> {
   if (command.includes("/")) return command;
   let path = "";
   try {
@@ -81,7 +83,7 @@ function onPath(command: string): string | undefined {
   for (const dir of path.split(delimiter)) {
     if (dir === "") continue;
     try {
-      if (Deno.statSync(join(dir, command)).isFile) return join(dir, command);
+      if ((await Deno.stat(join(dir, command))).isFile) return join(dir, command);
     } catch { /* not here */ }
   }
   return undefined;
@@ -91,15 +93,17 @@ function onPath(command: string): string | undefined {
  * The npm package a file belongs to: the nearest `package.json` with a name and a version, at
  * most six directories up from the file's real path.
  */
-export function packageOf(file: string): { name: string; version: string } | undefined {
+export async function packageOf(
+  file: string,
+): Promise<{ name: string; version: string } | undefined> {
   let dir: string;
   try {
-    dir = dirname(Deno.realPathSync(file));
+    dir = dirname(await Deno.realPath(file));
   } catch {
     return undefined;
   }
   for (let i = 0; i < 6; i++) {
-    const text = readText(join(dir, "package.json"));
+    const text = await readText(join(dir, "package.json"));
     if (text !== undefined) {
       try {
         const json = JSON.parse(text);
@@ -119,29 +123,23 @@ export function packageOf(file: string): { name: string; version: string } | und
  * Facts about the foreground program of a pane whose first process is `panePid`, or `undefined`
  * when `/proc` cannot tell (not Linux, no permission, the process is gone).
  */
-export function readProcessFacts(panePid: number): ProcessFacts | undefined {
-  const pid = foregroundPid(panePid) ?? panePid;
-  const argv = processArgv(pid);
+export async function readProcessFacts(panePid: number): Promise<ProcessFacts | undefined> {
+  const pid = await foregroundPid(panePid) ?? panePid;
+  const argv = await processArgv(pid);
   if (argv === undefined) return undefined;
   const facts: ProcessFacts = { pid, argv };
   // A script given to a runtime (`node …/cli.js`), then the executable itself (a native build).
-  const cwd = (() => {
-    try {
-      return Deno.realPathSync(`/proc/${pid}/cwd`);
-    } catch {
-      return undefined;
-    }
-  })();
+  const cwd = await Deno.realPath(`/proc/${pid}/cwd`).catch(() => undefined);
   const candidates: string[] = [];
   for (const arg of argv.slice(1, 3)) {
     if (arg.startsWith("-")) continue;
     if (isAbsolute(arg)) candidates.push(arg);
     else if (cwd !== undefined && arg.includes("/")) candidates.push(join(cwd, arg));
   }
-  const exe = onPath(argv[0]);
+  const exe = await onPath(argv[0]);
   if (exe !== undefined) candidates.push(exe);
   for (const file of candidates) {
-    const found = packageOf(file);
+    const found = await packageOf(file);
     if (found) {
       facts.package = found;
       break;

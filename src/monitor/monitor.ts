@@ -31,7 +31,13 @@
 import type { Logger } from "@logtape/logtape";
 import pLimit from "p-limit";
 import { DEFAULT_UNKNOWN_AFTER_MS, type DetectOptions, detectState } from "../agents/detect.ts";
-import { type AgentProfile, isShellCommand, loadProfiles } from "../agents/profiles.ts";
+import {
+  type AgentProfile,
+  isShellCommand,
+  loadProfiles,
+  type ProcessHint,
+} from "../agents/profiles.ts";
+import { readProcessFacts } from "../agents/process_facts.ts";
 import { AGENT_STATES, type AgentState, type Observation } from "../agents/types.ts";
 import { restartCrashedPane, type RestartLimits, RestartThrottle } from "../actions/restart.ts";
 import { deliver, type DeliveryReport } from "../notify/deliver.ts";
@@ -59,7 +65,7 @@ import {
   serializeState,
   type StuckEpisode,
 } from "./persist.ts";
-import { type AgentPane, classifyPanes, type Detection } from "./registry.ts";
+import { type AgentPane, classifyPanes, type Detection, isWrapperCommand } from "./registry.ts";
 
 /** What one cycle did. */
 export interface CycleResult {
@@ -169,6 +175,12 @@ export interface MonitorDeps {
   options?: MonitorOptions;
   /** Sleep used while verifying deliveries (default a real timer). */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Reads the command line of the program in a pane's foreground, given the pane's pid (default
+   * {@linkcode readProcessFacts}): a `node` pane whose command line names a CLI is identified
+   * without a screen signature.
+   */
+  processFacts?: (panePid: number) => Promise<ProcessHint | undefined>;
 }
 
 /** What the monitor remembers about one monitored pane. */
@@ -231,6 +243,9 @@ export class Monitor {
   readonly #profiles: ReadonlyMap<string, AgentProfile>;
   readonly #options: MonitorOptions & Defaulted;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #processFacts: (panePid: number) => Promise<ProcessHint | undefined>;
+  /** Command lines of generic-runtime panes, by `pane_pid` and foreground command. */
+  #processes = new Map<string, ProcessHint | undefined>();
   readonly #restarts: RestartThrottle;
   #cycle = 0;
   #tmuxUp: boolean | undefined;
@@ -255,6 +270,7 @@ export class Monitor {
     this.#profiles = deps.profiles ?? loadProfiles();
     this.#options = { ...DEFAULT_MONITOR_OPTIONS, ...stripUndefined(deps.options ?? {}) };
     this.#sleep = deps.sleep ?? realSleep;
+    this.#processFacts = deps.processFacts ?? readProcessFacts;
     this.#restarts = new RestartThrottle(this.#options.restartLimits);
   }
 
@@ -319,11 +335,13 @@ export class Monitor {
     const { autoDetect } = this.#options;
     const screens = new Map<string, string>();
     const captureMarks = new Map<string, PaneCaptureMark>();
+    const processes = await this.#runtimeProcesses(panes);
     let cls = classifyPanes({
       panes,
       profiles: this.#profiles,
       autoDetect,
       detections: this.#detections,
+      processes,
     });
     if (cls.needScreen.length > 0) {
       const probe = cls.needScreen.filter((pane) =>
@@ -340,6 +358,7 @@ export class Monitor {
         autoDetect,
         detections: this.#detections,
         screens,
+        processes,
       });
     }
     this.#detections = cls.detections;
@@ -633,6 +652,36 @@ export class Monitor {
       at: observation.since,
       notify: true,
     };
+  }
+
+  /**
+   * The command lines of the generic-runtime panes (`node`…) not identified yet, read once per
+   * pane process and foreground command (a few at a time); failures count as unknown.
+   */
+  async #runtimeProcesses(panes: readonly PaneRecord[]): Promise<Map<string, ProcessHint>> {
+    const wanted = panes.filter((pane) =>
+      !pane.dead && isWrapperCommand(pane.currentCommand, this.#profiles) &&
+      this.#detections.get(pane.paneId)?.pid !== pane.pid &&
+      !(pane.profile !== "" && this.#profiles.has(pane.profile))
+    );
+    const key = (pane: PaneRecord) => `${pane.pid}\0${pane.currentCommand}`;
+    const limit = pLimit(4);
+    await Promise.all(
+      wanted.filter((pane) => !this.#processes.has(key(pane))).map((pane) =>
+        limit(async () => {
+          const facts = await this.#processFacts(pane.pid).catch(() => undefined);
+          this.#processes.set(key(pane), facts);
+        })
+      ),
+    );
+    const live = new Set(panes.map(key));
+    for (const k of this.#processes.keys()) if (!live.has(k)) this.#processes.delete(k);
+    const found = new Map<string, ProcessHint>();
+    for (const pane of wanted) {
+      const facts = this.#processes.get(key(pane));
+      if (facts) found.set(pane.paneId, facts);
+    }
+    return found;
   }
 
   /** Releases resources: the tmux connection and the store. */

@@ -5,6 +5,7 @@ import {
   identifyProfile,
   isShellCommand,
   loadProfiles,
+  programNames,
 } from "../../src/agents/profiles.ts";
 
 function loadError(overrides: unknown): string {
@@ -208,4 +209,24 @@ Deno.test("profiles: shells mean crashed, however tmux spells them", () => {
   for (const command of ["claude", "node", "bashful", "", "2.1.37"]) {
     assert.ok(!isShellCommand(command, claude), command);
   }
+});
+
+Deno.test("profiles: a runtime's command line names its CLI (the process fact), before any screen", () => {
+  const profiles = loadProfiles();
+  const id = (argv: string[], pkg?: string, command = "node") =>
+    identifyProfile({ profile: "", currentCommand: command }, {
+      profiles,
+      screen: "nothing recognisable",
+      process: { argv, package: pkg === undefined ? undefined : { name: pkg } },
+    })?.name;
+  assert.equal(id(["node", "/usr/lib/node_modules/@openai/codex/bin/codex.js"]), "codex");
+  assert.equal(id(["node", "/home/u/.npm/bin/gemini"]), "gemini");
+  assert.equal(id(["node", "--no-warnings", "/opt/cli.js"], "@anthropic-ai/claude-code"), "claude");
+  assert.equal(id(["node", "server.js"], "my-web-app"), undefined, "another node program");
+  assert.equal(id(["node", "codex.js"], undefined, "python3"), undefined, "not codex's runtime");
+  assert.deepEqual(programNames({ argv: ["node", "/x/bin/codex.js", "--yolo"] }), ["codex"]);
+  assert.deepEqual(
+    programNames({ argv: ["node", "./Gemini.MJS"], package: { name: "@google/gemini-cli" } }),
+    ["gemini", "gemini-cli"],
+  );
 });

@@ -3,6 +3,7 @@
  */
 import assert from "node:assert/strict";
 import { getLogger } from "@logtape/logtape";
+import type { ProcessHint } from "../../src/agents/profiles.ts";
 import { Monitor, type MonitorOptions } from "../../src/monitor/monitor.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { ManualClock } from "../../src/util/clock.ts";
@@ -21,7 +22,12 @@ interface Rig {
 
 function rig(
   options: MonitorOptions = {},
-  extra: { store?: Store; clock?: ManualClock; tmux?: FakeTmux } = {},
+  extra: {
+    store?: Store;
+    clock?: ManualClock;
+    tmux?: FakeTmux;
+    processes?: Record<number, ProcessHint>;
+  } = {},
 ): Rig {
   const clock = extra.clock ?? new ManualClock();
   const tmux = extra.tmux ?? new FakeTmux(clock);
@@ -35,6 +41,8 @@ function rig(
       clock.advance(ms);
       return Promise.resolve();
     },
+    // Fake panes have made-up pids: never ask the real /proc about them.
+    processFacts: (pid) => Promise.resolve(extra.processes?.[pid]),
   });
   return {
     clock,
@@ -541,4 +549,27 @@ Deno.test("unknown: an unrecognised screen is unknown after unknownAfterMs, coun
   });
   await r.tick();
   assert.notEqual(r.state("%1"), "unknown");
+});
+
+Deno.test("auto-detection: a node pane whose command line names a CLI needs no screen signature", async () => {
+  const tmux = new FakeTmux(new ManualClock());
+  const codex = tmux.add({ paneId: "%6", currentCommand: "node", windowIndex: 1 }, {
+    text: ["  a full-screen view with no signature of any CLI"],
+  });
+  const other = tmux.add({ paneId: "%7", currentCommand: "node", windowIndex: 2 }, {
+    text: ["server listening on :3000"],
+  });
+  const r = rig({}, {
+    tmux,
+    processes: {
+      [codex.record.pid]: { argv: ["node", "/usr/lib/node_modules/@openai/codex/bin/codex.js"] },
+      [other.record.pid]: { argv: ["node", "server.js"], package: { name: "my-web-app" } },
+    },
+  });
+  await r.tick();
+  await r.tick();
+  assert.deepEqual([...r.monitor.observations.keys()], ["%6"]);
+  assert.equal(r.monitor.observations.get("%6")?.recognised, false);
+  const saved = await r.tick();
+  assert.equal(saved.agents, 1);
 });

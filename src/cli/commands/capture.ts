@@ -77,7 +77,7 @@ export const captureCommand: CommandSpec = {
       pane,
       screen,
       profile,
-      process: readProcessFacts(pane.pid),
+      process: await readProcessFacts(pane.pid),
       observation,
       nowMs,
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
