@@ -38,9 +38,11 @@ function iso(ms: number | undefined): string | null {
 }
 
 /**
- * Whether each pane's last screen was recognised by its profile, from the monitor's saved state
- * (`recognised` of its last observation), by pane id. Panes the saved state does not describe
- * are missing: nothing is known.
+ * Whether each pane's profile recognises its screen, from the monitor's saved state, by pane id:
+ * `false` when the pane is `unknown` and its last screen showed nothing the profile knows (a new
+ * CLI version, an unknown dialog), `true` when the last screen showed something it knows. A pane
+ * caught mid-redraw (unrecognised for one look, not `unknown`) and panes the saved state does not
+ * describe are missing: not known.
  */
 export function readRecognised(store: Store): Map<string, boolean> {
   const recognised = new Map<string, boolean>();
@@ -50,9 +52,11 @@ export function readRecognised(store: Store): Map<string, boolean> {
   } catch {
     return recognised; // an older store or a damaged value: the marker is left out
   }
-  for (const pane of saved?.panes ?? []) {
-    const value = pane.observation.recognised;
-    if (typeof value === "boolean") recognised.set(pane.paneId, value);
+  for (const { paneId, observation } of saved?.panes ?? []) {
+    if (observation.recognised === true) recognised.set(paneId, true);
+    else if (observation.recognised === false && observation.state === "unknown") {
+      recognised.set(paneId, false);
+    }
   }
   return recognised;
 }

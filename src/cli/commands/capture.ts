@@ -61,6 +61,7 @@ export const captureCommand: CommandSpec = {
     if (out !== undefined && out.trim() === "") {
       throw new UsageError("Invalid value for --out: it is empty");
     }
+    if (out !== undefined) fixturePaths(out); // a bad name fails before anything is read
     const paths = await ctx.statePaths({ create: false });
     const profiles = readProfilesFile(paths.profiles);
     const { pane, screen } = await withTmux(ctx.global.server, async (tmux) => {
