@@ -12,11 +12,12 @@ import { COMMANDS } from "./commands/mod.ts";
 import { parseCommandLine, renderHelp } from "./parse.ts";
 import type { CommandContext } from "./spec.ts";
 import { stringOption } from "./values.ts";
+import { safeText } from "../util/safe_text.ts";
 
-/** Prints one error line to stderr. */
+/** Prints one error line to stderr, with anything a terminal would act on shown visibly. */
 export function printError(message: string): void {
   try {
-    Deno.stderr.writeSync(new TextEncoder().encode(`tmux-orc: ${message}\n`));
+    Deno.stderr.writeSync(new TextEncoder().encode(`tmux-orc: ${safeText(message)}\n`));
   } catch { /* nowhere to report */ }
 }
 
@@ -47,7 +48,8 @@ export async function main(args: readonly string[]): Promise<number> {
         },
       },
       statePaths: (options) => ensureStateDir(resolveStateDir(stateDirFlag), options),
-      out: (line) => console.log(line),
+      // The last guard: whatever a command prints, no escape sequence or bidi control gets out raw.
+      out: (line) => console.log(safeText(line, { keepLines: true })),
     };
     return await parsed.command.run(ctx);
   } catch (error) {
@@ -60,7 +62,9 @@ export async function main(args: readonly string[]): Promise<number> {
       return 1;
     }
     printError(`Unexpected error: ${errorMessage(error)}`);
-    if (Deno.env.get("TMUX_ORC_DEBUG")) console.error(error);
+    if (Deno.env.get("TMUX_ORC_DEBUG")) {
+      console.error(safeText(String((error as Error)?.stack ?? error), { keepLines: true }));
+    }
     return 1;
   }
 }

@@ -112,6 +112,7 @@ export function parseCommandLine(
     throw new UsageError(describeParseError(error, command));
   }
   const values = parsed.values as OptionValues;
+  refuseEmptyValues(values);
   const positionals = parsed.positionals;
   if (!command) {
     if (positionals.length > 0 && !values.help) {
@@ -145,6 +146,22 @@ export function parseCommandLine(
     );
   }
   return { command, words: command.path, values, args };
+}
+
+/**
+ * Refuses an option given an empty (or blank) value: `--state-dir ""` from an unset variable in a
+ * script must not fall back to the default and act on the user's real daemon.
+ */
+function refuseEmptyValues(values: OptionValues): void {
+  for (const [name, value] of Object.entries(values)) {
+    const all = Array.isArray(value) ? value : [value];
+    const blank = all.find((v) => typeof v === "string" && v.trim() === "");
+    if (typeof blank === "string") {
+      throw new UsageError(
+        `Invalid value for --${name}: expected non-empty text, got '${shown(blank)}'`,
+      );
+    }
+  }
 }
 
 function describeParseError(error: unknown, command: CommandSpec | undefined): string {

@@ -6,7 +6,8 @@
  */
 
 import type { LogLevel } from "@logtape/logtape";
-import { setupLogging } from "../log/mod.ts";
+import { log, setupLogging, START_REFUSAL } from "../log/mod.ts";
+import { UserError } from "../state/errors.ts";
 import type { StatePaths } from "../state/paths.ts";
 
 /** Makes every file and directory this process creates private (umask 077). */
@@ -40,4 +41,13 @@ export function terminationController(): { stop: AbortController; unhook: () => 
       }
     },
   };
+}
+
+/**
+ * Logs why a background daemon refused to start — its stderr goes nowhere — so `monitor start`
+ * can print the reason instead of "see the logs". Only one-line refusals ({@linkcode UserError}).
+ */
+export function logStartRefusal(name: string, error: unknown): void {
+  if (!(error instanceof UserError)) return;
+  log(name).error(`${START_REFUSAL}{reason}`, { reason: error.message, pid: Deno.pid });
 }

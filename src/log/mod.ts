@@ -2,7 +2,8 @@
  * Logging: structured, one line per event. JSON lines in a rotating file under
  * `<state-dir>/logs/` (daemon and foreground), and readable lines on stderr in the foreground.
  *
- * Built on LogTape: `@logtape/logtape` for loggers and formatters, `@logtape/file` for rotation.
+ * Built on LogTape (`@logtape/logtape`) for loggers and formatters; the rotating file sink is our
+ * own (`file_sink.ts`), because it must never write through a planted symlink.
  *
  * @module
  */
@@ -18,10 +19,14 @@ import {
   reset,
   type Sink,
 } from "@logtape/logtape";
-import { getRotatingFileSink } from "@logtape/file";
+import { rotatingFileSink } from "./file_sink.ts";
 import { join } from "node:path";
+import { safeJson as escapedJson, safeText } from "../util/safe_text.ts";
 
 export type { Logger } from "@logtape/logtape";
+
+/** How a background daemon's start-up refusal begins in the log (see `read.ts`). */
+export const START_REFUSAL = "Refused to start: ";
 
 /** Largest log file before it is rotated (bytes). */
 export const LOG_MAX_BYTES = 5 * 1024 * 1024;
@@ -48,12 +53,12 @@ function renderMessage(record: LogRecord): string {
     .join("");
 }
 
+/** JSON with every character a terminal would act on escaped (see {@linkcode escapedJson}). */
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? String(v) : v)) ??
-      String(value);
+    return value === undefined ? "undefined" : escapedJson(value);
   } catch {
-    return String(value);
+    return safeText(String(value));
   }
 }
 
@@ -77,7 +82,7 @@ const stderrFormatter = getTextFormatter({
 
 function stderrSink(record: LogRecord): void {
   try {
-    Deno.stderr.writeSync(encoder.encode(stderrFormatter(record)));
+    Deno.stderr.writeSync(encoder.encode(safeText(stderrFormatter(record), { keepLines: true })));
   } catch {
     // stderr is gone (terminal closed): the file sink still has the record.
   }
@@ -107,17 +112,16 @@ export async function setupLogging(options: LoggingOptions): Promise<void> {
   const used: string[] = [];
   if (options.logDir) {
     const path = logFilePath(options.logDir, options.name);
-    // Create the file 0600 before the sink opens it in append mode.
-    try {
-      (await Deno.open(path, { append: true, create: true, mode: 0o600 })).close();
-    } catch { /* the sink reports errors of its own */ }
     sinks.file = atLeast(
-      getRotatingFileSink(path, {
-        maxSize: LOG_MAX_BYTES,
+      rotatingFileSink(path, {
+        maxBytes: LOG_MAX_BYTES,
         maxFiles: LOG_MAX_FILES,
         formatter: jsonLineFormatter,
-        // Write every record at once: a daemon killed with SIGKILL loses no line.
-        bufferSize: 0,
+        onError: (message) => {
+          try {
+            Deno.stderr.writeSync(encoder.encode(`tmux-orc: ${safeText(message)}\n`));
+          } catch { /* nowhere to report */ }
+        },
       }),
       options.fileLevel ?? "info",
     );

@@ -6,6 +6,8 @@
  */
 
 import { sleep } from "../util/clock.ts";
+import { safeJsonLine, safeText } from "../util/safe_text.ts";
+import { START_REFUSAL } from "./mod.ts";
 
 interface JsonRecord {
   "@timestamp"?: string;
@@ -15,18 +17,29 @@ interface JsonRecord {
   properties?: Record<string, unknown>;
 }
 
-/** Formats one JSON log line for people; lines that are not JSON are returned as they are. */
+/**
+ * Formats one JSON log line for people (lines that are not JSON are shown as they are); anything a
+ * terminal would act on is shown visibly.
+ */
 export function formatLogLine(line: string): string {
   let record: JsonRecord;
   try {
     record = JSON.parse(line);
   } catch {
-    return line;
+    return safeText(line);
   }
-  const who = (record.logger ?? "").replace(/^tmux-orc\./, "");
-  return `${record["@timestamp"] ?? "?"} ${(record.level ?? "?").padEnd(7)} ${who}: ${
-    record.message ?? ""
-  }`;
+  if (record === null || typeof record !== "object") return safeText(line);
+  const who = String(record.logger ?? "").replace(/^tmux-orc\./, "");
+  return safeText(
+    `${record["@timestamp"] ?? "?"} ${String(record.level ?? "?").padEnd(7)} ${who}: ${
+      record.message ?? ""
+    }`,
+  );
+}
+
+/** One log line as `monitor logs --json` prints it: unsafe characters escaped as `\uXXXX`. */
+function jsonLine(line: string): string {
+  return safeJsonLine(line);
 }
 
 function timestampOf(line: string): string {
@@ -56,7 +69,7 @@ export async function readLastLogLines(
     .sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.i - b.i))
     .map((e) => e.line);
   const last = options.lines === 0 ? [] : sorted.slice(-options.lines);
-  return options.json ? last : last.map(formatLogLine);
+  return last.map(options.json ? jsonLine : formatLogLine);
 }
 
 /** Prints lines appended to the files until `signal` aborts; a file that shrinks is read again. */
@@ -97,11 +110,31 @@ export async function followLogs(
         const parts = text.split("\n");
         partial.set(file, parts.pop() ?? "");
         for (const line of parts) {
-          if (line.trim()) options.onLine(options.json ? line : formatLogLine(line));
+          if (line.trim()) options.onLine(options.json ? jsonLine(line) : formatLogLine(line));
         }
       } finally {
         fh.close();
       }
     }
   }
+}
+
+/** Why the daemon with `pid` refused to start, from its last log lines; `undefined` if unknown. */
+export async function findStartRefusal(
+  files: readonly string[],
+  pid: number,
+): Promise<string | undefined> {
+  for (const file of files) {
+    for (const line of (await readLines(file)).slice(-50).reverse()) {
+      try {
+        const record = JSON.parse(line) as JsonRecord;
+        const reason = record.properties?.reason;
+        if (
+          record.properties?.pid === pid && typeof reason === "string" &&
+          record.message?.startsWith(START_REFUSAL)
+        ) return reason;
+      } catch { /* not a JSON line */ }
+    }
+  }
+  return undefined;
 }

@@ -9,18 +9,29 @@ import { UserError } from "./errors.ts";
 
 const encoder = new TextEncoder();
 
-/** Writes `text` to `path` atomically with mode 0600. Refuses to replace a symlink. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/**
+ * Writes `text` to `path` atomically, mode 0600 unless `mode` says otherwise. Refuses to replace a
+ * symlink. The temp file is created new (`O_CREAT|O_EXCL`, which never follows a link) and the
+ * rename replaces whatever is at `path` without writing through it.
+ */
+export async function writeFileAtomic(
+  path: string,
+  text: string,
+  options: { mode?: number } = {},
+): Promise<void> {
   await refuseSymlink(path);
   const tmp = `${path}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`;
   try {
     const file = await Deno.open(tmp, { write: true, createNew: true, mode: 0o600 });
     try {
-      await file.write(encoder.encode(text));
+      const bytes = encoder.encode(text);
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
       await file.syncData();
     } finally {
       file.close();
     }
+    if (options.mode !== undefined) await Deno.chmod(tmp, options.mode);
     await Deno.rename(tmp, path);
   } catch (error) {
     await Deno.remove(tmp).catch(() => {});

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { safeText } from "../util/safe_text.ts";
+
 /** A failure the user can act on: printed as one line, the process exits with `exitCode`. */
 export class UserError extends Error {
   /** The process exit code for this error. */
@@ -31,8 +33,10 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** User input made safe for a one-line message: control characters are shown escaped. */
+/**
+ * User input made safe for a one-line message: control characters, C1 and bidi controls are shown
+ * visibly (`\x1b`, `\n`, `<U+202E>`; see {@linkcode safeText}).
+ */
 export function shown(input: string): string {
-  // deno-lint-ignore no-control-regex
-  return /[\x00-\x1f\x7f]/.test(input) ? JSON.stringify(input).slice(1, -1) : input;
+  return safeText(input);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { refuseSymlink } from "./atomic.ts";
+import { openNoFollow } from "./safe_open.ts";
 
 /** A held lock; release it with {@linkcode HeldLock.release} (or let the process exit). */
 export class HeldLock {
@@ -33,26 +33,42 @@ export class HeldLock {
  * `undefined` when another process holds it.
  */
 export async function tryLock(path: string): Promise<HeldLock | undefined> {
-  await refuseSymlink(path);
-  const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+  const file = await openNoFollow(path, { read: true, create: true, mode: 0o600 });
   let locked = false;
   try {
-    locked = await file.tryLock(true);
+    // A status probe holds the lock for a moment: look again before calling it taken.
+    for (let attempt = 0; attempt < PROBE_RETRIES && !locked; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 10));
+      locked = await file.tryLock(true);
+    }
   } finally {
     if (!locked) file.close();
   }
   return locked ? new HeldLock(file) : undefined;
 }
 
-/** Whether some process holds the lock at `path` right now (probes by taking and releasing it). */
+/** How often {@linkcode tryLock} tries, 10 ms apart (a probe holds a lock for microseconds). */
+const PROBE_RETRIES = 3;
+
+/**
+ * Whether some process holds the lock at `path` right now. Probes with a shared lock on a
+ * read-only descriptor (never creating the file), so it works on a read-only or full state dir;
+ * a missing file is not held.
+ */
 export async function isLockHeld(path: string): Promise<boolean> {
+  let file: Deno.FsFile;
   try {
-    await Deno.lstat(path);
+    const info = await Deno.lstat(path);
+    if (!info.isFile) return false;
+    file = await Deno.open(path, { read: true });
   } catch {
     return false;
   }
-  const lock = await tryLock(path);
-  if (!lock) return true;
-  lock.release();
-  return false;
+  try {
+    const free = await file.tryLock(false);
+    if (free) file.unlockSync();
+    return !free;
+  } finally {
+    file.close();
+  }
 }

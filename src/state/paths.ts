@@ -6,6 +6,7 @@
 
 import { join } from "node:path";
 import { UserError } from "./errors.ts";
+import { checkStateDir, createStateDir, ensureSubdir } from "./secure_dir.ts";
 
 /** Every file tmux-orc keeps under its state directory. */
 export interface StatePaths {
@@ -55,7 +56,12 @@ export function resolveStateDir(
   flag: string | undefined,
   env: (name: string) => string | undefined = Deno.env.get,
 ): string {
-  if (flag) return flag;
+  if (flag !== undefined) {
+    if (flag.trim() === "") {
+      throw new UserError("Invalid value for --state-dir: expected non-empty text, got ''");
+    }
+    return flag;
+  }
   const explicit = env("TMUX_ORC_STATE_DIR");
   if (explicit) return explicit;
   const xdg = env("XDG_STATE_HOME");
@@ -70,48 +76,48 @@ export function resolveStateDir(
 }
 
 /**
- * Creates the state directory (mode 0700) and its log directory if needed, and refuses one that
- * is not a directory, is group- or world-writable, or cannot be written.
+ * Creates the state directory (mode 0700, and each missing directory on the way to it) and its
+ * log directory if needed, and refuses one that is not a directory, is not owned by the current
+ * user, is group- or world-writable, can be replaced by another user (see
+ * {@linkcode checkStateDir}), or cannot be written.
  */
 export async function ensureStateDir(
   dir: string,
   options: { create?: boolean } = {},
 ): Promise<StatePaths> {
   const paths = statePaths(dir);
-  let info: Deno.FileInfo | undefined;
+  const uid = Deno.uid() ?? 0;
+  let exists = true;
   try {
-    info = await Deno.stat(dir);
+    await Deno.stat(dir);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
       throw new UserError(`Cannot use state dir: ${dir}: ${(error as Error).message}`);
     }
+    exists = false;
   }
-  if (!info) {
+  if (!exists) {
     if (options.create === false) return paths;
     try {
-      await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-      await Deno.chmod(dir, 0o700);
+      await createStateDir(dir, uid);
     } catch (error) {
+      if (error instanceof UserError) throw error;
       throw new UserError(`Cannot create state dir: ${dir}: ${(error as Error).message}`);
     }
-    info = await Deno.stat(dir);
   }
-  if (!info.isDirectory) {
-    throw new UserError(`State dir is not a directory: ${dir}`);
-  }
-  if (info.mode !== null && (info.mode & 0o022) !== 0) {
-    throw new UserError(
-      `State dir is group- or world-writable: ${dir} (mode ${
-        (info.mode & 0o777).toString(8)
-      }; run chmod 700 on it)`,
-    );
+  try {
+    await checkStateDir(dir, uid);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`Cannot use state dir: ${dir}: ${(error as Error).message}`);
   }
   if (options.create === false) return paths;
   try {
-    await Deno.mkdir(paths.logs, { recursive: true, mode: 0o700 });
+    await ensureSubdir(paths.logs, uid);
     const probe = await Deno.makeTempFile({ dir, prefix: ".probe-" });
     await Deno.remove(probe);
   } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new UserError(`State dir is not writable: ${dir}: ${(error as Error).message}`);
   }
   return paths;

@@ -18,6 +18,7 @@ import {
   writePidFile,
 } from "../state/pid_file.ts";
 import type { Clock } from "../util/clock.ts";
+import { safeText } from "../util/safe_text.ts";
 import { processSpawner, type Spawner } from "./child.ts";
 import type { RestartPolicyOptions } from "./policy.ts";
 import { Supervisor, type SupervisorSnapshot } from "./supervisor.ts";
@@ -96,7 +97,7 @@ export async function runSupervisorProcess(options: SupervisorProcessOptions): P
           onStderrLine: (line) => {
             events.onStderrLine(line);
             try {
-              Deno.stderr.writeSync(new TextEncoder().encode(line + "\n"));
+              Deno.stderr.writeSync(new TextEncoder().encode(safeText(line) + "\n"));
             } catch { /* terminal gone */ }
           },
         })

@@ -5,11 +5,12 @@
  * @module
  */
 
+import { logFilePath } from "../log/mod.ts";
+import { findStartRefusal } from "../log/read.ts";
 import { readHeartbeat } from "../monitor/heartbeat.ts";
 import { UserError } from "../state/errors.ts";
-import { isLockHeld } from "../state/lock.ts";
 import type { StatePaths } from "../state/paths.ts";
-import { type PidRecord, readLivePid } from "../state/pid_file.ts";
+import { type PidRecord, readDaemon, readLivePid } from "../state/pid_file.ts";
 import { sleep } from "../util/clock.ts";
 
 /** What a successful start reports. */
@@ -32,12 +33,19 @@ export async function refuseIfRunning(paths: StatePaths): Promise<void> {
       ["Monitor", paths.monitorPid, paths.monitorLock],
     ] as const
   ) {
-    const running = await readLivePid(pidPath) ??
-      (await isLockHeld(lockPath) ? await waitForPid(pidPath) : undefined);
-    if (running !== undefined) {
-      throw new UserError(`${kind} already running: pid ${running?.pid ?? "unknown"}`);
-    }
+    const state = await readDaemon(pidPath, lockPath);
+    if (!state.running) continue;
+    const running = state.record ?? (state.unconfirmed ? null : await waitForPid(pidPath));
+    throw new UserError(
+      `${kind} already running: pid ${running?.pid ?? state.unconfirmed?.pid ?? "unknown"}`,
+    );
   }
+}
+
+/** The record of a running daemon, confirmed or not (never to be signalled unconfirmed). */
+async function runningPid(pidPath: string, lockPath: string): Promise<PidRecord | undefined> {
+  const state = await readDaemon(pidPath, lockPath);
+  return state.record ?? state.unconfirmed;
 }
 
 /** The lock is held but the pid file may not be written yet: wait a moment for it. */
@@ -81,14 +89,22 @@ export async function startInBackground(
           `${options.supervised ? "Supervisor" : "Monitor"} already running: pid ${other.pid}`,
         );
       }
+      const files = ["supervisor", "monitor"].map((name) => logFilePath(paths.logs, name));
+      const reason = await findStartRefusal(files, child.pid);
       throw new UserError(
-        `Monitor exited during start-up with code ${exitCode}: see 'tmux-orc monitor logs'`,
+        `Monitor exited during start-up with code ${exitCode}: ${
+          reason ?? "see 'tmux-orc monitor logs'"
+        }`,
       );
     }
     const beat = await readHeartbeat(paths.heartbeat);
-    const monitor = await readLivePid(paths.monitorPid);
+    // A daemon that could not read its own start time still runs (its lock is held): report it
+    // here, though stop will refuse to signal it.
+    const monitor = await runningPid(paths.monitorPid, paths.monitorLock);
     // Ours only: the supervisor (or lone monitor) we spawned, not one that won a race with us.
-    const owner = options.supervised ? await readLivePid(paths.supervisorPid) : monitor;
+    const owner = options.supervised
+      ? await runningPid(paths.supervisorPid, paths.supervisorLock)
+      : monitor;
     if (
       beat && monitor && beat.pid === monitor.pid && owner?.pid === child.pid &&
       beat.at >= began - 1000

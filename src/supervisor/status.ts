@@ -7,9 +7,12 @@
 
 import { readHeartbeat } from "../monitor/heartbeat.ts";
 import type { StatePaths } from "../state/paths.ts";
-import { readLivePid } from "../state/pid_file.ts";
+import { join } from "node:path";
+import { errorMessage } from "../state/errors.ts";
+import { type DaemonState, readDaemon } from "../state/pid_file.ts";
+import { openNoFollow } from "../state/safe_open.ts";
 import { readSupervisorSnapshot } from "./process.ts";
-import type { LastExit, SupervisorState } from "./supervisor.ts";
+import type { LastExit, SupervisorSnapshot, SupervisorState } from "./supervisor.ts";
 
 /** The status report (`monitor status --json`). */
 export interface StatusReport {
@@ -55,58 +58,127 @@ export function statusExitCode(report: StatusReport): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/**
+ * Whether a file the size of a heartbeat can be written in `dir` right now: `null` if so, else
+ * why not (`No space left on device`, `Read-only file system`, …). The probe file is created new
+ * (never through a link) and removed.
+ */
+export async function probeWritable(dir: string): Promise<string | null> {
+  const path = join(dir, `.status-probe-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`);
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await openNoFollow(path, { create: true, mode: 0o600 });
+    const block = new Uint8Array(4096);
+    let written = 0;
+    while (written < block.length) written += await file.write(block.subarray(written));
+    await file.syncData();
+    return null;
+  } catch (error) {
+    return osReason(error);
+  } finally {
+    file?.close();
+    if (file) await Deno.remove(path).catch(() => {});
+  }
+}
+
+/** `No space left on device (os error 28): open '/x'` → `No space left on device`. */
+function osReason(error: unknown): string {
+  const message = errorMessage(error);
+  const os = message.match(/^(.*?) \(os error \d+\)/);
+  return os ? os[1] : message;
+}
+
+/** A daemon that runs (its lock is held) but cannot be identified. */
+function identityProblems(sup: DaemonState, mon: DaemonState): string[] {
+  const problems: string[] = [];
+  for (const [kind, state] of [["supervisor", sup], ["monitor", mon]] as const) {
+    if (!state.running || state.record) continue;
+    problems.push(
+      state.unconfirmed
+        ? `${kind} runs (its lock is held) but ${kind}.pid names pid ${state.unconfirmed.pid} with no start time that matches it: its identity cannot be confirmed`
+        : `${kind} runs (its lock is held) but ${kind}.pid names no live process`,
+    );
+  }
+  return problems;
+}
+
+/** The supervisor's own state as a problem, when it is not simply running. */
+function supervisorProblems(snap: SupervisorSnapshot): string[] {
+  if (snap.state === "cooling_off") {
+    return [
+      `supervisor is cooling off after ${
+        snap.lastExit ? "repeated failures" : "failures"
+      }; next attempt ${snap.nextAttemptAt ? new Date(snap.nextAttemptAt).toISOString() : "soon"}`,
+    ];
+  }
+  if (snap.state === "backoff") return ["supervisor is waiting to restart the monitor (backoff)"];
+  if (snap.state === "starting" || snap.state === "stopping") {
+    return [`supervisor is ${snap.state} the monitor`];
+  }
+  return [];
+}
+
+/**
+ * What is wrong with a live monitor's heartbeat file, if anything. Once two cycles are missed the
+ * state dir is probed: on a full or read-only dir `supervisor.json` cannot carry the news either,
+ * and "stale" would blame a monitor that is alive.
+ */
+async function heartbeatProblem(
+  dir: string,
+  ageS: number | null,
+  intervalS: number | undefined,
+  snap: SupervisorSnapshot | undefined,
+): Promise<string | undefined> {
+  // Reported from the supervisor's snapshot: the monitor beats on its pipe, so not "stale".
+  if (snap?.heartbeatWriteError) return undefined;
+  const interval = intervalS ?? 10;
+  const staleAfter = Math.max(interval * 2 + 5, snap?.settings?.heartbeat_timeout_s ?? 0);
+  if (ageS !== null && ageS <= interval * 2 + 1) return undefined;
+  const unwritable = await probeWritable(dir);
+  if (unwritable) {
+    return `monitor is alive but its heartbeat file cannot be written: ${unwritable} (state dir ${dir})`;
+  }
+  if (ageS === null) return "monitor has not written a heartbeat yet";
+  return ageS > staleAfter ? `monitor heartbeat is stale (${ageS} s old)` : undefined;
+}
+
 /** Gathers the status of the processes under a state dir. */
 export async function collectStatus(
   paths: StatePaths,
   now: number = Date.now(),
 ): Promise<StatusReport> {
-  const [supPid, monPid, snapshot, beat] = await Promise.all([
-    readLivePid(paths.supervisorPid),
-    readLivePid(paths.monitorPid),
+  const [sup, mon, snapshot, beat] = await Promise.all([
+    readDaemon(paths.supervisorPid, paths.supervisorLock),
+    readDaemon(paths.monitorPid, paths.monitorLock),
     readSupervisorSnapshot(paths),
     readHeartbeat(paths.heartbeat),
   ]);
+  const supPid = sup.record;
+  const monPid = mon.record;
   const snap = supPid && snapshot?.pid === supPid.pid ? snapshot : undefined;
   const beatLive = monPid && beat?.pid === monPid.pid ? beat : undefined;
   const problems: string[] = [];
+  problems.push(...identityProblems(sup, mon));
   const heartbeatAge = beatLive ? round((now - beatLive.at) / 1000) : null;
-  if (supPid && snap) {
-    if (snap.state === "cooling_off") {
-      problems.push(
-        `supervisor is cooling off after ${
-          snap.lastExit ? "repeated failures" : "failures"
-        }; next attempt ${
-          snap.nextAttemptAt ? new Date(snap.nextAttemptAt).toISOString() : "soon"
-        }`,
-      );
-    } else if (snap.state === "backoff") {
-      problems.push("supervisor is waiting to restart the monitor (backoff)");
-    } else if (snap.state === "starting" || snap.state === "stopping") {
-      problems.push(`supervisor is ${snap.state} the monitor`);
-    }
-  }
+  if (snap) problems.push(...supervisorProblems(snap));
   if (snap?.heartbeatWriteError) {
     problems.push(`monitor cannot write its heartbeat file: ${snap.heartbeatWriteError}`);
   }
   if (monPid) {
-    const interval = beatLive?.intervalS ?? 10;
-    const staleAfter = Math.max(interval * 2 + 5, snap?.settings?.heartbeat_timeout_s ?? 0);
-    if (heartbeatAge === null) problems.push("monitor has not written a heartbeat yet");
-    else if (heartbeatAge > staleAfter) {
-      problems.push(`monitor heartbeat is stale (${heartbeatAge} s old)`);
-    }
+    const problem = await heartbeatProblem(paths.dir, heartbeatAge, beatLive?.intervalS, snap);
+    if (problem) problems.push(problem);
     if (beatLive?.supervised && !supPid) {
       problems.push("monitor is supervised but the supervisor's pid file is missing");
     }
-  } else if (supPid) {
+  } else if (supPid && !mon.running) {
     if (problems.length === 0) problems.push("supervisor runs but no monitor is running");
   }
-  const running = Boolean(supPid || monPid);
+  const running = sup.running || mon.running;
   return {
     supervisor: {
-      running: Boolean(supPid),
+      running: sup.running,
       pid: supPid?.pid ?? null,
-      state: supPid ? (snap?.state ?? "starting") : "not_running",
+      state: supPid ? (snap?.state ?? "starting") : sup.running ? "starting" : "not_running",
       restarts: snap?.restarts ?? 0,
       failures: snap?.failures ?? 0,
       uptime_s: supPid ? round((now - supPid.startedAt) / 1000) : null,
@@ -115,7 +187,7 @@ export async function collectStatus(
       last_stderr: snap?.lastStderr ?? [],
     },
     monitor: {
-      running: Boolean(monPid),
+      running: mon.running,
       pid: monPid?.pid ?? null,
       heartbeat_age_s: heartbeatAge,
       cycles: beatLive?.cycle ?? null,

@@ -33,7 +33,8 @@ const cases: [string[], RegExp][] = [
   [["monitor", "--unknown-after", "0"], /Invalid value for --unknown-after: .* got '0'/],
   [["supervise", "--notify-unknown-after", "x"], /Invalid value for --notify-unknown-after/],
   [["capture"], /Missing argument: TARGET/],
-  [["capture", "%1", "--out", ""], /Invalid value for --out: it is empty/],
+  [["capture", "%1", "--out", ""], /Invalid value for --out: expected non-empty text/],
+  [["capture", "%1", "--out", "  "], /Invalid value for --out: expected non-empty text/],
   [["capture", "%1", "--out", "dir/"], /Invalid value for --out: expected a file name/],
 ];
 

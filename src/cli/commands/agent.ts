@@ -23,6 +23,7 @@ import {
 } from "../../tmux/types.ts";
 import type { CommandSpec } from "../spec.ts";
 import { stringOption } from "../values.ts";
+import { safeText } from "../../util/safe_text.ts";
 
 /** The pane user options registration uses. */
 export const REGISTRATION_OPTIONS = {
@@ -198,11 +199,11 @@ export const agentRegisterCommand: CommandSpec = {
         pm ? `PM ${pm.paneId}` : "",
         command ? "restart command set" : "",
       ].filter((d) => d !== "");
-      ctx.out(
+      ctx.out(safeText(
         `✓ Registered ${pane.paneId} (${paneTarget(pane)}) as ${role}${name ? ` "${name}"` : ""}${
           details.length > 0 ? `: ${details.join(", ")}` : ""
         }`,
-      );
+      ));
       return 0;
     });
   },
@@ -222,7 +223,7 @@ export const agentUnregisterCommand: CommandSpec = {
       for (const key of Object.values(REGISTRATION_OPTIONS)) {
         await unsetPaneOption(tmux, pane.paneId, key);
       }
-      ctx.out(`✓ Unregistered ${pane.paneId} (${paneTarget(pane)})`);
+      ctx.out(safeText(`✓ Unregistered ${pane.paneId} (${paneTarget(pane)})`));
       return 0;
     });
   },

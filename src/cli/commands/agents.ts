@@ -8,11 +8,12 @@
 
 import { MONITOR_STATE_KEY, parseSavedState } from "../../monitor/persist.ts";
 import { formatSpan } from "../../notify/policy.ts";
-import { readLivePid } from "../../state/pid_file.ts";
+import { readDaemon } from "../../state/pid_file.ts";
 import { UserError } from "../../state/errors.ts";
 import { type AgentRecord, openStore, type Store, StoreError } from "../../store/store.ts";
 import type { CommandSpec } from "../spec.ts";
 import { flag } from "../values.ts";
+import { safeJson, safeText } from "../../util/safe_text.ts";
 
 /**
  * Opens the store read-only; `undefined` when there is no database yet (the monitor has not run).
@@ -126,14 +127,14 @@ export const agentsCommand: CommandSpec = {
       store?.close();
     }
     if (json) {
-      ctx.out(JSON.stringify(agents.map((a) => agentJson(a, recognised.get(a.paneId))), null, 2));
+      ctx.out(safeJson(agents.map((a) => agentJson(a, recognised.get(a.paneId))), 2));
       return 0;
     }
     if (!store) {
       ctx.out(`No agents yet: the monitor has not run with state dir ${paths.dir}`);
       return 0;
     }
-    if (!await readLivePid(paths.monitorPid)) {
+    if (!(await readDaemon(paths.monitorPid, paths.monitorLock)).running) {
       ctx.out("Note: the monitor is not running; these are the last states it saw.");
     }
     if (agents.length === 0) {
@@ -154,15 +155,15 @@ export const agentsCommand: CommandSpec = {
     ]];
     for (const a of agents) {
       rows.push([
-        shorten(a.name, 24),
-        shorten(a.target, 28),
-        a.paneId,
-        a.role === "" ? "agent*" : a.role,
-        `${a.profile || "-"}${a.seen && recognised.get(a.paneId) === false ? "?" : ""}`,
-        a.seen ? a.state : `${a.state} (gone)`,
+        shorten(safeText(a.name), 24),
+        shorten(safeText(a.target), 28),
+        safeText(a.paneId),
+        a.role === "" ? "agent*" : safeText(a.role),
+        `${safeText(a.profile) || "-"}${a.seen && recognised.get(a.paneId) === false ? "?" : ""}`,
+        safeText(a.seen ? a.state : `${a.state} (gone)`),
         formatSpan(Math.max(0, now - a.since)),
         ago(a.lastNotified, now),
-        shorten(a.detail, 60),
+        shorten(safeText(a.detail.replace(/[ \t\r\n]+/g, " ")), 60),
       ]);
     }
     for (const line of columns(rows)) ctx.out(line);

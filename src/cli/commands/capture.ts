@@ -15,6 +15,7 @@ import { readProfilesFile } from "../../monitor/profiles_file.ts";
 import { paneTarget } from "../../monitor/registry.ts";
 import { writeFileAtomic } from "../../state/atomic.ts";
 import { shown, UsageError, UserError } from "../../state/errors.ts";
+import { safeText } from "../../util/safe_text.ts";
 import { capturePane } from "../../tmux/commands.ts";
 import type { CommandSpec } from "../spec.ts";
 import { flag, stringOption } from "../values.ts";
@@ -59,7 +60,7 @@ export const captureCommand: CommandSpec = {
     const [target] = ctx.args;
     const out = stringOption(ctx.values, "out");
     if (out !== undefined && out.trim() === "") {
-      throw new UsageError("Invalid value for --out: it is empty");
+      throw new UsageError("Invalid value for --out: expected non-empty text, got a blank one");
     }
     if (out !== undefined) fixturePaths(out); // a bad name fails before anything is read
     const paths = await ctx.statePaths({ create: false });
@@ -98,9 +99,9 @@ export const captureCommand: CommandSpec = {
         observation.recognised ? "" : " (screen not recognised)"
       }`
       : "";
-    ctx.out(`Saved ${pane.paneId} (${shown(paneTarget(pane))}, ${what}${seen})`);
-    ctx.out(`  ${shown(files.screen)}`);
-    ctx.out(`  ${shown(files.sidecar)}`);
+    ctx.out(safeText(`Saved ${pane.paneId} (${paneTarget(pane)}, ${what}${seen})`));
+    ctx.out(safeText(`  ${files.screen}`));
+    ctx.out(safeText(`  ${files.sidecar}`));
     ctx.out(
       `As a golden test: tests/fixtures/screens/${
         profile?.name ?? "<profile>"

@@ -5,12 +5,13 @@
  * @module
  */
 
-import { UsageError } from "../../state/errors.ts";
+import { shown, UsageError } from "../../state/errors.ts";
 import { parseSince } from "../../store/duration.ts";
 import { EVENT_KINDS, type EventKind, type EventRecord } from "../../store/store.ts";
 import type { CommandSpec } from "../spec.ts";
 import { countOption, flag, stringOption } from "../values.ts";
 import { columns, openStoreForReading } from "./agents.ts";
+import { safeJson, safeText } from "../../util/safe_text.ts";
 
 /** One event as `events --json` prints it. */
 export function eventJson(event: EventRecord): Record<string, unknown> {
@@ -84,13 +85,13 @@ export const eventsCommand: CommandSpec = {
       try {
         sinceMs = parseSince(sinceText, now);
       } catch (error) {
-        throw new UsageError(`Invalid value for --since: ${(error as Error).message}`);
+        throw new UsageError(`Invalid value for --since: ${shown((error as Error).message)}`);
       }
     }
     const kind = stringOption(ctx.values, "kind");
     if (kind !== undefined && !(EVENT_KINDS as readonly string[]).includes(kind)) {
       throw new UsageError(
-        `Invalid value for --kind: expected one of ${EVENT_KINDS.join(", ")}, got '${kind}'`,
+        `Invalid value for --kind: expected one of ${EVENT_KINDS.join(", ")}, got '${shown(kind)}'`,
       );
     }
     const limit = ctx.values.lines === undefined && sinceMs !== undefined
@@ -111,7 +112,7 @@ export const eventsCommand: CommandSpec = {
       store?.close();
     }
     if (flag(ctx.values, "json")) {
-      ctx.out(JSON.stringify(events.map(eventJson), null, 2));
+      ctx.out(safeJson(events.map(eventJson), 2));
       return 0;
     }
     if (!store) {
@@ -122,13 +123,15 @@ export const eventsCommand: CommandSpec = {
       ctx.out("No events match");
       return 0;
     }
-    const rows = events.map((e) => [
-      localTime(e.ts),
-      e.kind,
-      e.agent ? `${e.agent}${e.paneId && e.paneId !== e.agent ? ` (${e.paneId})` : ""}` : "-",
-      what(e),
-      e.detail.replace(/\s+/g, " "),
-    ]);
+    const rows = events.map((e) =>
+      [
+        localTime(e.ts),
+        e.kind,
+        e.agent ? `${e.agent}${e.paneId && e.paneId !== e.agent ? ` (${e.paneId})` : ""}` : "-",
+        what(e),
+        e.detail.replace(/[ \t\r\n]+/g, " "),
+      ].map((cell) => safeText(cell))
+    );
     for (const line of columns(rows)) ctx.out(line);
     return 0;
   },

@@ -12,9 +12,15 @@ import { UserError } from "../../state/errors.ts";
 import { openStore } from "../../store/store.ts";
 import { ControlClient } from "../../tmux/control_client.ts";
 import { systemClock } from "../../util/clock.ts";
-import { privateUmask, setupProcessLogging, terminationController } from "../process_setup.ts";
+import {
+  logStartRefusal,
+  privateUmask,
+  setupProcessLogging,
+  terminationController,
+} from "../process_setup.ts";
 import type { CommandSpec } from "../spec.ts";
 import { flag } from "../values.ts";
+import { safeJson } from "../../util/safe_text.ts";
 import {
   intervalMs,
   MONITOR_OPTIONS,
@@ -93,7 +99,7 @@ export const monitorCommand: CommandSpec = {
         },
         onCycle: (result) => {
           if (!once) return;
-          if (json) ctx.out(JSON.stringify(result));
+          if (json) ctx.out(safeJson(result));
           else {
             const states = Object.entries(result.states).filter(([, n]) => n > 0)
               .map(([state, n]) => `${n} ${state}`).join(", ");
@@ -107,6 +113,9 @@ export const monitorCommand: CommandSpec = {
           }
         },
       });
+    } catch (error) {
+      if (daemon) logStartRefusal("monitor", error);
+      throw error;
     } finally {
       unhook();
       await shutdownLogging();

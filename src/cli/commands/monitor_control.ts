@@ -14,6 +14,7 @@ import { countOption, flag, secondsOption } from "../values.ts";
 import { globalArgs, intervalMs, MONITOR_OPTIONS, monitorArgs } from "./monitor_options.ts";
 import { SUPERVISE_OPTIONS, superviseArgs, superviseSettings } from "./supervise.ts";
 import { followLogs, readLastLogLines } from "../../log/read.ts";
+import { safeJson, safeText } from "../../util/safe_text.ts";
 
 /** `monitor start`. */
 export const monitorStartCommand: CommandSpec = {
@@ -121,7 +122,7 @@ function formatStatus(report: StatusReport): string[] {
   const states = Object.entries(m.states).filter(([, n]) => n > 0);
   if (states.length > 0) lines.push(`Agents: ${states.map(([k, n]) => `${n} ${k}`).join(", ")}`);
   for (const p of report.problems) lines.push(`Problem: ${p}`);
-  return lines;
+  return lines.map((line) => safeText(line));
 }
 
 /** `monitor status`. */
@@ -133,7 +134,7 @@ export const monitorStatusCommand: CommandSpec = {
   async run(ctx) {
     const paths = await ctx.statePaths({ create: false });
     const report = await collectStatus(paths);
-    if (flag(ctx.values, "json")) ctx.out(JSON.stringify(report, null, 2));
+    if (flag(ctx.values, "json")) ctx.out(safeJson(report, 2));
     else for (const line of formatStatus(report)) ctx.out(line);
     return statusExitCode(report);
   },

@@ -15,6 +15,7 @@ import { capturePane } from "../../tmux/commands.ts";
 import type { CommandSpec } from "../spec.ts";
 import { flag, secondsOption } from "../values.ts";
 import { findPane, withTmux } from "./agent.ts";
+import { safeText } from "../../util/safe_text.ts";
 
 /** Longest message accepted (it is typed into a terminal). */
 const MAX_MESSAGE = 100_000;
@@ -82,7 +83,7 @@ export const sendCommand: CommandSpec = {
       const how = report.verified
         ? `verified, ${report.enters} Enter ${report.enters === 1 ? "press" : "presses"}`
         : "not verified: no agent profile for this pane";
-      ctx.out(`✓ Delivered to ${where} (${how})`);
+      ctx.out(safeText(`✓ Delivered to ${where} (${how})`));
       return 0;
     });
   },

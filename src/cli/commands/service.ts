@@ -97,8 +97,8 @@ async function runSystemctl(
 async function writeUnit(path: string, text: string): Promise<void> {
   try {
     await Deno.mkdir(dirname(path), { recursive: true });
-    await writeFileAtomic(path, text);
-    await Deno.chmod(path, 0o644);
+    // chmod before the rename: never a chmod by path on the final name (a link planted there).
+    await writeFileAtomic(path, text, { mode: 0o644 });
   } catch (error) {
     if (error instanceof Deno.errors.PermissionDenied) {
       throw new UserError(

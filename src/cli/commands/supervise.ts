@@ -9,7 +9,12 @@ import { runSupervisorProcess } from "../../supervisor/process.ts";
 import { selfCommand } from "../../supervisor/self_exec.ts";
 import { systemClock } from "../../util/clock.ts";
 import { UsageError } from "../../state/errors.ts";
-import { privateUmask, setupProcessLogging, terminationController } from "../process_setup.ts";
+import {
+  logStartRefusal,
+  privateUmask,
+  setupProcessLogging,
+  terminationController,
+} from "../process_setup.ts";
 import type { CommandSpec, OptionSpec, OptionValues } from "../spec.ts";
 import { countOption, flag, secondsOption } from "../values.ts";
 import {
@@ -177,6 +182,9 @@ export const superviseCommand: CommandSpec = {
         stop: stop.signal,
         echoChildStderr: !daemon,
       });
+    } catch (error) {
+      if (daemon) logStartRefusal("supervisor", error);
+      throw error;
     } finally {
       unhook();
       await shutdownLogging();
