@@ -106,6 +106,7 @@ Deno.test("capture: a node pane's screen and facts become a fixture pair the gol
     assert.ok(Math.abs(Date.parse(sidecar.recorded.at) - Date.now()) < 60_000);
     assert.equal(sidecar.wallNow, sidecar.recorded.at);
     assert.ok(!Number.isNaN(Date.parse(sidecar.pane.windowActivity)));
+    assert.equal(sidecar.monitorState, undefined, "no monitor has watched it");
     assert.deepEqual(sidecar.seen, {
       state: "unknown",
       detail: "not enough evidence yet",

@@ -83,6 +83,17 @@ Deno.test("e2e: an unrecognised screen becomes unknown, is marked, counted and t
     const pmRow = table.stdout.split("\n").find((line) => line.startsWith("pm "));
     assert.doesNotMatch(pmRow ?? "", /claude\?/, "a recognised pane has no marker");
 
+    // The user reports it in one command: the fixture pair names the state the monitor saw.
+    const out = join(team.box.dir, "drift_fixture");
+    const captured = await team.box.cli(["capture", paneId, "--out", out]);
+    assert.equal(captured.code, 0, captured.stderr);
+    assert.match(captured.stdout, /detection sees unknown \(screen not recognised\)/);
+    assert.match(captured.stdout, /tests\/fixtures\/screens\/claude\/unknown-version\/unknown\//);
+    const sidecar = JSON.parse(await Deno.readTextFile(`${out}.json`));
+    assert.equal(sidecar.monitorState, "unknown");
+    assert.equal(sidecar.seen.recognised, false);
+    assert.match(await Deno.readTextFile(`${out}.txt`), /Welcome to the new workspace view/);
+
     const status = await team.box.cli(["monitor", "status"]);
     assert.match(status.stdout, /^Agents: .*\b1 unknown\b/m);
 

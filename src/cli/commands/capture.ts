@@ -20,6 +20,7 @@ import { capturePane } from "../../tmux/commands.ts";
 import type { CommandSpec } from "../spec.ts";
 import { flag, stringOption } from "../values.ts";
 import { findPane, withTmux } from "./agent.ts";
+import { openStoreForReading } from "./agents.ts";
 
 /** `FILE`, `FILE.txt` or `FILE.json` → the pair of paths written. */
 export function fixturePaths(out: string): { screen: string; sidecar: string } {
@@ -28,6 +29,21 @@ export function fixturePaths(out: string): { screen: string; sidecar: string } {
     throw new UsageError(`Invalid value for --out: expected a file name, got '${shown(out)}'`);
   }
   return { screen: `${base}.txt`, sidecar: `${base}.json` };
+}
+
+/** The state the monitor last recorded for a pane, if a monitor has watched it. */
+function monitorState(database: string, paneId: string): string | undefined {
+  let store;
+  try {
+    store = openStoreForReading(database);
+  } catch {
+    return undefined; // no readable history: the hint is left out
+  }
+  try {
+    return store?.listAgents().find((a) => a.paneId === paneId && a.seen)?.state;
+  } finally {
+    store?.close();
+  }
 }
 
 async function refuseExisting(paths: readonly string[]): Promise<void> {
@@ -50,7 +66,8 @@ export const captureCommand: CommandSpec = {
   description:
     "TARGET is %N or session:window.pane. Writes FILE.txt (the screen, as capture-pane -p -J\n" +
     "gives it) and FILE.json (pane_current_command, size, identified profile, CLI version when\n" +
-    "known, date, what detection sees). Default FILE: <profile>-<version>-<pane>-<time> here.\n" +
+    "known, date, what detection sees, the state the monitor last recorded). Default FILE:\n" +
+    "<profile>-<version>-<pane>-<time> here.\n" +
     "Copy the pair to tests/fixtures/screens/<profile>/<version>/<state>/ to make it a golden test.",
   options: {
     out: { type: "string", valueName: "FILE", description: "Where to write (FILE.txt, FILE.json)" },
@@ -84,6 +101,8 @@ export const captureCommand: CommandSpec = {
       nowMs,
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     });
+    const watched = monitorState(paths.database, pane.paneId);
+    if (watched !== undefined) sidecar.monitorState = watched;
     const recorded = sidecar.recorded as { version: string | null };
     const version = recorded.version ?? "unknown-version";
     const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
@@ -102,11 +121,8 @@ export const captureCommand: CommandSpec = {
     ctx.out(safeText(`Saved ${pane.paneId} (${paneTarget(pane)}, ${what}${seen})`));
     ctx.out(safeText(`  ${files.screen}`));
     ctx.out(safeText(`  ${files.sidecar}`));
-    ctx.out(
-      `As a golden test: tests/fixtures/screens/${
-        profile?.name ?? "<profile>"
-      }/${version}/<state>/`,
-    );
+    const folder = `${profile?.name ?? "<profile>"}/${version}/${watched ?? "<state>"}`;
+    ctx.out(safeText(`As a golden test: tests/fixtures/screens/${folder}/`));
     return 0;
   },
 };
