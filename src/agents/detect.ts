@@ -5,11 +5,12 @@
  *
  * ## Reading the screen
  *
- * Lines are taken as `capture-pane -p -J` gives them, bounded (`lines.ts`), trailing blanks trimmed. The **input box** is
- * the lowest box matching one of the profile's prompt layouts (Claude Code: the rule-line style
- * `────` / `> text` / `────` with a footer such as `? for shortcuts` below, or the older boxed
- * style `╭───╮ │ > text │ ╰───╯`) with at most a few footer lines under it. Its text is the
- * **input** (placeholder hints count as empty). Regions searched for markers:
+ * Lines are taken as `capture-pane -p -J` gives them, bounded (`lines.ts`), trailing blanks
+ * trimmed. The **input box** is the lowest box matching one of the profile's prompt layouts
+ * (Claude Code: the rule-line style `────` / `> text` / `────` with a footer such as
+ * `? for shortcuts` below, or the older boxed style `╭───╮ │ > text │ ╰───╯`) with at most a few
+ * footer lines under it. Its text is the **input** (placeholder hints count as empty). Regions
+ * searched for markers:
  *
  * - **busy zone**: the `busyLookback` non-empty lines above the input box, plus the footer (the
  *   whole bottom of the screen when no input box shows);
