@@ -10,7 +10,8 @@
  *    Panes that are none of these are never touched.
  * 3. Capture, concurrently over the one connection (`captureConcurrency`), only the agent panes
  *    whose output may have changed since their last capture (`paneNeedsCapture`), or whose state
- *    needs confirming (first look, after an action, `maxCaptureAgeMs` without a capture). Dead
+ *    needs confirming (first look, after an action, a screen the profile did not recognise,
+ *    `maxCaptureAgeMs` without a capture). Dead
  *    panes and panes with a shell in the foreground need no capture: they are `crashed`.
  * 4. `detectState` for each agent from its previous observation (kept in memory and in the store).
  * 5. Actions: stuck input → Enter once (`submitStuck`), and the PM is told when it is still stuck
@@ -415,6 +416,10 @@ export class Monitor {
         stuck: mem?.stuck,
         unknownTold: mem?.unknownTold,
       };
+      // A screen the profile does not recognise may be a redraw caught half-way: look again next
+      // cycle (and every cycle while it stays unrecognised) instead of trusting it until the
+      // pane's output changes.
+      if (observation.recognised === false) memory.confirm = true;
       this.#panes.set(id, memory);
       observed.push({ agent, observation });
 

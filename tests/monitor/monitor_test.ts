@@ -573,3 +573,34 @@ Deno.test("auto-detection: a node pane whose command line names a CLI needs no s
   const saved = await r.tick();
   assert.equal(saved.agents, 1);
 });
+
+Deno.test("an unrecognised capture is looked at again next cycle, even when the pane did not change", async () => {
+  const r = rig();
+  team(r);
+  const alpha = r.tmux.panes.get("%1")!;
+  // The first capture catches a redraw half-way: nothing of the CLI on the screen.
+  const app = alpha.app!;
+  alpha.app = undefined;
+  alpha.text = ["", "  ─────"];
+  await r.tick();
+  assert.equal(r.state("%1"), "unknown");
+  assert.equal(r.monitor.observations.get("%1")?.recognised, false);
+  // The redraw completes without anything tmux-orc's change gating would notice.
+  alpha.app = app;
+  alpha.text = undefined;
+  const before = r.tmux.callsFor("%1").filter((c) => c[0] === "capture-pane").length;
+  await r.tick();
+  const after = r.tmux.callsFor("%1").filter((c) => c[0] === "capture-pane").length;
+  assert.equal(after, before + 1, "recaptured although unchanged");
+  assert.equal(r.monitor.observations.get("%1")?.recognised, true);
+  await r.tick();
+  await r.tick();
+  assert.equal(r.state("%1"), "idle");
+  const quiet = r.tmux.callsFor("%1").filter((c) => c[0] === "capture-pane").length;
+  await r.tick();
+  assert.equal(
+    r.tmux.callsFor("%1").filter((c) => c[0] === "capture-pane").length,
+    quiet,
+    "a recognised, unchanged pane is not recaptured",
+  );
+});
