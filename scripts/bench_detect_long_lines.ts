@@ -106,7 +106,7 @@ for (const [lineName, line] of Object.entries(lines(N))) {
       RULE,
       "  ? for shortcuts",
     ].join("\n");
-    const a = time(() => analyzeScreen(screen, profile));
+    const a = time(() => analyzeScreen(screen, profile, { width: 120 }));
     const id = time(() =>
       identifyProfile({ profile: "", currentCommand: "node" }, { profiles: ALL, screen })
     );
@@ -124,7 +124,7 @@ const worstLine = `│ > ${"        x".repeat(222)}`;
 const worst = Array.from({ length: 60 }, () => worstLine).join("\n");
 console.log(`\n3. A screen of 60 such ${worstLine.length}-character lines (ms):`);
 for (const [name, profile] of PROFILES) {
-  const a = time(() => analyzeScreen(worst, profile));
+  const a = time(() => analyzeScreen(worst, profile, { width: 120 }));
   const id = time(() =>
     identifyProfile({ profile: "", currentCommand: "node" }, { profiles: ALL, screen: worst })
   );

@@ -70,7 +70,7 @@ import { createHash } from "node:crypto";
 import type { PaneRecord } from "../tmux/types.ts";
 import type { AgentState, Observation } from "./types.ts";
 import { type AgentProfile, commandName, isShellCommand, type PromptStyle } from "./profiles.ts";
-import { content, screenLines } from "./lines.ts";
+import { content, screenLines, type ScreenOptions } from "./lines.ts";
 import { parseResetTime } from "./rate_limit.ts";
 
 /** The states in the order detection tries them: the first that applies wins. */
@@ -269,13 +269,21 @@ function hashLines(lines: readonly string[]): string {
  * Returns the text in the input box of a screen (`""` when the box is empty or shows only a
  * placeholder hint), or `undefined` when no input box is visible.
  */
-export function extractInput(screen: string, profile: AgentProfile): string | undefined {
-  return findBox(screenLines(screen), profile)?.text;
+export function extractInput(
+  screen: string,
+  profile: AgentProfile,
+  options: ScreenOptions = {},
+): string | undefined {
+  return findBox(screenLines(screen, options), profile)?.text;
 }
 
 /** Returns the input box of a screen, if one is visible. */
-export function findInputBox(screen: string, profile: AgentProfile): InputBox | undefined {
-  return findBox(screenLines(screen), profile);
+export function findInputBox(
+  screen: string,
+  profile: AgentProfile,
+  options: ScreenOptions = {},
+): InputBox | undefined {
+  return findBox(screenLines(screen, options), profile);
 }
 
 /**
@@ -283,8 +291,12 @@ export function findInputBox(screen: string, profile: AgentProfile): InputBox | 
  * With a profile, lines matching its `volatile` patterns and the footer below the input box (mode
  * hints, status lines) are left out too.
  */
-export function screenHash(screen: string, profile?: AgentProfile): string {
-  let lines = screenLines(screen);
+export function screenHash(
+  screen: string,
+  profile?: AgentProfile,
+  options: ScreenOptions = {},
+): string {
+  let lines = screenLines(screen, options);
   if (profile) {
     const box = findBox(lines, profile);
     if (box) lines = lines.slice(0, box.end + 1);
@@ -295,9 +307,17 @@ export function screenHash(screen: string, profile?: AgentProfile): string {
   return hashLines(lines);
 }
 
-/** Reads one screen with a profile: input box, markers in their zones, hash. */
-export function analyzeScreen(screen: string, profile: AgentProfile): ScreenAnalysis {
-  const lines = screenLines(screen);
+/**
+ * Reads one screen with a profile: input box, markers in their zones, hash. With the pane's
+ * `width`, lines that `capture-pane -J` joined after a full-width rule or box row are split
+ * again (`lines.ts`).
+ */
+export function analyzeScreen(
+  screen: string,
+  profile: AgentProfile,
+  options: ScreenOptions = {},
+): ScreenAnalysis {
+  const lines = screenLines(screen, options);
   const box = findBox(lines, profile);
   const contentEnd = box ? box.start : lines.length;
   const footer = box ? lines.slice(box.end + 1).filter((line) => line.trim() !== "") : [];
@@ -372,7 +392,7 @@ interface Facts {
 
 function freshFacts(input: DetectInput, capture: string): Facts {
   const { previous: prev, monoNow, wallNow } = input;
-  const a = analyzeScreen(capture, input.profile);
+  const a = analyzeScreen(capture, input.profile, { width: input.pane.width });
   const firstCapture = !prev || prev.screenHash === "";
   const changed = !firstCapture && prev.screenHash !== a.hash;
   const moved = firstCapture || changed;

@@ -679,6 +679,8 @@ export interface IdentifyOptions {
   screen?: string;
   /** The foreground program's command line, when known: names the CLI a runtime runs. */
   process?: ProcessHint;
+  /** The pane's width in cells: the screen is read as detection reads it (`lines.ts`). */
+  width?: number;
 }
 
 /**
@@ -729,7 +731,11 @@ export function identifyProfile(
     }
   }
   if (options.screen === undefined) return undefined;
-  return bestSignatureMatch(command, options.screen, profiles);
+  return bestSignatureMatch(
+    command,
+    screenLines(options.screen, { width: options.width }),
+    profiles,
+  );
 }
 
 /**
@@ -740,10 +746,9 @@ export function identifyProfile(
  */
 function bestSignatureMatch(
   command: string,
-  screen: string,
+  lines: readonly string[],
   profiles: ReadonlyMap<string, AgentProfile>,
 ): AgentProfile | undefined {
-  const lines = screenLines(screen);
   const stripped = lines.map(content);
   const found = (re: RegExp) => lines.some((line, i) => re.test(stripped[i]) || re.test(line));
   let best: AgentProfile | undefined;

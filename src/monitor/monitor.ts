@@ -869,7 +869,7 @@ export class Monitor {
       io.push({
         paneId: message.pmPaneId,
         run: async () => {
-          const report = await this.#deliver(message.pmPaneId, message.text, pm.profile);
+          const report = await this.#deliver(pm.pane, message.text, pm.profile);
           this.#afterDelivery(message, report, outcomes, record, records, wallNow);
           if (report.status === "delivered") ctx.onDelivered();
           const mem = this.#panes.get(message.pmPaneId);
@@ -902,7 +902,7 @@ export class Monitor {
       io.push({
         paneId: resume.paneId,
         run: async () => {
-          const report = await this.#deliver(resume.paneId, resume.text, agent.profile);
+          const report = await this.#deliver(agent.pane, resume.text, agent.profile);
           const ok = report.status === "delivered";
           this.#logger.info("{agent} ({pane}): resume message after the rate limit: {result}", {
             agent: resume.agentName,
@@ -923,9 +923,10 @@ export class Monitor {
   }
 
   /** Reliable delivery with this monitor's clock, sleep and timeout. */
-  #deliver(paneId: string, text: string, profile: AgentProfile) {
-    return deliver(this.#tmux, paneId, text, {
+  #deliver(pane: PaneRecord, text: string, profile: AgentProfile) {
+    return deliver(this.#tmux, pane.paneId, text, {
       profile,
+      width: pane.width,
       clock: this.#clock,
       sleep: this.#sleep,
       timeoutMs: this.#options.deliverTimeoutMs,

@@ -169,7 +169,8 @@ export function classifyPanes(input: ClassifyInput): Classification {
         }
         // Remember the answer (the default profile when no signature shows), so the pane is
         // not captured again just to look for one.
-        profile = identifyProfile(pane, { profiles, screen, process }) ?? fallback;
+        profile = identifyProfile(pane, { profiles, screen, process, width: pane.width }) ??
+          fallback;
         if (profile) {
           detections.set(pane.paneId, {
             profile: profile.name,
@@ -215,7 +216,7 @@ export function classifyPanes(input: ClassifyInput): Classification {
         needScreen.push(pane);
         continue;
       }
-      profile = identifyProfile(unregistered, { profiles, screen, process });
+      profile = identifyProfile(unregistered, { profiles, screen, process, width: pane.width });
     }
     if (!profile) continue;
     const sameAsBefore = earlier && earlier.pid === pane.pid && earlier.profile === profile.name;

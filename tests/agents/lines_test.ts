@@ -6,6 +6,7 @@ import {
   MAX_DIGIT_RUN,
   MAX_MATCH_LINE,
   screenLines,
+  splitFullRows,
 } from "../../src/agents/lines.ts";
 import { analyzeScreen } from "../../src/agents/detect.ts";
 import { loadProfiles } from "../../src/agents/profiles.ts";
@@ -50,4 +51,32 @@ Deno.test("lines: detection finds markers on a screen with very long lines", () 
   const a = analyzeScreen(screen, claude);
   assert.equal(a.error, "API Error: 500 Internal server error");
   assert.equal(a.inputBox?.text, "");
+});
+
+Deno.test("lines: rows that capture-pane -J joined after a full-width rule or box row are split again", () => {
+  const rule = "─".repeat(40);
+  // A rule filling a 40-cell pane, marked wrapped by tmux, joined with the prompt below it.
+  assert.deepEqual(splitFullRows(`${rule}> fix it`, 40), [rule, "> fix it"]);
+  // A box drawn at full width: every row joined into one line.
+  const top = `╭${"─".repeat(38)}╮`;
+  const mid = `│ > hello${" ".repeat(30)}│`;
+  const bottom = `╰${"─".repeat(38)}╯`;
+  assert.deepEqual(splitFullRows(top + mid + bottom, 40), [top, mid, bottom]);
+  // Text that really wrapped stays joined; so does a rule longer than the given width.
+  const prose = "word ".repeat(8).trimEnd() + " and the sentence goes on";
+  assert.deepEqual(splitFullRows(prose, 40), [prose]);
+  assert.deepEqual(splitFullRows("─".repeat(100), 40), ["─".repeat(100)]);
+  // Wide characters take two cells.
+  const wide = "界".repeat(19) + "─";
+  assert.deepEqual(splitFullRows(`${wide}>`, 39), [wide, ">"]);
+  assert.deepEqual(screenLines(`a\n${rule}>\n${rule}`, { width: 40 }), ["a", rule, ">", rule]);
+  assert.deepEqual(screenLines(`a\n${rule}>`), ["a", `${rule}>`], "no width: as captured");
+});
+
+Deno.test("lines: detection finds the input box of a screen -J joined at full width", () => {
+  const claude = loadProfiles().get("claude")!;
+  const rule = "─".repeat(120);
+  const joined = ["> hello", "", "● Hi!", "", `${rule}>`, `${rule}  ? for shortcuts`].join("\n");
+  assert.equal(analyzeScreen(joined, claude).inputBox, undefined, "as captured: no box");
+  assert.equal(analyzeScreen(joined, claude, { width: 120 }).inputBox?.text, "");
 });

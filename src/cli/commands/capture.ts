@@ -88,7 +88,7 @@ export const captureCommand: CommandSpec = {
       return { pane, screen: `${lines.join("\n").replace(/\n+$/, "")}\n` };
     });
     const nowMs = Date.now();
-    const profile = identifyProfile(pane, { profiles, screen });
+    const profile = identifyProfile(pane, { profiles, screen, width: pane.width });
     const observation = profile
       ? detectState({ pane, capture: screen, monoNow: 0, wallNow: nowMs, profile })
       : undefined;
