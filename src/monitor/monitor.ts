@@ -10,7 +10,8 @@
  *    Panes that are none of these are never touched.
  * 3. Capture, concurrently over the one connection (`captureConcurrency`), only the agent panes
  *    whose output may have changed since their last capture (`paneNeedsCapture`), or whose state
- *    needs confirming (first look, after an action, `maxCaptureAgeMs` without a capture). Dead
+ *    needs confirming (first look, after an action, a screen the profile did not recognise,
+ *    `maxCaptureAgeMs` without a capture). Dead
  *    panes and panes with a shell in the foreground need no capture: they are `crashed`.
  * 4. `detectState` for each agent from its previous observation (kept in memory and in the store).
  * 5. Actions: stuck input → Enter once (`submitStuck`), and the PM is told when it is still stuck
@@ -30,8 +31,14 @@
 
 import type { Logger } from "@logtape/logtape";
 import pLimit from "p-limit";
-import type { DetectOptions } from "../agents/detect.ts";
-import { type AgentProfile, isShellCommand, loadProfiles } from "../agents/profiles.ts";
+import { DEFAULT_UNKNOWN_AFTER_MS, type DetectOptions } from "../agents/detect.ts";
+import {
+  type AgentProfile,
+  isShellCommand,
+  loadProfiles,
+  type ProcessHint,
+} from "../agents/profiles.ts";
+import { readProcessFacts } from "../agents/process_facts.ts";
 import { AGENT_STATES, type AgentState, type Observation } from "../agents/types.ts";
 import { restartCrashedPane, type RestartLimits, RestartThrottle } from "../actions/restart.ts";
 import type { EndedProcesses, ProcessTable } from "../actions/pane_processes.ts";
@@ -63,7 +70,7 @@ import {
   serializeState,
   type StuckEpisode,
 } from "./persist.ts";
-import { type AgentPane, classifyPanes, type Detection } from "./registry.ts";
+import { type AgentPane, classifyPanes, type Detection, isWrapperCommand } from "./registry.ts";
 
 /** What one cycle did. */
 export interface CycleResult {
@@ -101,6 +108,13 @@ export interface CycleResult {
 export interface MonitorOptions {
   /** Quiet time before an agent at an empty prompt is idle (default 20 000 ms). */
   idleAfterMs?: number;
+  /**
+   * How long a screen may show none of the agent's controls (input box, busy marker, prompt)
+   * before an agent that looked active is `unknown` (default 60 000 ms).
+   */
+  unknownAfterMs?: number;
+  /** How long an agent is `unknown` before its PM is told (default 60 000 ms). */
+  notifyUnknownAfterMs?: number;
   /** Quiet time before unsent input counts as stuck (default: `idleAfterMs`). */
   stuckAfterMs?: number;
   /** Least time between two notifications about one agent entering one state (300 000 ms). */
@@ -141,6 +155,8 @@ type Defaulted = Required<
 /** The defaults of {@linkcode MonitorOptions}. */
 export const DEFAULT_MONITOR_OPTIONS: Readonly<Defaulted> = {
   idleAfterMs: 20_000,
+  unknownAfterMs: DEFAULT_UNKNOWN_AFTER_MS,
+  notifyUnknownAfterMs: 60_000,
   notifyCooldownMs: DEFAULT_COOLDOWN_MS,
   maxHoldMs: DEFAULT_MAX_HOLD_MS,
   autoDetect: true,
@@ -178,6 +194,12 @@ export interface MonitorDeps {
   ownership?: Ownership;
   /** Where detection runs (default in this thread, no deadline; see `detector.ts`). */
   detector?: Detector;
+  /**
+   * Reads the command line of the program in a pane's foreground, given the pane's pid (default
+   * {@linkcode readProcessFacts}): a `node` pane whose command line names a CLI is identified
+   * without a screen signature.
+   */
+  processFacts?: (panePid: number) => Promise<ProcessHint | undefined>;
 }
 
 /** What the monitor remembers about one monitored pane. */
@@ -188,6 +210,8 @@ interface PaneMemory {
   capturedAtMono?: number;
   confirm: boolean;
   stuck?: StuckEpisode;
+  /** Whether the PM was told about the current `unknown` episode. */
+  unknownTold?: boolean;
 }
 
 /** An event to record (a history row; queued while the store cannot be written). */
@@ -238,6 +262,9 @@ export class Monitor {
   readonly #profiles: ReadonlyMap<string, AgentProfile>;
   readonly #options: MonitorOptions & Defaulted;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #processFacts: (panePid: number) => Promise<ProcessHint | undefined>;
+  /** Command lines of generic-runtime panes, by `pane_pid` and foreground command. */
+  #processHints = new Map<string, ProcessHint | undefined>();
   readonly #restarts: RestartThrottle;
   readonly #processes: ProcessTable | undefined;
   readonly #ownership: Ownership | undefined;
@@ -271,6 +298,7 @@ export class Monitor {
     this.#profiles = deps.profiles ?? loadProfiles();
     this.#options = { ...DEFAULT_MONITOR_OPTIONS, ...stripUndefined(deps.options ?? {}) };
     this.#sleep = deps.sleep ?? realSleep;
+    this.#processFacts = deps.processFacts ?? readProcessFacts;
     this.#restarts = new RestartThrottle(this.#options.restartLimits);
     this.#processes = deps.processes;
     this.#ownership = deps.ownership;
@@ -345,11 +373,13 @@ export class Monitor {
     const { autoDetect } = this.#options;
     const screens = new Map<string, string>();
     const captureMarks = new Map<string, PaneCaptureMark>();
+    const processes = await this.#runtimeProcesses(panes);
     let cls = classifyPanes({
       panes,
       profiles: this.#profiles,
       autoDetect,
       detections: this.#detections,
+      processes,
     });
     if (cls.needScreen.length > 0) {
       const probe = cls.needScreen.filter((pane) =>
@@ -366,6 +396,7 @@ export class Monitor {
         autoDetect,
         detections: this.#detections,
         screens,
+        processes,
       });
     }
     this.#detections = cls.detections;
@@ -390,6 +421,9 @@ export class Monitor {
       idleAfterMs: this.#options.idleAfterMs,
       stuckAfterMs: this.#options.stuckAfterMs ?? this.#options.idleAfterMs,
       defaultTimeZone: this.#options.defaultTimeZone,
+      unknownAfterMs: this.#options.unknownAfterMs,
+      // An unchanged pane is recaptured every maxCaptureAgeMs: older findings mean failed captures.
+      maxCarryMs: this.#options.maxCaptureAgeMs + this.#options.unknownAfterMs,
     };
     const records: PendingRecord[] = [];
     const stateRecords: PendingRecord[] = [];
@@ -421,7 +455,12 @@ export class Monitor {
         capturedAtMono: screen !== undefined ? monoBefore : mem?.capturedAtMono,
         confirm: false,
         stuck: mem?.stuck,
+        unknownTold: mem?.unknownTold,
       };
+      // A screen the profile does not recognise may be a redraw caught half-way: look again next
+      // cycle (and every cycle while it stays unrecognised) instead of trusting it until the
+      // pane's output changes.
+      if (observation.recognised === false) memory.confirm = true;
       this.#panes.set(id, memory);
       observed.push({ agent, observation });
 
@@ -554,6 +593,8 @@ export class Monitor {
       }
 
       if (notifyTransition && agent.role === "agent") policyTransitions.push(notifyTransition);
+      const unknownNotice = this.#unknownNotice(agent, memory, wallNow);
+      if (unknownNotice) policyTransitions.push(unknownNotice);
     }
 
     result.agents = agents.length;
@@ -622,6 +663,62 @@ export class Monitor {
     result.storeQueued = this.#writes?.queued ?? 0;
     result.storeLost = this.#writes?.lost ?? 0;
     return finish();
+  }
+
+  /**
+   * The notice for an agent that has stayed `unknown` for `notifyUnknownAfterMs` (once per
+   * episode): its screen shows nothing its profile recognises, so the PM should look.
+   */
+  #unknownNotice(agent: AgentPane, memory: PaneMemory, wallNow: number): Transition | undefined {
+    const observation = memory.observation;
+    if (observation.state !== "unknown") {
+      memory.unknownTold = undefined;
+      return undefined;
+    }
+    if (memory.unknownTold || agent.role !== "agent") return undefined;
+    if (wallNow - observation.since < this.#options.notifyUnknownAfterMs) return undefined;
+    memory.unknownTold = true;
+    return {
+      agentKey: agent.key,
+      agentName: agent.name,
+      paneId: agent.pane.paneId,
+      pmPaneId: agent.pmPaneId,
+      from: "unknown",
+      to: "unknown",
+      detail: observation.detail,
+      at: observation.since,
+      notify: true,
+    };
+  }
+
+  /**
+   * The command lines of the generic-runtime panes (`node`…) not identified yet, read once per
+   * pane process and foreground command (a few at a time); failures count as unknown.
+   */
+  async #runtimeProcesses(panes: readonly PaneRecord[]): Promise<Map<string, ProcessHint>> {
+    const wanted = panes.filter((pane) =>
+      !pane.dead && isWrapperCommand(pane.currentCommand, this.#profiles) &&
+      this.#detections.get(pane.paneId)?.pid !== pane.pid &&
+      !(pane.profile !== "" && this.#profiles.has(pane.profile))
+    );
+    const key = (pane: PaneRecord) => `${pane.pid}\0${pane.currentCommand}`;
+    const limit = pLimit(4);
+    await Promise.all(
+      wanted.filter((pane) => !this.#processHints.has(key(pane))).map((pane) =>
+        limit(async () => {
+          const facts = await this.#processFacts(pane.pid).catch(() => undefined);
+          this.#processHints.set(key(pane), facts);
+        })
+      ),
+    );
+    const live = new Set(panes.map(key));
+    for (const k of this.#processHints.keys()) if (!live.has(k)) this.#processHints.delete(k);
+    const found = new Map<string, ProcessHint>();
+    for (const pane of wanted) {
+      const facts = this.#processHints.get(key(pane));
+      if (facts) found.set(pane.paneId, facts);
+    }
+    return found;
   }
 
   /** Releases resources: the claim on the tmux server, the tmux connection and the store. */
@@ -808,7 +905,7 @@ export class Monitor {
       io.push({
         paneId: message.pmPaneId,
         run: async () => {
-          const report = await this.#deliver(message.pmPaneId, message.text, pm.profile);
+          const report = await this.#deliver(pm.pane, message.text, pm.profile);
           this.#afterDelivery(message, report, outcomes, record, records, wallNow);
           if (report.status === "delivered") ctx.onDelivered();
           const mem = this.#panes.get(message.pmPaneId);
@@ -841,7 +938,7 @@ export class Monitor {
       io.push({
         paneId: resume.paneId,
         run: async () => {
-          const report = await this.#deliver(resume.paneId, resume.text, agent.profile);
+          const report = await this.#deliver(agent.pane, resume.text, agent.profile);
           const ok = report.status === "delivered";
           this.#logger.info("{agent} ({pane}): resume message after the rate limit: {result}", {
             agent: resume.agentName,
@@ -862,9 +959,10 @@ export class Monitor {
   }
 
   /** Reliable delivery with this monitor's clock, sleep and timeout. */
-  #deliver(paneId: string, text: string, profile: AgentProfile) {
-    return deliver(this.#tmux, paneId, text, {
+  #deliver(pane: PaneRecord, text: string, profile: AgentProfile) {
+    return deliver(this.#tmux, pane.paneId, text, {
       profile,
+      width: pane.width,
       clock: this.#clock,
       sleep: this.#sleep,
       timeoutMs: this.#options.deliverTimeoutMs,
@@ -980,6 +1078,7 @@ export class Monitor {
         const detection = this.#detections.get(paneId);
         if (detection) pane.detection = detection;
         if (mem.stuck) pane.stuck = mem.stuck;
+        if (mem.unknownTold) pane.unknownTold = true;
         return pane;
       }),
       policy: this.#policy,
@@ -1004,6 +1103,7 @@ export class Monitor {
         observation: restoreObservation(pane.observation, now),
         confirm: true,
         stuck: pane.stuck,
+        unknownTold: pane.unknownTold,
       });
       if (pane.detection) this.#detections.set(pane.paneId, pane.detection);
     }

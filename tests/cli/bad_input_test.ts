@@ -30,6 +30,12 @@ const cases: [string[], RegExp][] = [
   [["monitor", "stop", "--timeout", "-3"], /Invalid value for --timeout/],
   [["monitor", "logs", "-n", "x"], /Invalid value for --lines/],
   [["monitor", "status", "extra"], /Unexpected argument: extra/],
+  [["monitor", "--unknown-after", "0"], /Invalid value for --unknown-after: .* got '0'/],
+  [["supervise", "--notify-unknown-after", "x"], /Invalid value for --notify-unknown-after/],
+  [["capture"], /Missing argument: TARGET/],
+  [["capture", "%1", "--out", ""], /Invalid value for --out: expected non-empty text/],
+  [["capture", "%1", "--out", "  "], /Invalid value for --out: expected non-empty text/],
+  [["capture", "%1", "--out", "dir/"], /Invalid value for --out: expected a file name/],
 ];
 
 for (const [args, pattern] of cases) {

@@ -24,6 +24,17 @@ export const MONITOR_OPTIONS: Record<string, OptionSpec> = {
     valueName: "S",
     description: "Seconds of quiet at an empty prompt before an agent is idle (default 20)",
   },
+  "unknown-after": {
+    type: "string",
+    valueName: "S",
+    description:
+      "Seconds with no input prompt, busy marker or dialog recognised before an agent is unknown (default 60)",
+  },
+  "notify-unknown-after": {
+    type: "string",
+    valueName: "S",
+    description: "Seconds an agent is unknown before its PM is told (default 60)",
+  },
   "notify-cooldown": {
     type: "string",
     valueName: "S",
@@ -101,6 +112,8 @@ export function monitorSettings(values: OptionValues): MonitorOptions {
   }
   return {
     idleAfterMs: seconds("idle-after", 20, 0.05, 86400),
+    unknownAfterMs: seconds("unknown-after", 60, 0.05, 86400),
+    notifyUnknownAfterMs: seconds("notify-unknown-after", 60, 0, 7 * 86400),
     notifyCooldownMs: seconds("notify-cooldown", 300, 0.05, 7 * 86400),
     maxHoldMs: seconds("max-hold", 120, 0.05, 86400),
     autoDetect: !flag(values, "no-auto-detect"),

@@ -63,7 +63,7 @@ export const sendCommand: CommandSpec = {
       let profile = identifyProfile(pane, { profiles });
       if (!profile && isWrapperCommand(pane.currentCommand, profiles)) {
         const screen = (await capturePane(tmux, pane.paneId)).join("\n");
-        profile = identifyProfile(pane, { profiles, screen });
+        profile = identifyProfile(pane, { profiles, screen, width: pane.width });
       }
       const shells = profile?.shells ?? DEFAULT_SHELLS;
       const command = commandName(pane.currentCommand);
@@ -74,6 +74,7 @@ export const sendCommand: CommandSpec = {
       }
       const report = await deliver(tmux, pane.paneId, message, {
         profile,
+        width: pane.width,
         verify: !flag(ctx.values, "no-verify"),
         timeoutMs,
       });
