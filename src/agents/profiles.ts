@@ -9,11 +9,14 @@
  *    `processNamePatterns`, e.g. Claude Code's native build names its process after its version,
  *    `2.1.37`);
  * 3. `pane_current_command` is a generic runtime in `wrapperProcessNames` (`node`, `python`…)
- *    AND the screen matches one of the profile's `signature` patterns (on border-stripped lines,
- *    like every other pattern list). The monitor only sees the
- *    command name, and `node` alone says nothing: Claude Code (npm install), Codex CLI (npm
- *    wrapper) and Gemini CLI all run as `node`. So `node` alone needs a screen signature match or
- *    registration.
+ *    AND its command line names one of the profile's `processNames` (the script `…/codex.js`, the
+ *    package `@anthropic-ai/claude-code`), when the caller knows the command line;
+ * 4. `pane_current_command` is such a runtime AND the screen matches one of the profile's
+ *    `signature` patterns, anywhere on the screen, on lines as captured or with box borders
+ *    stripped.
+ *
+ * `node` alone says nothing: Claude Code (npm install), Codex CLI (npm wrapper) and Gemini CLI all
+ * run as `node`. So `node` needs its command line, a screen signature, or registration.
  *
  * Pattern lists in a profile (all searched line by line, on lines with box borders `│┃║▌` stripped
  * from both ends, and only in the part of the screen detection assigns to them, see `detect.ts`):
@@ -35,6 +38,7 @@
 
 import { unsafePatternReason } from "./pattern_safety.ts";
 import type { PaneRecord } from "../tmux/types.ts";
+import { content, screenLines } from "./lines.ts";
 
 /** A regular expression as data: a source string (compiled with flag `i`) or source plus flags. */
 export type PatternSpec = string | { source: string; flags?: string };
@@ -846,19 +850,48 @@ export function isShellCommand(command: string, profile: AgentProfile): boolean 
   return name !== "" && profile.shells.includes(name);
 }
 
+/** What is known of the program a generic runtime runs (see `process_facts.ts`). */
+export interface ProcessHint {
+  /** The foreground process's argv (`node /usr/lib/node_modules/@openai/codex/bin/codex.js`). */
+  argv: readonly string[];
+  /** The npm package its script or executable belongs to. */
+  package?: { name: string };
+}
+
 /** Options for {@linkcode identifyProfile}. */
 export interface IdentifyOptions {
   /** The profiles to choose from (from {@linkcode loadProfiles}). */
   profiles: ReadonlyMap<string, AgentProfile>;
   /** The pane's screen, when captured: needed for generic runtimes such as `node`. */
   screen?: string;
+  /** The foreground program's command line, when known: names the CLI a runtime runs. */
+  process?: ProcessHint;
+  /** The pane's width in cells: the screen is read as detection reads it (`lines.ts`). */
+  width?: number;
+}
+
+/**
+ * The names a runtime's command line gives its program: the script's file name without its
+ * extension (`…/bin/codex.js` → `codex`) and the package name's last part (`@openai/codex` →
+ * `codex`), lower case.
+ */
+export function programNames(hint: ProcessHint): string[] {
+  const names: string[] = [];
+  for (const arg of hint.argv.slice(1, 3)) {
+    if (arg.startsWith("-")) continue;
+    const base = commandName(arg).replace(/\.(?:[cm]?js|ts|exe|py)$/, "");
+    if (base !== "") names.push(base);
+  }
+  const pkg = hint.package?.name.split("/").pop()?.toLowerCase();
+  if (pkg) names.push(pkg);
+  return names;
 }
 
 /**
  * Decides which profile describes the CLI in a pane: the registered `@tmux-orc-profile`, else a
  * profile whose process names match `pane_current_command`, else (for generic runtimes such as
- * `node`) the profile with the most `signature` patterns found on the screen. Returns `undefined`
- * when nothing fits.
+ * `node`) the profile its command line names, else the profile with the most `signature`
+ * patterns found on the screen. Returns `undefined` when nothing fits.
  */
 export function identifyProfile(
   pane: Pick<PaneRecord, "profile" | "currentCommand">,
@@ -877,16 +910,39 @@ export function identifyProfile(
   for (const profile of profiles.values()) {
     if (profile.processNamePatterns.some((re) => re.test(command))) return profile;
   }
+  if (options.process) {
+    const names = programNames(options.process);
+    for (const profile of profiles.values()) {
+      if (!profile.wrapperProcessNames.includes(command)) continue;
+      if (profile.processNames.some((name) => names.includes(name))) return profile;
+    }
+  }
   if (options.screen === undefined) return undefined;
-  // Border-stripped, as detection reads them: a dialog's `│ Allow execution of … │` counts.
-  const lines = options.screen.split("\n").map((line) =>
-    line.replace(/^[\s│┃║▌]+/, "").replace(/[\s│┃║▌]+$/, "")
+  return bestSignatureMatch(
+    command,
+    screenLines(options.screen, { width: options.width }),
+    profiles,
   );
+}
+
+/**
+ * The profile, among those that name `command` as a wrapper (the process fact), with the most
+ * `signature` patterns found on the screen. A pattern counts when it matches a line as captured
+ * (bounded, see `lines.ts`) or the same line with box borders stripped (`│ Allow execution…`
+ * inside a dialog box), anywhere on the screen. Ties go to the first profile.
+ */
+function bestSignatureMatch(
+  command: string,
+  lines: readonly string[],
+  profiles: ReadonlyMap<string, AgentProfile>,
+): AgentProfile | undefined {
+  const stripped = lines.map(content);
+  const found = (re: RegExp) => lines.some((line, i) => re.test(stripped[i]) || re.test(line));
   let best: AgentProfile | undefined;
   let bestScore = 0;
   for (const profile of profiles.values()) {
     if (!profile.wrapperProcessNames.includes(command)) continue;
-    const score = profile.signature.filter((re) => lines.some((line) => re.test(line))).length;
+    const score = profile.signature.filter(found).length;
     if (score > bestScore) {
       best = profile;
       bestScore = score;

@@ -59,4 +59,22 @@ export interface Observation {
   promptVisible?: boolean;
   /** Whether the last capture showed a busy marker (detection's own bookkeeping). */
   busy?: boolean;
+  /**
+   * The busy marker line the last capture showed, carried to cycles without a capture (the
+   * detail is made from it; carrying the detail instead would prefix it again each cycle).
+   */
+  busyMarker?: string;
+  /**
+   * Whether the last capture showed anything the profile recognises: its input box, a busy
+   * marker, a prompt, a usage-limit or error banner. `false` means the screen is not what the
+   * profile expects (a new CLI version, an unknown dialog): `agents` marks such panes.
+   */
+  recognised?: boolean;
+  /** Monotonic ms of the capture this observation rests on (detection's own bookkeeping). */
+  capturedMono?: number;
+  /**
+   * Monotonic ms when a capture last showed the agent's controls (input box, busy marker,
+   * prompt); drives the time-bounded `unknown` (detection's own bookkeeping).
+   */
+  controlsMono?: number;
 }

@@ -10,12 +10,13 @@
  *    Panes that are none of these are never touched.
  * 3. Capture, concurrently over the one connection (`captureConcurrency`), only the agent panes
  *    whose output may have changed since their last capture (`paneNeedsCapture`), or whose state
- *    needs confirming (first look, after an action, `maxCaptureAgeMs` without a capture). Dead
+ *    needs confirming (first look, after an action, a screen the profile did not recognise,
+ *    `maxCaptureAgeMs` without a capture). Dead
  *    panes and panes with a shell in the foreground need no capture: they are `crashed`.
  * 4. `detectState` for each agent from its previous observation (kept in memory and in the store).
  * 5. Actions: stuck input → Enter once (`submitStuck`), and the PM is told when it is still stuck
  *    the cycle after; crashed with `@tmux-orc-command` → respawn (`restartCrashed`, throttled).
- * 6. One store transaction: transitions, the agents table, the saved monitor state.
+ * 6. One store transaction (`journal.ts`): transitions, the agents table, the saved monitor state.
  * 7. The notification policy decides what to tell which PM (cooldown, one batch per PM, hold while
  *    the PM is busy, rate-limit suppression, resume after a limit); messages are delivered with
  *    `deliver` (typed, Enter, verified, bounded at ~2 s) concurrently across panes, and never typed
@@ -25,45 +26,48 @@
  *
  * A tmux error for one pane never fails the cycle; neither does a store error (logged).
  *
+ * Each step is its own module: `capture.ts` (which panes are agents, capture and change gating),
+ * the detector (`detector.ts`), `actions.ts` (what to do, as data from a pure function),
+ * `dispatch.ts` (notifications), `pane_jobs.ts` (the pane I/O), `journal.ts` (the store).
+ * This class keeps what carries from one cycle to the next and runs the steps in order.
+ *
  * @module
  */
 
 import type { Logger } from "@logtape/logtape";
-import pLimit from "p-limit";
-import { DEFAULT_IDLE_AFTER_MS, type DetectOptions } from "../agents/detect.ts";
-import { type AgentProfile, isShellCommand, loadProfiles } from "../agents/profiles.ts";
+import type { DetectOptions } from "../agents/detect.ts";
+import { type AgentProfile, loadProfiles, type ProcessHint } from "../agents/profiles.ts";
+import { readProcessFacts } from "../agents/process_facts.ts";
 import { AGENT_STATES, type AgentState, type Observation } from "../agents/types.ts";
-import { restartCrashedPane, type RestartLimits, RestartThrottle } from "../actions/restart.ts";
-import type { EndedProcesses, ProcessTable } from "../actions/pane_processes.ts";
-import { deliver, type DeliveryReport } from "../notify/deliver.ts";
-import {
-  decideNotifications,
-  DEFAULT_COOLDOWN_MS,
-  DEFAULT_MAX_HOLD_MS,
-  emptyPolicyState,
-  type HeldNotification,
-  type Outcome,
-  type PmMessage,
-  type PolicyState,
-  type Transition,
-} from "../notify/policy.ts";
+import { RestartThrottle } from "../actions/restart.ts";
+import type { ProcessTable } from "../actions/pane_processes.ts";
+import type { Transition } from "../notify/policy.ts";
+import { errorMessage } from "../state/errors.ts";
 import type { Store } from "../store/store.ts";
-import { type StoreOp, WriteQueue } from "./write_queue.ts";
-import { type Detector, InlineDetector } from "./detector.ts";
-import type { Ownership } from "./ownership.ts";
-import { sendKey } from "../tmux/commands.ts";
-import { listPanes, type PaneCaptureMark, paneChangeKey, paneNeedsCapture } from "../tmux/panes.ts";
+import { listPanes } from "../tmux/panes.ts";
 import { type PaneRecord, type TmuxClient, TmuxUnavailableError } from "../tmux/types.ts";
 import { type Clock, sleep as realSleep } from "../util/clock.ts";
+import { type Action, decideActions, refusalRecord, runAction, transitionOf } from "./actions.ts";
 import {
-  MONITOR_STATE_KEY,
-  parseSavedState,
-  restoreObservation,
-  type SavedMonitorState,
-  serializeState,
-  type StuckEpisode,
-} from "./persist.ts";
-import { type AgentPane, classifyPanes, type Detection } from "./registry.ts";
+  captureAll,
+  type CaptureDeps,
+  type Captures,
+  findAgents,
+  needsCapture,
+} from "./capture.ts";
+import { type Detector, InlineDetector } from "./detector.ts";
+import { NotificationDispatch } from "./dispatch.ts";
+import { Journal } from "./journal.ts";
+import { type MonitorOptions, type ResolvedOptions, resolveMonitorOptions } from "./options.ts";
+import type { Ownership } from "./ownership.ts";
+import { type PaneJob, runPaneJobs } from "./pane_jobs.ts";
+import { parseSavedState, serializeState } from "./persist.ts";
+import { PaneMemories } from "./memory.ts";
+import { ProcessHints } from "./process_hints.ts";
+import type { AgentPane } from "./registry.ts";
+import { type StoreOp, WriteQueue } from "./write_queue.ts";
+
+export { DEFAULT_MONITOR_OPTIONS, type MonitorOptions } from "./options.ts";
 
 /** What one cycle did. */
 export interface CycleResult {
@@ -97,63 +101,6 @@ export interface CycleResult {
   standby?: string;
 }
 
-/** Tuning of the monitor. Every field has a default. */
-export interface MonitorOptions {
-  /** Quiet time before an agent at an empty prompt is idle (default 20 000 ms). */
-  idleAfterMs?: number;
-  /** Quiet time before unsent input counts as stuck (default: `idleAfterMs`). */
-  stuckAfterMs?: number;
-  /** Least time between two notifications about one agent entering one state (300 000 ms). */
-  notifyCooldownMs?: number;
-  /** Longest wait for a busy PM before a message is typed anyway (default 120 000 ms). */
-  maxHoldMs?: number;
-  /** Auto-detect unregistered agents by their process (default true). */
-  autoDetect?: boolean;
-  /** Press Enter once for stuck input (default true). */
-  submitStuck?: boolean;
-  /** Type a message into an agent after its rate limit resets (default false). */
-  resumeAfterLimit?: boolean;
-  /** That message (default the policy's `DEFAULT_RESUME_MESSAGE`). */
-  resumeMessage?: string;
-  /** Respawn crashed agents that have a `@tmux-orc-command` (default false). */
-  restartCrashed?: boolean;
-  /** Tell PMs at all (default true). */
-  notify?: boolean;
-  /** Most captures in flight at once (default 64; 1 = sequential). */
-  captureConcurrency?: number;
-  /** Capture only panes whose output may have changed (default true; false for benchmarks). */
-  changeGating?: boolean;
-  /** Recapture an unchanged agent pane at least this often (default 60 000 ms). */
-  maxCaptureAgeMs?: number;
-  /** Bound on one delivery (default 2000 ms). */
-  deliverTimeoutMs?: number;
-  /** Restart throttling. */
-  restartLimits?: RestartLimits;
-  /** Time zone for reset times that state none (default the machine's). */
-  defaultTimeZone?: string;
-}
-
-/** The options that have fixed defaults. */
-type Defaulted = Required<
-  Omit<MonitorOptions, "stuckAfterMs" | "resumeMessage" | "restartLimits" | "defaultTimeZone">
->;
-
-/** The defaults of {@linkcode MonitorOptions}. */
-export const DEFAULT_MONITOR_OPTIONS: Readonly<Defaulted> = {
-  idleAfterMs: DEFAULT_IDLE_AFTER_MS,
-  notifyCooldownMs: DEFAULT_COOLDOWN_MS,
-  maxHoldMs: DEFAULT_MAX_HOLD_MS,
-  autoDetect: true,
-  submitStuck: true,
-  resumeAfterLimit: false,
-  restartCrashed: false,
-  notify: true,
-  captureConcurrency: 64,
-  changeGating: true,
-  maxCaptureAgeMs: 60_000,
-  deliverTimeoutMs: 2000,
-};
-
 /** What a monitor needs. */
 export interface MonitorDeps {
   /** The tmux connection (closed by {@linkcode Monitor.close}). */
@@ -178,49 +125,29 @@ export interface MonitorDeps {
   ownership?: Ownership;
   /** Where detection runs (default in this thread, no deadline; see `detector.ts`). */
   detector?: Detector;
+  /**
+   * Reads the command line of the program in a pane's foreground, given the pane's pid (default
+   * {@linkcode readProcessFacts}): a `node` pane whose command line names a CLI is identified
+   * without a screen signature.
+   */
+  processFacts?: (panePid: number) => Promise<ProcessHint | undefined>;
 }
 
-/** What the monitor remembers about one monitored pane. */
-interface PaneMemory {
-  pid: number;
-  observation: Observation;
-  capture?: PaneCaptureMark;
-  capturedAtMono?: number;
-  confirm: boolean;
-  stuck?: StuckEpisode;
-}
-
-/** An event to record (a history row; queued while the store cannot be written). */
-type PendingRecord = StoreOp;
-
-/** Records what became of one notification. */
-type RecordOutcome = (
-  outcome: Outcome,
-  delivery: "delivered" | "failed" | "held" | "suppressed",
-  detail: string,
-  extra?: Record<string, unknown>,
-) => void;
-
-/** States in which typing into a PM is never safe (a keystroke could answer a prompt or a shell). */
-const UNSAFE_PM_STATES: ReadonlySet<AgentState> = new Set<AgentState>(["waiting", "crashed"]);
-/** States in which a PM is busy: messages are held (up to `maxHoldMs`). */
-const BUSY_PM_STATES: ReadonlySet<AgentState> = new Set<AgentState>([
-  "active",
-  "waiting",
-  "stuck_input",
-  "unknown",
-  "crashed",
-]);
-
-/** How often old rows are pruned from the store. */
-const PRUNE_EVERY_MS = 3_600_000;
-/** How long events are kept. */
-const KEEP_EVENTS_MS = 30 * 86_400_000;
-/** How long an agent that is gone stays in the agents table. */
-const KEEP_GONE_AGENTS_MS = 86_400_000;
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** One cycle's work in progress: what it found, and what it still has to write and do. */
+interface CycleWork {
+  result: CycleResult;
+  monoNow: number;
+  wallNow: number;
+  /** History rows written with the cycle's state (transitions). */
+  stateRecords: StoreOp[];
+  /** History rows written after the pane work (actions, notification outcomes). */
+  records: StoreOp[];
+  /** What the notification policy hears about. */
+  notices: Transition[];
+  /** Pane work, run after the decisions. */
+  jobs: PaneJob[];
+  /** Each agent with this cycle's observation and the state it had before. */
+  observed: { agent: AgentPane; observation: Observation; previous?: AgentState }[];
 }
 
 function countStates(agents: readonly { state: AgentState }[]): Record<string, number> {
@@ -234,47 +161,57 @@ export class Monitor {
   readonly #tmux: TmuxClient;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  readonly #writes: WriteQueue | undefined;
+  readonly #journal: Journal;
   readonly #profiles: ReadonlyMap<string, AgentProfile>;
-  readonly #options: MonitorOptions & Defaulted;
-  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #options: ResolvedOptions;
   readonly #restarts: RestartThrottle;
   readonly #processes: ProcessTable | undefined;
-  readonly #ownership: Ownership | undefined;
   readonly #detector: Detector;
+  readonly #hints: ProcessHints;
+  readonly #dispatch: NotificationDispatch;
+  readonly #capture: CaptureDeps;
+  readonly #ownership: Ownership | undefined;
   #cycle = 0;
   #tmuxUp: boolean | undefined;
   #restored = false;
-  #panes = new Map<string, PaneMemory>();
-  #detections = new Map<string, Detection>();
-  #probes = new Map<string, PaneCaptureMark & { pid: number }>();
-  #respawned = new Set<string>();
-  #policy: PolicyState = emptyPolicyState();
-  #marks = new Map<string, number>();
-  #savedJson = "";
+  readonly #memory = new PaneMemories();
   #warned = new Set<string>();
   #listError = "";
-  #prunedAt = -Infinity;
 
   /** Creates a monitor. Nothing runs until {@linkcode Monitor.cycle}. */
   constructor(deps: MonitorDeps) {
     this.#tmux = deps.tmux;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
-    this.#writes = deps.store
+    const writes = deps.store
       ? new WriteQueue(deps.store, {
         logger: deps.logger,
         wall: () => deps.clock.wall(),
         reopen: deps.reopenStore,
       })
       : undefined;
+    this.#journal = new Journal(writes, deps.logger);
     this.#profiles = deps.profiles ?? loadProfiles();
-    this.#options = { ...DEFAULT_MONITOR_OPTIONS, ...stripUndefined(deps.options ?? {}) };
-    this.#sleep = deps.sleep ?? realSleep;
+    this.#options = resolveMonitorOptions(deps.options);
     this.#restarts = new RestartThrottle(this.#options.restartLimits);
     this.#processes = deps.processes;
     this.#ownership = deps.ownership;
     this.#detector = deps.detector ?? new InlineDetector();
+    this.#hints = new ProcessHints(deps.processFacts ?? readProcessFacts);
+    this.#dispatch = new NotificationDispatch({
+      tmux: deps.tmux,
+      clock: deps.clock,
+      sleep: deps.sleep ?? realSleep,
+      logger: deps.logger,
+      journal: this.#journal,
+      options: this.#options,
+    });
+    this.#capture = {
+      tmux: deps.tmux,
+      clock: deps.clock,
+      logger: deps.logger,
+      concurrency: this.#options.captureConcurrency,
+    };
   }
 
   /** Ends a running cycle's detection now (on SIGTERM; see `detector.ts`). */
@@ -284,343 +221,68 @@ export class Monitor {
 
   /** The current observations, by pane id (for tests and diagnostics). */
   get observations(): ReadonlyMap<string, Observation> {
-    return new Map([...this.#panes].map(([id, mem]) => [id, mem.observation]));
+    return new Map([...this.#memory.panes].map(([id, mem]) => [id, mem.observation]));
   }
 
   /** Runs one cycle. Never throws for tmux or store trouble: no server means zero panes. */
   async cycle(): Promise<CycleResult> {
-    const clock = this.#clock;
-    const start = clock.monotonic();
-    const at = clock.wall();
-    this.#cycle += 1;
-    const result: CycleResult = {
-      cycle: this.#cycle,
-      at,
-      durationMs: 0,
-      tmux: true,
-      panes: 0,
-      agents: 0,
-      states: countStates([]),
-      captured: 0,
-      transitions: 0,
-      notifications: 0,
-      actions: 0,
-    };
+    const start = this.#clock.monotonic();
+    const result = this.#newResult();
     const finish = () => {
-      result.durationMs = clock.monotonic() - start;
+      result.durationMs = this.#clock.monotonic() - start;
       return result;
     };
     if (!this.#restored) this.#restore();
     result.standby = await this.#ownership?.standbyReason(this.#tmux, this.#logger);
     if (result.standby !== undefined) return finish();
-
-    let panes: PaneRecord[];
-    try {
-      panes = await listPanes(this.#tmux);
-    } catch (error) {
-      if (error instanceof TmuxUnavailableError) {
-        result.tmux = false;
-        if (this.#tmuxUp !== false) {
-          this.#logger.warn("No tmux server is answering; watching zero panes until one does");
-          this.#tmuxUp = false;
-          this.#withStore("mark agents gone", (store) => {
-            store.upsertAgents([], { nowMs: at, markOthersGone: true });
-          });
-        }
-      } else if (this.#listError !== errorText(error)) {
-        this.#listError = errorText(error);
-        this.#logger.error("Cannot list tmux panes: {error}", { error: this.#listError });
-      }
-      return finish();
-    }
-    this.#listError = "";
-    if (this.#tmuxUp !== true) {
-      this.#logger.info("Connected to the tmux server: {panes} panes", { panes: panes.length });
-      this.#tmuxUp = true;
-    }
+    const panes = await this.#listPanes(result);
+    if (!panes) return finish();
     result.panes = panes.length;
-    this.#forgetVanished(panes);
+    this.#memory.forgetVanished(panes, (id) => this.#restarts.forget(id));
 
-    // Which panes are agents; capture generic runtimes that changed to look for a signature.
-    const { autoDetect } = this.#options;
-    const screens = new Map<string, string>();
-    const captureMarks = new Map<string, PaneCaptureMark>();
-    let cls = classifyPanes({
-      panes,
-      profiles: this.#profiles,
-      autoDetect,
-      detections: this.#detections,
-    });
-    if (cls.needScreen.length > 0) {
-      const probe = cls.needScreen.filter((pane) =>
-        pane.role !== "" || paneNeedsCapture(pane, this.#probes.get(pane.paneId))
-      );
-      result.captured += await this.#captureAll(probe, screens, captureMarks);
-      for (const pane of probe) {
-        const mark = captureMarks.get(pane.paneId);
-        if (mark) this.#probes.set(pane.paneId, { ...mark, pid: pane.pid });
-      }
-      cls = classifyPanes({
-        panes,
-        profiles: this.#profiles,
-        autoDetect,
-        detections: this.#detections,
-        screens,
-      });
-    }
-    this.#detections = cls.detections;
-    const agents = cls.agents;
-    const agentIds = new Set(agents.map((a) => a.pane.paneId));
-    for (const id of this.#panes.keys()) {
-      if (!agentIds.has(id)) this.#panes.delete(id); // unregistered, or no longer detected
-    }
-    this.#warnUnknownProfiles(agents);
-
-    // Capture the agents that may have changed.
-    const monoBefore = clock.monotonic();
+    const captures: Captures = { screens: new Map(), marks: new Map() };
+    const agents = await this.#findAgents(panes, captures, result);
+    const monoBefore = this.#clock.monotonic();
     const toCapture = agents.filter((agent) =>
-      !screens.has(agent.pane.paneId) && this.#needsCapture(agent, monoBefore)
+      !captures.screens.has(agent.pane.paneId) &&
+      needsCapture(agent, this.#memory.captureMemory(agent.pane.paneId), {
+        changeGating: this.#options.changeGating,
+        maxCaptureAgeMs: this.#options.maxCaptureAgeMs,
+        monoNow: monoBefore,
+      })
     ).map((agent) => agent.pane);
-    result.captured += await this.#captureAll(toCapture, screens, captureMarks);
+    result.captured += await captureAll(toCapture, this.#capture, captures);
 
-    // Detect.
-    const monoNow = clock.monotonic();
-    const wallNow = clock.wall();
-    const detectOptions: DetectOptions = {
-      idleAfterMs: this.#options.idleAfterMs,
-      stuckAfterMs: this.#options.stuckAfterMs ?? this.#options.idleAfterMs,
-      defaultTimeZone: this.#options.defaultTimeZone,
-    };
-    const records: PendingRecord[] = [];
-    const stateRecords: PendingRecord[] = [];
-    const policyTransitions: Transition[] = [];
-    const io: { paneId: string; run: () => Promise<void> }[] = [];
-    const observed: { agent: AgentPane; observation: Observation }[] = [];
-
-    const detected = await this.#detector.detectAll(
-      agents.map((agent) => ({
-        pane: agent.pane,
-        capture: screens.get(agent.pane.paneId) ?? null,
-        previous: this.#panes.get(agent.pane.paneId)?.observation,
-        monoNow,
-        wallNow,
-        profile: agent.profile,
-      })),
-      detectOptions,
-    );
-    for (const [index, agent] of agents.entries()) {
-      const id = agent.pane.paneId;
-      const mem = this.#panes.get(id);
-      const prev = mem?.observation;
-      const screen = screens.get(id);
-      const observation = detected[index];
-      const memory: PaneMemory = {
-        pid: agent.pane.pid,
-        observation,
-        capture: captureMarks.get(id) ?? mem?.capture,
-        capturedAtMono: screen !== undefined ? monoBefore : mem?.capturedAtMono,
-        confirm: false,
-        stuck: mem?.stuck,
-      };
-      this.#panes.set(id, memory);
-      observed.push({ agent, observation });
-
-      const from: AgentState = prev?.state ?? "unknown";
-      const transition: Transition | undefined = from !== observation.state
-        ? {
-          agentKey: agent.key,
-          agentName: agent.name,
-          paneId: id,
-          pmPaneId: agent.pmPaneId,
-          from,
-          to: observation.state,
-          detail: observation.detail,
-          resetAt: observation.resetAt,
-          at: observation.since,
-        }
-        : undefined;
-      if (transition) {
-        result.transitions++;
-        this.#logger.info("{agent} ({pane}): {from} → {to}: {detail}", {
-          agent: agent.name,
-          pane: id,
-          from,
-          to: observation.state,
-          detail: observation.detail,
-        });
-        stateRecords.push((store) =>
-          store.recordTransition({
-            ts: wallNow,
-            agent: agent.name,
-            paneId: id,
-            from,
-            to: observation.state,
-            detail: observation.detail,
-            extra: { target: agent.target, profile: agent.profile.name, role: agent.role },
-          })
-        );
-      }
-
-      let notifyTransition = transition;
-      // Stuck input: Enter once; tell the PM when it is still stuck afterwards.
-      if (observation.state === "stuck_input" && agent.role === "agent") {
-        if (!memory.stuck || memory.stuck.text !== observation.inputText) {
-          memory.stuck = { text: observation.inputText, entered: false, told: false };
-        }
-        const episode = memory.stuck;
-        if (this.#options.submitStuck && !episode.entered) {
-          episode.entered = true;
-          memory.confirm = true;
-          notifyTransition = undefined;
-          result.actions++;
-          io.push({
-            paneId: id,
-            run: async () => {
-              let outcome = "pressed Enter to submit stuck input";
-              let failed = false;
-              try {
-                await sendKey(this.#tmux, id, "Enter");
-              } catch (error) {
-                failed = true;
-                outcome = `cannot press Enter: ${errorText(error)}`;
-              }
-              this.#logger.info("{agent} ({pane}): {outcome}", {
-                agent: agent.name,
-                pane: id,
-                outcome,
-              });
-              records.push((store) =>
-                store.recordEvent({
-                  ts: wallNow,
-                  kind: "action",
-                  agent: agent.name,
-                  paneId: id,
-                  toState: "stuck_input",
-                  detail: outcome,
-                  extra: { action: "submit_stuck", text: episode.text, failed },
-                })
-              );
-            },
-          });
-        } else if (this.#options.submitStuck && !episode.told) {
-          episode.told = true;
-          notifyTransition = {
-            agentKey: agent.key,
-            agentName: agent.name,
-            paneId: id,
-            pmPaneId: agent.pmPaneId,
-            from: "stuck_input",
-            to: "stuck_input",
-            detail: "still stuck after pressing Enter",
-            at: observation.since,
-          };
-        }
-      } else if (observation.state !== "stuck_input") {
-        memory.stuck = undefined;
-      }
-
-      // Crashed: respawn with its registered command (opt-in, throttled).
-      if (
-        observation.state === "crashed" && this.#options.restartCrashed &&
-        agent.source === "registered" && agent.pane.command.trim() !== ""
-      ) {
-        const check = this.#restarts.check(id, monoNow);
-        if (check.ok) {
-          this.#restarts.record(id, monoNow);
-          this.#respawned.add(id);
-          memory.confirm = true;
-          result.actions++;
-          io.push({ paneId: id, run: () => this.#restart(agent, wallNow, records) });
-        } else if (transition) {
-          this.#logger.warn("{agent} ({pane}): not restarting: {reason}", {
-            agent: agent.name,
-            pane: id,
-            reason: check.reason,
-          });
-          records.push((store) =>
-            store.recordEvent({
-              ts: wallNow,
-              kind: "action",
-              agent: agent.name,
-              paneId: id,
-              toState: "crashed",
-              detail: `not restarting: ${check.reason}`,
-              extra: { action: "restart", skipped: true },
-            })
-          );
-        }
-      } else if (observation.state !== "crashed") {
-        this.#respawned.delete(id);
-      }
-
-      if (notifyTransition && agent.role === "agent") policyTransitions.push(notifyTransition);
-    }
-
+    const work = await this.#detect(agents, captures, monoBefore, result);
+    for (const entry of work.observed) this.#react(entry, work);
     result.agents = agents.length;
-    result.states = countStates(observed.map((o) => o.observation));
+    result.states = countStates(work.observed.map((o) => o.observation));
 
-    // The cycle's state, in one transaction.
-    const saved = this.#snapshot();
-    const savedJson = serializeState(saved);
-    const cycleSaved = this.#writes?.commit(stateRecords, (store) => {
-      store.upsertAgents(
-        observed.map(({ agent, observation }) => ({
-          paneId: agent.pane.paneId,
-          name: agent.name,
-          target: agent.target,
-          profile: agent.profile.name,
-          role: agent.source === "detected" ? "" : agent.role,
-          pmPane: agent.pmPaneId,
-          state: observation.state,
-          since: observation.since,
-          detail: observation.detail,
-          resetAt: observation.resetAt,
-        })),
-        { nowMs: wallNow, markOthersGone: true },
-      );
-      if (savedJson !== this.#savedJson) store.setMeta(MONITOR_STATE_KEY, savedJson);
+    this.#journal.commitCycle(work.stateRecords, {
+      agents: work.observed.map(({ agent, observation }) => ({
+        paneId: agent.pane.paneId,
+        name: agent.name,
+        target: agent.target,
+        profile: agent.profile.name,
+        role: agent.source === "detected" ? "" : agent.role,
+        pmPane: agent.pmPaneId,
+        state: observation.state,
+        since: observation.since,
+        detail: observation.detail,
+        resetAt: observation.resetAt,
+      })),
+      nowMs: work.wallNow,
+      savedJson: serializeState(this.#memory.snapshot(this.#dispatch.policy)),
     });
-    if (cycleSaved) this.#savedJson = savedJson;
-
-    // Notifications.
-    if (this.#options.notify) {
-      this.#notify({
-        agents,
-        transitions: policyTransitions,
-        wallNow,
-        io,
-        records,
-        onDelivered: () => result.notifications++,
-        onAction: () => result.actions++,
-      });
-    }
-
-    // Run the I/O: concurrent across panes, in order within a pane.
-    const chains = new Map<string, Promise<void>>();
-    for (const job of io) {
-      const previous = chains.get(job.paneId) ?? Promise.resolve();
-      chains.set(
-        job.paneId,
-        previous.then(job.run).catch((error) => {
-          this.#logger.error("Action on {pane} failed: {error}", {
-            pane: job.paneId,
-            error: errorText(error),
-          });
-        }),
-      );
-    }
-    await Promise.all(chains.values());
-
-    const after = serializeState(this.#snapshot());
-    const saveAfter = after !== this.#savedJson
-      ? (store: Store) => store.setMeta(MONITOR_STATE_KEY, after)
-      : undefined;
-    if (records.length > 0 || saveAfter) {
-      if (this.#writes?.commit(records, saveAfter) && saveAfter) this.#savedJson = after;
-    }
-    this.#prune(monoNow, wallNow);
-    result.storeQueued = this.#writes?.queued ?? 0;
-    result.storeLost = this.#writes?.lost ?? 0;
+    if (this.#options.notify) this.#notify(agents, work);
+    await runPaneJobs(work.jobs, this.#logger);
+    this.#journal.commitOutcomes(
+      work.records,
+      serializeState(this.#memory.snapshot(this.#dispatch.policy)),
+    );
+    this.#journal.prune(work.monoNow, work.wallNow);
+    result.storeQueued = this.#journal.queued;
+    result.storeLost = this.#journal.lost;
     return finish();
   }
 
@@ -634,83 +296,231 @@ export class Monitor {
       await this.#tmux.close();
     } finally {
       try {
-        this.#writes?.close();
+        this.#journal.close();
       } catch { /* already closed */ }
     }
   }
 
-  /** Once an hour: drop events older than 30 days and agents gone for a day. */
-  #prune(monoNow: number, wallNow: number): void {
-    if (!this.#writes || monoNow - this.#prunedAt < PRUNE_EVERY_MS) return;
-    this.#prunedAt = monoNow;
-    this.#withStore("prune old events", (store) => {
-      const events = store.pruneEvents(wallNow - KEEP_EVENTS_MS);
-      const agents = store.pruneAgents(wallNow - KEEP_GONE_AGENTS_MS);
-      if (events + agents > 0) {
-        this.#logger.info("Pruned {events} old events and {agents} departed agents", {
-          events,
-          agents,
-        });
+  #newResult(): CycleResult {
+    this.#cycle += 1;
+    return {
+      cycle: this.#cycle,
+      at: this.#clock.wall(),
+      durationMs: 0,
+      tmux: true,
+      panes: 0,
+      agents: 0,
+      states: countStates([]),
+      captured: 0,
+      transitions: 0,
+      notifications: 0,
+      actions: 0,
+    };
+  }
+
+  /** ONE `list-panes -a`; `undefined` when it failed (no server: every agent is gone). */
+  async #listPanes(result: CycleResult): Promise<PaneRecord[] | undefined> {
+    let panes: PaneRecord[];
+    try {
+      panes = await listPanes(this.#tmux);
+    } catch (error) {
+      if (error instanceof TmuxUnavailableError) {
+        result.tmux = false;
+        if (this.#tmuxUp !== false) {
+          this.#logger.warn("No tmux server is answering; watching zero panes until one does");
+          this.#tmuxUp = false;
+          this.#journal.markAllGone(result.at);
+        }
+      } else if (this.#listError !== errorMessage(error)) {
+        this.#listError = errorMessage(error);
+        this.#logger.error("Cannot list tmux panes: {error}", { error: this.#listError });
       }
+      return undefined;
+    }
+    this.#listError = "";
+    if (this.#tmuxUp !== true) {
+      this.#logger.info("Connected to the tmux server: {panes} panes", { panes: panes.length });
+      this.#tmuxUp = true;
+    }
+    return panes;
+  }
+
+  /** Which panes are agents (forgetting the panes that no longer are). */
+  async #findAgents(
+    panes: readonly PaneRecord[],
+    captures: Captures,
+    result: CycleResult,
+  ): Promise<AgentPane[]> {
+    const processes: Map<string, ProcessHint> = await this.#hints.forPanes(
+      panes,
+      this.#profiles,
+      this.#memory.detections,
+    );
+    const found = await findAgents(
+      {
+        panes,
+        profiles: this.#profiles,
+        autoDetect: this.#options.autoDetect,
+        detections: this.#memory.detections,
+        processes,
+        probes: this.#memory.probes,
+      },
+      this.#capture,
+      captures,
+    );
+    result.captured += found.captured;
+    this.#memory.detections = found.classification.detections;
+    const agents = found.classification.agents;
+    this.#memory.keepOnly(new Set(agents.map((a) => a.pane.paneId)));
+    this.#warnUnknownProfiles(agents);
+    return agents;
+  }
+
+  /** Detects every agent's state, remembers it, and logs and records the transitions. */
+  async #detect(
+    agents: readonly AgentPane[],
+    captures: Captures,
+    monoBefore: number,
+    result: CycleResult,
+  ): Promise<CycleWork> {
+    const monoNow = this.#clock.monotonic();
+    const wallNow = this.#clock.wall();
+    const options = this.#options;
+    const detectOptions: DetectOptions = {
+      idleAfterMs: options.idleAfterMs,
+      stuckAfterMs: options.stuckAfterMs ?? options.idleAfterMs,
+      defaultTimeZone: options.defaultTimeZone,
+      unknownAfterMs: options.unknownAfterMs,
+      // An unchanged pane is recaptured every maxCaptureAgeMs: older findings mean failed captures.
+      maxCarryMs: options.maxCaptureAgeMs + options.unknownAfterMs,
+    };
+    const detected = await this.#detector.detectAll(
+      agents.map((agent) => ({
+        pane: agent.pane,
+        capture: captures.screens.get(agent.pane.paneId) ?? null,
+        previous: this.#memory.panes.get(agent.pane.paneId)?.observation,
+        monoNow,
+        wallNow,
+        profile: agent.profile,
+      })),
+      detectOptions,
+    );
+    const work: CycleWork = {
+      result,
+      monoNow,
+      wallNow,
+      stateRecords: [],
+      records: [],
+      notices: [],
+      jobs: [],
+      observed: [],
+    };
+    for (const [index, agent] of agents.entries()) {
+      const id = agent.pane.paneId;
+      const mem = this.#memory.panes.get(id);
+      const observation = detected[index];
+      this.#memory.panes.set(id, {
+        pid: agent.pane.pid,
+        observation,
+        capture: captures.marks.get(id) ?? mem?.capture,
+        capturedAtMono: captures.screens.has(id) ? monoBefore : mem?.capturedAtMono,
+        stuck: mem?.stuck,
+        unknownTold: mem?.unknownTold,
+        // A screen the profile does not recognise may be a redraw caught half-way: look again
+        // next cycle (and every cycle while it stays unrecognised) instead of trusting it until
+        // the pane's output changes.
+        confirm: observation.recognised === false,
+      });
+      work.observed.push({ agent, observation, previous: mem?.observation.state });
+    }
+    return work;
+  }
+
+  /** Logs and records a transition, decides the agent's actions and queues them. */
+  #react(entry: CycleWork["observed"][number], work: CycleWork): void {
+    const { agent, observation } = entry;
+    const id = agent.pane.paneId;
+    const memory = this.#memory.panes.get(id)!;
+    const transition = transitionOf(agent, entry.previous, observation);
+    if (transition) {
+      work.result.transitions++;
+      this.#logger.info("{agent} ({pane}): {from} → {to}: {detail}", {
+        agent: agent.name,
+        pane: id,
+        from: transition.from,
+        to: observation.state,
+        detail: observation.detail,
+      });
+      work.stateRecords.push((store) =>
+        store.recordTransition({
+          ts: work.wallNow,
+          agent: agent.name,
+          paneId: id,
+          from: transition.from,
+          to: observation.state,
+          detail: observation.detail,
+          extra: { target: agent.target, profile: agent.profile.name, role: agent.role },
+        })
+      );
+    }
+    const decision = decideActions({
+      agent,
+      observation,
+      transition,
+      memory,
+      restartCheck: () => this.#restarts.check(id, work.monoNow),
+      wallNow: work.wallNow,
+    }, this.#options);
+    memory.stuck = decision.memory.stuck;
+    memory.unknownTold = decision.memory.unknownTold;
+    if (decision.confirm) memory.confirm = true;
+    if (observation.state !== "crashed") this.#memory.respawned.delete(id);
+    for (const action of decision.actions) this.#schedule(action, work);
+    work.notices.push(...decision.notices);
+  }
+
+  /** Queues an action as pane work (a refused restart is only recorded). */
+  #schedule(action: Action, work: CycleWork): void {
+    const id = action.agent.pane.paneId;
+    if (action.kind === "restart_refused") {
+      work.records.push(refusalRecord(action, this.#logger, work.wallNow));
+      return;
+    }
+    if (action.kind === "restart") {
+      this.#restarts.record(id, work.monoNow);
+      this.#memory.respawned.add(id);
+    }
+    work.result.actions++;
+    const deps = {
+      tmux: this.#tmux,
+      logger: this.#logger,
+      processes: this.#processes,
+      onRestartFailed: (paneId: string) => this.#memory.respawned.delete(paneId),
+    };
+    work.jobs.push({
+      paneId: id,
+      run: async () => {
+        work.records.push(await runAction(action, deps, work.wallNow));
+      },
     });
   }
 
-  #needsCapture(agent: AgentPane, monoNow: number): boolean {
-    const pane = agent.pane;
-    if (pane.dead || isShellCommand(pane.currentCommand, agent.profile)) return false;
-    const mem = this.#panes.get(pane.paneId);
-    if (!mem || mem.confirm || mem.observation.screenHash === "" || !mem.capture) return true;
-    if (!this.#options.changeGating) return true;
-    if (paneNeedsCapture(pane, mem.capture)) return true;
-    return mem.capturedAtMono === undefined ||
-      monoNow - mem.capturedAtMono >= this.#options.maxCaptureAgeMs;
-  }
-
-  /** Captures panes concurrently; failures leave a pane uncaptured. Returns how many were sent. */
-  async #captureAll(
-    panes: readonly PaneRecord[],
-    screens: Map<string, string>,
-    marks: Map<string, PaneCaptureMark>,
-  ): Promise<number> {
-    if (panes.length === 0) return 0;
-    const limit = pLimit(Math.max(1, this.#options.captureConcurrency));
-    await Promise.all(panes.map((pane) =>
-      limit(async () => {
-        const key = paneChangeKey(pane);
-        const capturedAtMs = this.#clock.wall();
-        try {
-          const lines = await this.#tmux.run(["capture-pane", "-p", "-J", "-t", pane.paneId]);
-          screens.set(pane.paneId, lines.join("\n"));
-          marks.set(pane.paneId, { key, capturedAtMs });
-        } catch (error) {
-          this.#logger.debug("Cannot capture {pane}: {error}", {
-            pane: pane.paneId,
-            error: errorText(error),
-          });
-        }
-      })
-    ));
-    return panes.length;
-  }
-
-  #forgetVanished(panes: readonly PaneRecord[]): void {
-    const byId = new Map(panes.map((p) => [p.paneId, p]));
-    for (const [id, mem] of this.#panes) {
-      const pane = byId.get(id);
-      if (!pane) {
-        this.#panes.delete(id);
-        this.#respawned.delete(id);
-        this.#restarts.forget(id);
-      } else if (pane.pid !== mem.pid && !this.#respawned.has(id)) {
-        // A different process tree under a reused pane id (e.g. a new tmux server): start over.
-        this.#panes.delete(id);
-        this.#restarts.forget(id);
-      }
-    }
-    for (const [id, probe] of this.#probes) {
-      const pane = byId.get(id);
-      if (!pane || pane.pid !== probe.pid) this.#probes.delete(id);
-    }
+  /** The notification policy's decisions, queued as pane work (see `dispatch.ts`). */
+  #notify(agents: readonly AgentPane[], work: CycleWork): void {
+    this.#dispatch.plan({
+      agents,
+      transitions: work.notices,
+      wallNow: work.wallNow,
+      stateOf: (paneId) => this.#memory.panes.get(paneId)?.observation.state,
+      io: work.jobs,
+      records: work.records,
+      onDelivered: () => work.result.notifications++,
+      onAction: () => work.result.actions++,
+      onTyped: (paneId) => {
+        const mem = this.#memory.panes.get(paneId);
+        if (mem) mem.confirm = true;
+      },
+    });
   }
 
   #warnUnknownProfiles(agents: readonly AgentPane[]): void {
@@ -727,322 +537,15 @@ export class Monitor {
     }
   }
 
-  #notify(ctx: {
-    agents: readonly AgentPane[];
-    transitions: Transition[];
-    wallNow: number;
-    io: { paneId: string; run: () => Promise<void> }[];
-    records: PendingRecord[];
-    onDelivered: () => void;
-    onAction: () => void;
-  }): void {
-    const { agents, wallNow, io, records } = ctx;
-    const byPane = new Map(agents.map((a) => [a.pane.paneId, a]));
-    const stateOf = (paneId: string) => this.#panes.get(paneId)?.observation.state;
-    const busyPms = new Set<string>();
-    for (const agent of agents) {
-      const state = stateOf(agent.pane.paneId);
-      if (state !== undefined && BUSY_PM_STATES.has(state)) busyPms.add(agent.pane.paneId);
-    }
-    const decision = decideNotifications({
-      nowMs: wallNow,
-      transitions: ctx.transitions,
-      lastNotified: (key, state) => this.#lastNotified(key, state),
-      busyPms,
-      state: this.#policy,
-    }, {
-      cooldownMs: this.#options.notifyCooldownMs,
-      maxHoldMs: this.#options.maxHoldMs,
-      resumeAfterLimit: this.#options.resumeAfterLimit,
-      resumeMessage: this.#options.resumeMessage,
-    });
-    const state: PolicyState = { held: [...decision.state.held], limits: decision.state.limits };
-    this.#policy = state;
-
-    const record: RecordOutcome = (outcome, delivery, detail, extra = {}) => {
-      const n = outcome.notification;
-      records.push((store) =>
-        store.recordNotification({
-          ts: wallNow,
-          agent: n.agentName,
-          paneId: n.paneId,
-          state: n.state,
-          delivery,
-          detail,
-          extra: { pm: n.pmPaneId, ...extra },
-        })
-      );
-    };
-    const sentOutcomes = new Map<string, Outcome[]>();
-    for (const outcome of decision.outcomes) {
-      const first = outcome.origin === "transition";
-      if (outcome.result === "sent") {
-        const pm = outcome.notification.pmPaneId!;
-        sentOutcomes.set(pm, [...(sentOutcomes.get(pm) ?? []), outcome]);
-      } else if (outcome.result === "held" && first) {
-        record(outcome, "held", "PM is busy");
-      } else if (outcome.result === "failed") {
-        record(outcome, "failed", `not delivered: ${outcome.reason ?? "failed"}`);
-      } else if (outcome.result === "suppressed" && first && outcome.reason !== "superseded") {
-        record(outcome, "suppressed", outcome.reason ?? "suppressed");
-      }
-    }
-
-    for (const message of decision.messages) {
-      const pm = byPane.get(message.pmPaneId);
-      const outcomes = sentOutcomes.get(message.pmPaneId) ?? [];
-      const pmState = stateOf(message.pmPaneId);
-      if (!pm || pm.pane.dead || (pmState !== undefined && UNSAFE_PM_STATES.has(pmState))) {
-        // Never type into a PM that could take the text as an answer or a command: hold.
-        const why = !pm ? "PM pane is gone" : `PM is ${pm.pane.dead ? "dead" : pmState}`;
-        if (!pm) {
-          for (const outcome of outcomes) record(outcome, "failed", `not delivered: ${why}`);
-          continue;
-        }
-        for (const outcome of outcomes) {
-          state.held.push(this.#reheld(outcome, message.pmPaneId, wallNow));
-          if (outcome.origin === "transition") record(outcome, "held", why);
-        }
-        continue;
-      }
-      io.push({
-        paneId: message.pmPaneId,
-        run: async () => {
-          const report = await this.#deliver(message.pmPaneId, message.text, pm.profile);
-          this.#afterDelivery(message, report, outcomes, record, records, wallNow);
-          if (report.status === "delivered") ctx.onDelivered();
-          const mem = this.#panes.get(message.pmPaneId);
-          if (mem) mem.confirm = true;
-        },
-      });
-    }
-
-    for (const resume of decision.resumes) {
-      const agent = byPane.get(resume.paneId);
-      const agentState = stateOf(resume.paneId);
-      const note = (detail: string, extra: Record<string, unknown>) =>
-        records.push((store) =>
-          store.recordEvent({
-            ts: wallNow,
-            kind: "action",
-            agent: resume.agentName,
-            paneId: resume.paneId,
-            detail,
-            extra: { action: "resume", ...extra },
-          })
-        );
-      if (!agent || agentState === undefined || UNSAFE_PM_STATES.has(agentState)) {
-        note(`not resuming after the rate limit: agent is ${agent ? agentState : "gone"}`, {
-          skipped: true,
-        });
-        continue;
-      }
-      ctx.onAction();
-      io.push({
-        paneId: resume.paneId,
-        run: async () => {
-          const report = await this.#deliver(resume.paneId, resume.text, agent.profile);
-          const ok = report.status === "delivered";
-          this.#logger.info("{agent} ({pane}): resume message after the rate limit: {result}", {
-            agent: resume.agentName,
-            pane: resume.paneId,
-            result: ok ? "delivered" : report.reason,
-          });
-          note(
-            ok
-              ? "sent the resume message after the rate limit reset"
-              : `resume message failed: ${report.reason}`,
-            { delivered: ok, text: resume.text, enters: report.enters },
-          );
-          const mem = this.#panes.get(resume.paneId);
-          if (mem) mem.confirm = true;
-        },
-      });
-    }
-  }
-
-  /** Reliable delivery with this monitor's clock, sleep and timeout. */
-  #deliver(paneId: string, text: string, profile: AgentProfile) {
-    return deliver(this.#tmux, paneId, text, {
-      profile,
-      clock: this.#clock,
-      sleep: this.#sleep,
-      timeoutMs: this.#options.deliverTimeoutMs,
-    });
-  }
-
-  #afterDelivery(
-    message: PmMessage,
-    report: DeliveryReport,
-    outcomes: readonly Outcome[],
-    record: RecordOutcome,
-    records: PendingRecord[],
-    wallNow: number,
-  ): void {
-    const delivered = report.status === "delivered";
-    if (delivered) {
-      const marks = message.items.map((item) => ({
-        agentKey: item.agentKey,
-        state: item.state,
-        atMs: wallNow,
-      }));
-      for (const mark of marks) this.#marks.set(markKey(mark.agentKey, mark.state), mark.atMs);
-      records.push((store) => store.setLastNotifiedMany(marks));
-      this.#logger.info("Told PM {pm}: {text}", { pm: message.pmPaneId, text: message.text });
-    } else {
-      this.#logger.warn("Could not tell PM {pm}: {reason}", {
-        pm: message.pmPaneId,
-        reason: report.reason,
-      });
-    }
-    for (const outcome of outcomes) {
-      record(
-        outcome,
-        delivered ? "delivered" : "failed",
-        delivered ? message.text : report.reason ?? "failed",
-        {
-          forced: message.forced,
-          enters: report.enters,
-          verified: report.verified,
-        },
-      );
-    }
-  }
-
-  #reheld(outcome: Outcome, pmPaneId: string, nowMs: number): HeldNotification {
-    return {
-      ...outcome.notification,
-      pmPaneId,
-      heldSince: outcome.held?.heldSince ?? nowMs,
-    };
-  }
-
-  async #restart(agent: AgentPane, wallNow: number, records: PendingRecord[]): Promise<void> {
-    const id = agent.pane.paneId;
-    let detail: string;
-    let failed = false;
-    let ended: EndedProcesses | undefined;
-    try {
-      const report = await restartCrashedPane(this.#tmux, agent.pane, agent.pane.command, {
-        processes: this.#processes,
-      });
-      const argv = report.argv;
-      ended = report.ended;
-      detail = `restarted the crashed agent: ${argv.join(" ")}${endedText(ended)}`;
-      this.#logger.warn("{agent} ({pane}): {detail}", { agent: agent.name, pane: id, detail });
-    } catch (error) {
-      failed = true;
-      this.#respawned.delete(id);
-      detail = `cannot restart the crashed agent: ${errorText(error)}`;
-      this.#logger.error("{agent} ({pane}): {detail}", { agent: agent.name, pane: id, detail });
-    }
-    records.push((store) =>
-      store.recordEvent({
-        ts: wallNow,
-        kind: "restart",
-        agent: agent.name,
-        paneId: id,
-        toState: "crashed",
-        detail,
-        extra: {
-          action: "restart",
-          command: agent.pane.command,
-          failed,
-          dead: agent.pane.dead,
-          ...(ended
-            ? { ended: { found: ended.found, killed: ended.killed, left: ended.left } }
-            : {}),
-        },
-      })
-    );
-  }
-
-  #lastNotified(agentKey: string, state: AgentState): number | undefined {
-    const memory = this.#marks.get(markKey(agentKey, state));
-    if (memory !== undefined) return memory;
-    try {
-      return this.#writes?.use((store) => store.lastNotified(agentKey, state));
-    } catch (error) {
-      this.#storeError("read cooldown marks", error);
-      return undefined;
-    }
-  }
-
-  #snapshot(): SavedMonitorState {
-    return {
-      version: 1,
-      panes: [...this.#panes].map(([paneId, mem]) => {
-        const pane: SavedMonitorState["panes"][number] = {
-          paneId,
-          pid: mem.pid,
-          observation: mem.observation,
-        };
-        const detection = this.#detections.get(paneId);
-        if (detection) pane.detection = detection;
-        if (mem.stuck) pane.stuck = mem.stuck;
-        return pane;
-      }),
-      policy: this.#policy,
-    };
-  }
-
   #restore(): void {
     this.#restored = true;
-    if (!this.#writes) return;
-    let saved: SavedMonitorState | undefined;
-    try {
-      saved = parseSavedState(this.#writes.use((store) => store.getMeta(MONITOR_STATE_KEY)));
-    } catch (error) {
-      this.#storeError("read the saved monitor state", error);
-      return;
-    }
+    if (!this.#journal.enabled) return;
+    const saved = parseSavedState(this.#journal.savedState());
     if (!saved) return;
-    const now = { monoNow: this.#clock.monotonic(), wallNow: this.#clock.wall() };
-    for (const pane of saved.panes) {
-      this.#panes.set(pane.paneId, {
-        pid: pane.pid,
-        observation: restoreObservation(pane.observation, now),
-        confirm: true,
-        stuck: pane.stuck,
-      });
-      if (pane.detection) this.#detections.set(pane.paneId, pane.detection);
-    }
-    this.#policy = saved.policy;
+    this.#memory.restore(saved, { monoNow: this.#clock.monotonic(), wallNow: this.#clock.wall() });
+    this.#dispatch.restore(saved.policy);
     this.#logger.info("Restored the state of {count} agents from the last run", {
       count: saved.panes.length,
     });
   }
-
-  #withStore(what: string, fn: (store: Store) => void): void {
-    if (!this.#writes) return;
-    try {
-      this.#writes.use(fn);
-    } catch (error) {
-      this.#storeError(what, error);
-    }
-  }
-
-  #storeError(what: string, error: unknown): void {
-    const key = `store:${what}:${errorText(error)}`;
-    if (this.#warned.has(key)) return;
-    this.#warned.add(key);
-    this.#logger.error("Cannot {what} in the store: {error}", { what, error: errorText(error) });
-  }
-}
-
-function endedText(ended: EndedProcesses | undefined): string {
-  if (!ended || ended.found === 0) return "";
-  const killed = ended.killed > 0 ? `, ${ended.killed} needed SIGKILL` : "";
-  const left = ended.left.length > 0 ? `, ${ended.left.length} still alive` : "";
-  return ` (ended ${ended.found} old processes${killed}${left})`;
-}
-
-function markKey(agentKey: string, state: AgentState): string {
-  return `${agentKey}\u0000${state}`;
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<
-    T
-  >;
 }

@@ -41,6 +41,8 @@ export interface SavedPane {
   detection?: Detection;
   /** Stuck-input bookkeeping, if any. */
   stuck?: StuckEpisode;
+  /** Whether the PM was told about the pane's current `unknown` episode. */
+  unknownTold?: boolean;
 }
 
 /** The saved monitor state. */
@@ -98,6 +100,7 @@ export function parseSavedState(json: string | undefined): SavedMonitorState | u
     if (isRecord(s) && typeof s.text === "string") {
       pane.stuck = { text: s.text, entered: s.entered === true, told: s.told === true };
     }
+    if (p.unknownTold === true) pane.unknownTold = true;
     panes.push(pane);
   }
   const policy = isRecord(value.policy) && Array.isArray(value.policy.held) &&
@@ -113,19 +116,31 @@ export function serializeState(state: SavedMonitorState): string {
     ...state,
     panes: state.panes.map((p) => ({
       ...p,
-      observation: { ...p.observation, lastChangeMono: 0 },
+      observation: {
+        ...p.observation,
+        lastChangeMono: 0,
+        capturedMono: undefined,
+        controlsMono: undefined,
+      },
     })),
   });
 }
 
 /**
  * Rebuilds an observation saved by an earlier run for this run's clocks: the monotonic time of
- * the last screen change is set as far in the past as its wall-clock time is.
+ * the last screen change is set as far in the past as its wall-clock time is; the last capture
+ * and the last sight of the agent's controls count from now (the pane is recaptured at once, and
+ * the time-bounded `unknown` starts its clock again).
  */
 export function restoreObservation(
   saved: Observation,
   now: { monoNow: number; wallNow: number },
 ): Observation {
   const age = Math.max(0, now.wallNow - saved.lastChangeWall);
-  return { ...saved, lastChangeMono: now.monoNow - age };
+  return {
+    ...saved,
+    lastChangeMono: now.monoNow - age,
+    capturedMono: now.monoNow,
+    controlsMono: now.monoNow,
+  };
 }

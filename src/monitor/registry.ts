@@ -10,8 +10,10 @@
  * 2. **named as a PM**: another monitored pane's `@tmux-orc-pm` names it (it becomes a `pm`);
  * 3. **auto-detected** (unless turned off): {@linkcode identifyProfile} recognises the CLI in its
  *    foreground process by name (`claude`, `codex`, `gemini`, `aider`, Claude Code's version-named
- *    native build). A generic runtime (`node`, `bun`, `python`) needs a screen signature as well,
- *    so such a pane is captured once per change (and only then) to look for one. A pane detected
+ *    native build). A generic runtime (`node`, `bun`, `python`) needs its command line to name
+ *    the CLI (`processes`, e.g. `node …/codex.js`) or a screen signature, so such a pane is
+ *    captured once per change (and only then) to look for one when its command line does not.
+ *    A pane detected
  *    once stays an agent while the same process (pane pid) runs in it and its foreground is that
  *    CLI or a shell (the agent exited: `crashed`); any other foreground program ends it.
  *
@@ -24,7 +26,12 @@
  * @module
  */
 
-import { type AgentProfile, commandName, identifyProfile } from "../agents/profiles.ts";
+import {
+  type AgentProfile,
+  commandName,
+  identifyProfile,
+  type ProcessHint,
+} from "../agents/profiles.ts";
 import type { PaneRecord } from "../tmux/types.ts";
 
 /** The profile used for a registered pane whose CLI cannot be recognised (Claude Code first). */
@@ -72,6 +79,11 @@ export interface ClassifyInput {
   screens?: ReadonlyMap<string, string>;
   /** Earlier detections, by pane id. */
   detections?: ReadonlyMap<string, Detection>;
+  /**
+   * The foreground command lines of generic-runtime panes, by pane id, where known: a command
+   * line that names a CLI identifies the pane without a screen.
+   */
+  processes?: ReadonlyMap<string, ProcessHint>;
 }
 
 /** The answer of {@linkcode classifyPanes}. */
@@ -149,14 +161,16 @@ export function classifyPanes(input: ClassifyInput): Classification {
       const earlier = previous.get(pane.paneId);
       if (!profile && earlier && earlier.pid === pane.pid) profile = profiles.get(earlier.profile);
       if (!profile && isWrapperCommand(pane.currentCommand, profiles)) {
+        const process = input.processes?.get(pane.paneId);
         const screen = screens.get(pane.paneId);
-        if (screen === undefined) {
+        if (screen === undefined && !identifyProfile(pane, { profiles, process })) {
           needScreen.push(pane);
           continue;
         }
         // Remember the answer (the default profile when no signature shows), so the pane is
         // not captured again just to look for one.
-        profile = identifyProfile(pane, { profiles, screen }) ?? fallback;
+        profile = identifyProfile(pane, { profiles, screen, process, width: pane.width }) ??
+          fallback;
         if (profile) {
           detections.set(pane.paneId, {
             profile: profile.name,
@@ -195,15 +209,14 @@ export function classifyPanes(input: ClassifyInput): Classification {
       }
     }
     if (!profile && isWrapperCommand(pane.currentCommand, profiles)) {
+      const unregistered = { profile: "", currentCommand: pane.currentCommand };
+      const process = input.processes?.get(pane.paneId);
       const screen = screens.get(pane.paneId);
-      if (screen === undefined) {
+      if (screen === undefined && !identifyProfile(unregistered, { profiles, process })) {
         needScreen.push(pane);
         continue;
       }
-      profile = identifyProfile({ profile: "", currentCommand: pane.currentCommand }, {
-        profiles,
-        screen,
-      });
+      profile = identifyProfile(unregistered, { profiles, screen, process, width: pane.width });
     }
     if (!profile) continue;
     const sameAsBefore = earlier && earlier.pid === pane.pid && earlier.profile === profile.name;

@@ -36,6 +36,8 @@ export interface DeliverOptions {
   profile?: AgentProfile;
   /** Verify on the screen (default: true when a profile is given). */
   verify?: boolean;
+  /** The pane's width in cells, so the input box is read as detection reads it. */
+  width?: number;
   /** Upper bound on the whole delivery (default 2000 ms). */
   timeoutMs?: number;
   /** Most Enter presses (default 3). */
@@ -137,7 +139,7 @@ export async function deliver(
   const readInput = async (): Promise<string | undefined | null> => {
     try {
       const lines = await capturePane(tmux, paneId);
-      return extractInput(lines.join("\n"), profile!);
+      return extractInput(lines.join("\n"), profile!, { width: options.width });
     } catch {
       return null; // could not read the screen this time
     }

@@ -27,6 +27,9 @@
  *    never hears), while `onMaxHold: "fail"` ends the expired ones as `failed`.
  * 6. **One message per PM per cycle**, naming every agent (see {@linkcode formatBatch}).
  *
+ * Entering `unknown` or `active` is never told; a transition marked `notify` is (the monitor marks
+ * one when an agent has stayed `unknown` for a while: its screen is not recognised).
+ *
  * After a limit's `resetAt` has passed, the limit ends, and with `resumeAfterLimit` on the policy
  * emits (once) a {@linkcode ResumeAction}: a message to type into the agent itself.
  *
@@ -55,6 +58,12 @@ export interface Transition {
   resetAt?: number;
   /** Wall-clock ms when the agent entered `to`. Default: the cycle's `nowMs`. */
   at?: number;
+  /**
+   * Consider this transition for a notice even though `to` is not one of the notify states. The
+   * monitor sets it when an agent has been `unknown` for `notifyUnknownAfterMs`: entering
+   * `unknown` is not worth a notice (a first look, a passing screen), staying there is.
+   */
+  notify?: boolean;
 }
 
 /** A notification about one agent entering one state. */
@@ -319,7 +328,7 @@ export function decideNotifications(
     const last = list[list.length - 1];
     for (const t of list) {
       if (t.to === "active") limits.delete(agentKey);
-      if (!notifyStates.has(t.to)) continue;
+      if (!notifyStates.has(t.to) && t.notify !== true) continue;
       const notification = toNotification(t, now);
       const outcome: Outcome = {
         notification,
@@ -450,7 +459,7 @@ export function describeNotification(item: PendingNotification, nowMs: number): 
     case "active":
       return `${who} is active`;
     case "unknown":
-      return `${who} is in an unknown state`;
+      return `${who} ${withDetail("is in an unknown state")}`;
   }
 }
 

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   analyzeScreen,
   type DetectInput,
+  type DetectOptions,
   detectState,
   extractInput,
   findInputBox,
@@ -57,9 +58,7 @@ class Driver {
   readonly clock = new ManualClock({ monotonic: 1_000, wall: Date.parse("2026-03-06T12:00:00Z") });
   previous: Observation | undefined;
   pane: PaneRecord = paneRecord();
-  options: { idleAfterMs?: number; stuckAfterMs?: number; defaultTimeZone?: string } = {
-    idleAfterMs: 20_000,
-  };
+  options: DetectOptions = { idleAfterMs: 20_000 };
 
   observe(capture: string | null, afterMs = 1_000): Observation {
     this.clock.advance(afterMs);
@@ -221,8 +220,10 @@ Deno.test("detect: rate_limited beats error, and keeps the reset time parsed at 
   assert.equal(later.state, "rate_limited");
   assert.equal(later.resetAt, first.resetAt);
   assert.equal(later.since, first.since);
-  // After the reset time the message no longer counts: the agent is idle again.
-  const after = d.observe(null, 5 * 3600_000);
+  // After the reset time the message no longer counts: the agent is idle again. (The monitor
+  // recaptures an unchanged pane every minute; findings are not carried for hours.)
+  assert.equal(d.observe(screen, 5 * 3600_000 - 60_000).state, "rate_limited");
+  const after = d.observe(null, 120_000);
   assert.equal(after.state, "idle");
   assert.match(after.detail, /usage limit has reset/);
   assert.equal(after.resetAt, undefined);
@@ -312,10 +313,11 @@ Deno.test("detect: no capture and no history is unknown; details stay short", ()
 Deno.test("detect: an unrecognised screen stays unknown", () => {
   const d = new Driver();
   const screen = "some other program\nwith no prompt at all";
-  d.observe(screen);
+  assert.equal(d.observe(screen).detail, "no input prompt recognised");
   const o = d.observe(screen, 60_000);
   assert.equal(o.state, "unknown");
-  assert.equal(o.detail, "no input prompt recognised");
+  assert.equal(o.detail, "no input prompt recognised for 60 s");
+  assert.equal(o.recognised, false);
 });
 
 Deno.test("detect: extractInput reads both Claude Code prompt styles", () => {
@@ -420,5 +422,138 @@ Deno.test("detect: invariants over random cycles (pure, since, clocks, detail)",
       },
     ),
     { numRuns: 300 },
+  );
+});
+
+Deno.test("detect: a busy agent's detail is not prefixed again on cycles without a capture", () => {
+  const d = new Driver();
+  const first = d.observe(BUSY);
+  assert.equal(first.detail, "busy: ✻ Thinking… (4s · esc to interrupt)");
+  for (let i = 0; i < 5; i++) {
+    const carried = d.observe(null, 5_000);
+    assert.equal(carried.state, "active");
+    assert.equal(carried.detail, first.detail, `cycle ${i + 1} without a capture`);
+  }
+  // And once captured again, the same.
+  assert.equal(d.observe(BUSY).detail, first.detail);
+});
+
+const UNRECOGNISED = "  Some new full-screen view\n  of a CLI version the profile does not know";
+
+Deno.test("detect: an agent seen active becomes unknown when nothing is recognised for unknownAfterMs", () => {
+  const d = new Driver();
+  d.observe(BUSY);
+  const active = d.observe(UNRECOGNISED);
+  assert.equal(active.state, "active", "the screen changed");
+  assert.equal(active.recognised, false);
+  assert.equal(d.observe(UNRECOGNISED, 30_000).state, "active");
+  assert.equal(d.observe(null, 28_000).state, "active", "59 s since the busy marker");
+  const unknown = d.observe(UNRECOGNISED, 2_000);
+  assert.equal(unknown.state, "unknown");
+  assert.equal(unknown.detail, "no input prompt recognised for 60 s");
+  assert.equal(unknown.since, d.clock.wall());
+  assert.equal(d.observe(null, 10_000).state, "unknown");
+  // Its controls back on screen: read as usual again.
+  assert.equal(d.observe(IDLE).state, "active");
+  assert.equal(d.observe(IDLE, 25_000).state, "idle");
+});
+
+Deno.test("detect: unknownAfterMs is an option, and a screen that keeps changing does not freeze active", () => {
+  const d = new Driver();
+  d.options = { idleAfterMs: 20_000, unknownAfterMs: 10_000 };
+  d.observe(BUSY);
+  const states: string[] = [];
+  for (let i = 0; i < 8; i++) states.push(d.observe(`${UNRECOGNISED}\nframe ${i}`, 2_000).state);
+  assert.deepEqual(states, [
+    "active",
+    "active",
+    "active",
+    "active",
+    "unknown",
+    "unknown",
+    "unknown",
+    "unknown",
+  ]);
+  assert.equal(d.previous?.detail, "no input prompt recognised for 10 s");
+});
+
+Deno.test("detect: findings are carried only while captures are recent", () => {
+  for (const screen of [BUSY, DIALOG, ruleScreen(["> go", "", "  ⎿  API Error: 500 oops"])]) {
+    const d = new Driver();
+    const seen = d.observe(screen);
+    assert.notEqual(seen.state, "unknown");
+    assert.equal(d.observe(null, 60_000).state, seen.state);
+    assert.equal(d.observe(null, 60_000).state, seen.state, "120 s: still vouched for");
+    const stale = d.observe(null, 1_000);
+    assert.equal(stale.state, "unknown", seen.state);
+    assert.equal(stale.detail, "screen not captured for 2 min");
+  }
+  const d = new Driver();
+  d.options = { idleAfterMs: 20_000, maxCarryMs: 5_000 };
+  d.observe(DIALOG);
+  assert.equal(d.observe(null, 6_000).detail, "screen not captured for 5 s");
+});
+
+Deno.test("detect: recognised says whether the profile knew anything on the screen", () => {
+  for (
+    const [screen, recognised] of [[IDLE, true], [BUSY, true], [DIALOG, true], [
+      UNRECOGNISED,
+      false,
+    ]] as const
+  ) {
+    assert.equal(new Driver().observe(screen).recognised, recognised, screen);
+  }
+  const limit = ["  ⎿  You've hit your limit · resets 3pm (America/New_York)"].join("\n");
+  assert.equal(new Driver().observe(limit).recognised, true);
+});
+
+Deno.test("detect: no history freezes a state: settled on a screen, any history ends where a fresh look does", () => {
+  const screens = [
+    IDLE,
+    BUSY,
+    DIALOG,
+    ruleScreen(REPLY, { input: "x" }),
+    UNRECOGNISED,
+    ruleScreen(["> go", "", "  ⎿  API Error: 500 oops"]),
+    ruleScreen(["> go", "", "  ⎿  You've hit your limit · resets 3pm (America/New_York)"]),
+  ];
+  const settle = (d: Driver, screen: string) => {
+    // Long enough for every timer: idle-after, unknown-after, stuck input.
+    for (let t = 0; t < 150_000; t += 10_000) d.observe(screen, 10_000);
+    return d.previous!;
+  };
+  const fresh = screens.map((screen) => settle(new Driver(), screen).state);
+  assert.deepEqual(fresh, [
+    "idle",
+    "active",
+    "waiting",
+    "stuck_input",
+    "unknown",
+    "error",
+    "rate_limited",
+  ]);
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          screen: fc.integer({ min: 0, max: screens.length }),
+          dt: fc.integer({ min: 0, max: 40_000 }),
+          frame: fc.integer({ min: 0, max: 3 }),
+        }),
+        { maxLength: 25 },
+      ),
+      fc.integer({ min: 0, max: screens.length - 1 }),
+      (history, last) => {
+        const d = new Driver();
+        for (const step of history) {
+          const screen = step.screen === screens.length
+            ? null
+            : `${screens[step.screen]}${step.screen === 4 ? `\nframe ${step.frame}` : ""}`;
+          d.observe(screen, step.dt);
+        }
+        assert.equal(settle(d, screens[last]).state, fresh[last]);
+      },
+    ),
+    { numRuns: 200 },
   );
 });

@@ -5,6 +5,7 @@ import {
   identifyProfile,
   isShellCommand,
   loadProfiles,
+  programNames,
 } from "../../src/agents/profiles.ts";
 
 function loadError(overrides: unknown): string {
@@ -161,6 +162,45 @@ Deno.test("profiles: identifyProfile by registration, process name, then screen 
   assert.equal(id("nope", "claude"), "claude", "unknown registration falls back");
 });
 
+Deno.test("profiles: signatures match border-stripped lines anywhere on the screen", () => {
+  // A dialog drawn in a box, and nothing else of the CLI on screen (e.g. after a monitor
+  // restart, the header long scrolled away): `^Proceed…` must match `│ Proceed… │`.
+  const profiles = loadProfiles({
+    boxy: {
+      extends: "aider",
+      description: "a CLI that draws dialogs in boxes",
+      processNames: ["boxy"],
+      wrapperProcessNames: ["node"],
+      signature: [String.raw`^Proceed with the frobnication\?$`, String.raw`^◆ Boxy v\d`],
+    },
+  });
+  const dialog = [
+    "some scrollback of the session",
+    "",
+    "╭──────────────────────────────────────────────╮",
+    "│ ?  Frobnicate src/                            │",
+    "│                                              │",
+    "│ Proceed with the frobnication?               │",
+    "│                                              │",
+    "│ ● 1. Yes                                     │",
+    "│   2. No                                      │",
+    "╰──────────────────────────────────────────────╯",
+  ].join("\n");
+  const id = (command: string, screen: string) =>
+    identifyProfile({ profile: "", currentCommand: command }, { profiles, screen })?.name;
+  assert.equal(id("node", dialog), "boxy");
+  assert.equal(id("node", dialog.replace("\n│ Proceed", "\n┃ Proceed")), "boxy");
+  // The process fact still counts: the same screen in a python process is not this CLI.
+  assert.equal(id("python3", dialog), undefined);
+  // Lines as captured still count too (a pattern may look for the border itself).
+  assert.equal(id("node", "◆ Boxy v1.2.0"), "boxy");
+  // A very long line does not stall identification, and is cut before matching.
+  const long = `│ ${" ".repeat(50_000)}x│\n${
+    "─".repeat(50_000)
+  }\n│ Proceed with the frobnication? │`;
+  assert.equal(id("node", long), "boxy");
+});
+
 Deno.test("profiles: shells mean crashed, however tmux spells them", () => {
   const claude = loadProfiles().get("claude")!;
   for (const shell of ["bash", "-bash", "/bin/zsh", "fish", "dash", "ksh", "tcsh", "sh", "ZSH"]) {
@@ -169,4 +209,24 @@ Deno.test("profiles: shells mean crashed, however tmux spells them", () => {
   for (const command of ["claude", "node", "bashful", "", "2.1.37"]) {
     assert.ok(!isShellCommand(command, claude), command);
   }
+});
+
+Deno.test("profiles: a runtime's command line names its CLI (the process fact), before any screen", () => {
+  const profiles = loadProfiles();
+  const id = (argv: string[], pkg?: string, command = "node") =>
+    identifyProfile({ profile: "", currentCommand: command }, {
+      profiles,
+      screen: "nothing recognisable",
+      process: { argv, package: pkg === undefined ? undefined : { name: pkg } },
+    })?.name;
+  assert.equal(id(["node", "/usr/lib/node_modules/@openai/codex/bin/codex.js"]), "codex");
+  assert.equal(id(["node", "/home/u/.npm/bin/gemini"]), "gemini");
+  assert.equal(id(["node", "--no-warnings", "/opt/cli.js"], "@anthropic-ai/claude-code"), "claude");
+  assert.equal(id(["node", "server.js"], "my-web-app"), undefined, "another node program");
+  assert.equal(id(["node", "codex.js"], undefined, "python3"), undefined, "not codex's runtime");
+  assert.deepEqual(programNames({ argv: ["node", "/x/bin/codex.js", "--yolo"] }), ["codex"]);
+  assert.deepEqual(
+    programNames({ argv: ["node", "./Gemini.MJS"], package: { name: "@google/gemini-cli" } }),
+    ["gemini", "gemini-cli"],
+  );
 });

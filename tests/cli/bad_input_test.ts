@@ -34,6 +34,12 @@ const cases: [string[], RegExp][] = [
     ["monitor", "start", "--max-restarts", "3", "--cooldown", "60"],
     /^tmux-orc: Invalid option: --max-restarts, --cooldown need --supervised/,
   ],
+  [["monitor", "--unknown-after", "0"], /Invalid value for --unknown-after: .* got '0'/],
+  [["supervise", "--notify-unknown-after", "x"], /Invalid value for --notify-unknown-after/],
+  [["capture"], /Missing argument: TARGET/],
+  [["capture", "%1", "--out", ""], /Invalid value for --out: expected non-empty text/],
+  [["capture", "%1", "--out", "  "], /Invalid value for --out: expected non-empty text/],
+  [["capture", "%1", "--out", "dir/"], /Invalid value for --out: expected a file name/],
 ];
 
 for (const [args, pattern] of cases) {

@@ -4,10 +4,11 @@
 import type { ProcessTable } from "../../src/actions/pane_processes.ts";
 import assert from "node:assert/strict";
 import { getLogger } from "@logtape/logtape";
+import type { ProcessHint } from "../../src/agents/profiles.ts";
 import { Monitor, type MonitorOptions } from "../../src/monitor/monitor.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { ManualClock } from "../../src/util/clock.ts";
-import { FakeTmux } from "./fake_tmux.ts";
+import { FakeApp, FakeTmux } from "./fake_tmux.ts";
 
 const logger = getLogger(["tmux-orc-test", "monitor"]);
 
@@ -25,7 +26,12 @@ const noProcesses: ProcessTable = { sessionMembers: () => [], signal: () => {} }
 
 function rig(
   options: MonitorOptions = {},
-  extra: { store?: Store; clock?: ManualClock; tmux?: FakeTmux } = {},
+  extra: {
+    store?: Store;
+    clock?: ManualClock;
+    tmux?: FakeTmux;
+    processes?: Record<number, ProcessHint>;
+  } = {},
 ): Rig {
   const clock = extra.clock ?? new ManualClock();
   const tmux = extra.tmux ?? new FakeTmux(clock);
@@ -40,6 +46,8 @@ function rig(
       clock.advance(ms);
       return Promise.resolve();
     },
+    // Fake panes have made-up pids: never ask the real /proc about them.
+    processFacts: (pid) => Promise.resolve(extra.processes?.[pid]),
   });
   return {
     clock,
@@ -505,4 +513,103 @@ Deno.test("captureConcurrency 1 captures sequentially and sees the same states",
     assert.equal(result.captured, 2, "gating off: every agent every cycle");
     assert.equal(result.states.idle, 2);
   }
+});
+
+Deno.test("unknown: an unrecognised screen is unknown after unknownAfterMs, counted, and told once after notifyUnknownAfterMs", async () => {
+  const r = rig({ unknownAfterMs: 30_000, notifyUnknownAfterMs: 20_000 });
+  const { pm } = team(r);
+  r.tmux.touch("%1", (p) => p.app!.busy = true);
+  await r.tick();
+  await r.tick();
+  assert.equal(r.state("%1"), "active");
+  // The CLI draws something its profile does not know (a new version, an unknown dialog).
+  r.tmux.touch("%1", (p) => {
+    p.app = undefined;
+    p.text = ["  A new full-screen view", "  that the profile does not know"];
+  });
+  const states: string[] = [];
+  const told = () => pm.received.filter((m) => m.includes("alpha"));
+  let unknownCount = 0;
+  for (let i = 0; i < 8; i++) {
+    const result = await r.tick();
+    states.push(r.state("%1")!);
+    unknownCount = result.states.unknown;
+    if (i === 3) assert.deepEqual(told(), [], `not told before notifyUnknownAfterMs: ${states}`);
+  }
+  assert.deepEqual(states, [
+    "active",
+    "active",
+    "unknown",
+    "unknown",
+    "unknown",
+    "unknown",
+    "unknown",
+    "unknown",
+  ]);
+  assert.equal(unknownCount, 1, "counted in the cycle's per-state counts");
+  assert.equal(r.monitor.observations.get("%1")?.detail, "no input prompt recognised for 30 s");
+  assert.deepEqual(told(), [
+    "[tmux-orc] alpha (%1) is in an unknown state: no input prompt recognised for 30 s",
+  ]);
+  // Recognised again, then unknown again later: a new episode is told again (after the cooldown).
+  r.tmux.touch("%1", (p) => {
+    p.app = new FakeApp();
+    p.text = undefined;
+  });
+  await r.tick();
+  assert.notEqual(r.state("%1"), "unknown");
+});
+
+Deno.test("auto-detection: a node pane whose command line names a CLI needs no screen signature", async () => {
+  const tmux = new FakeTmux(new ManualClock());
+  const codex = tmux.add({ paneId: "%6", currentCommand: "node", windowIndex: 1 }, {
+    text: ["  a full-screen view with no signature of any CLI"],
+  });
+  const other = tmux.add({ paneId: "%7", currentCommand: "node", windowIndex: 2 }, {
+    text: ["server listening on :3000"],
+  });
+  const r = rig({}, {
+    tmux,
+    processes: {
+      [codex.record.pid]: { argv: ["node", "/usr/lib/node_modules/@openai/codex/bin/codex.js"] },
+      [other.record.pid]: { argv: ["node", "server.js"], package: { name: "my-web-app" } },
+    },
+  });
+  await r.tick();
+  await r.tick();
+  assert.deepEqual([...r.monitor.observations.keys()], ["%6"]);
+  assert.equal(r.monitor.observations.get("%6")?.recognised, false);
+  const saved = await r.tick();
+  assert.equal(saved.agents, 1);
+});
+
+Deno.test("an unrecognised capture is looked at again next cycle, even when the pane did not change", async () => {
+  const r = rig();
+  team(r);
+  const alpha = r.tmux.panes.get("%1")!;
+  // The first capture catches a redraw half-way: nothing of the CLI on the screen.
+  const app = alpha.app!;
+  alpha.app = undefined;
+  alpha.text = ["", "  ─────"];
+  await r.tick();
+  assert.equal(r.state("%1"), "unknown");
+  assert.equal(r.monitor.observations.get("%1")?.recognised, false);
+  // The redraw completes without anything tmux-orc's change gating would notice.
+  alpha.app = app;
+  alpha.text = undefined;
+  const before = r.tmux.callsFor("%1").filter((c) => c[0] === "capture-pane").length;
+  await r.tick();
+  const after = r.tmux.callsFor("%1").filter((c) => c[0] === "capture-pane").length;
+  assert.equal(after, before + 1, "recaptured although unchanged");
+  assert.equal(r.monitor.observations.get("%1")?.recognised, true);
+  await r.tick();
+  await r.tick();
+  assert.equal(r.state("%1"), "idle");
+  const quiet = r.tmux.callsFor("%1").filter((c) => c[0] === "capture-pane").length;
+  await r.tick();
+  assert.equal(
+    r.tmux.callsFor("%1").filter((c) => c[0] === "capture-pane").length,
+    quiet,
+    "a recognised, unchanged pane is not recaptured",
+  );
 });

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { MONITOR_STATE_KEY, parseSavedState } from "../../monitor/persist.ts";
 import { formatSpan } from "../../notify/policy.ts";
 import { readDaemon } from "../../state/pid_file.ts";
 import { UserError } from "../../state/errors.ts";
@@ -37,8 +38,35 @@ function iso(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
 
-/** One agent as `agents --json` prints it. */
-export function agentJson(agent: AgentRecord): Record<string, unknown> {
+/**
+ * Whether each pane's profile recognises its screen, from the monitor's saved state, by pane id:
+ * `false` when the pane is `unknown` and its last screen showed nothing the profile knows (a new
+ * CLI version, an unknown dialog), `true` when the last screen showed something it knows. A pane
+ * caught mid-redraw (unrecognised for one look, not `unknown`) and panes the saved state does not
+ * describe are missing: not known.
+ */
+export function readRecognised(store: Store): Map<string, boolean> {
+  const recognised = new Map<string, boolean>();
+  let saved;
+  try {
+    saved = parseSavedState(store.getMeta(MONITOR_STATE_KEY));
+  } catch {
+    return recognised; // an older store or a damaged value: the marker is left out
+  }
+  for (const { paneId, observation } of saved?.panes ?? []) {
+    if (observation.recognised === true) recognised.set(paneId, true);
+    else if (observation.recognised === false && observation.state === "unknown") {
+      recognised.set(paneId, false);
+    }
+  }
+  return recognised;
+}
+
+/**
+ * One agent as `agents --json` prints it. `recognised`: whether its profile recognised the last
+ * screen (`false`: the CLI shows something the profile does not know; `null`: not known).
+ */
+export function agentJson(agent: AgentRecord, recognised?: boolean): Record<string, unknown> {
   return {
     name: agent.name,
     pane_id: agent.paneId,
@@ -51,6 +79,7 @@ export function agentJson(agent: AgentRecord): Record<string, unknown> {
     since: iso(agent.since),
     since_ms: agent.since,
     detail: agent.detail,
+    recognised: recognised ?? null,
     reset_at: iso(agent.resetAt),
     last_notified: iso(agent.lastNotified),
     last_notified_ms: agent.lastNotified ?? null,
@@ -90,13 +119,15 @@ export const agentsCommand: CommandSpec = {
     const json = flag(ctx.values, "json");
     const store = openStoreForReading(paths.database);
     let agents: AgentRecord[] = [];
+    let recognised = new Map<string, boolean>();
     try {
       agents = store?.listAgents({ includeGone: flag(ctx.values, "all") }) ?? [];
+      if (store) recognised = readRecognised(store);
     } finally {
       store?.close();
     }
     if (json) {
-      ctx.out(safeJson(agents.map(agentJson), 2));
+      ctx.out(safeJson(agents.map((a) => agentJson(a, recognised.get(a.paneId))), 2));
       return 0;
     }
     if (!store) {
@@ -128,7 +159,7 @@ export const agentsCommand: CommandSpec = {
         shorten(safeText(a.target), 28),
         safeText(a.paneId),
         a.role === "" ? "agent*" : safeText(a.role),
-        safeText(a.profile) || "-",
+        `${safeText(a.profile) || "-"}${a.seen && recognised.get(a.paneId) === false ? "?" : ""}`,
         safeText(a.seen ? a.state : `${a.state} (gone)`),
         formatSpan(Math.max(0, now - a.since)),
         ago(a.lastNotified, now),
@@ -137,6 +168,12 @@ export const agentsCommand: CommandSpec = {
     }
     for (const line of columns(rows)) ctx.out(line);
     if (agents.some((a) => a.role === "")) ctx.out("* detected by its process, not registered");
+    if (agents.some((a) => a.seen && recognised.get(a.paneId) === false)) {
+      ctx.out(
+        "? the profile does not recognise what the pane shows (a new CLI version?): " +
+          "save it with 'tmux-orc capture TARGET' and report it",
+      );
+    }
     return 0;
   },
 };

@@ -15,6 +15,7 @@ import {
 import { superviseCommand } from "./supervise.ts";
 import { agentCommand, agentRegisterCommand, agentUnregisterCommand } from "./agent.ts";
 import { agentsCommand } from "./agents.ts";
+import { captureCommand } from "./capture.ts";
 import { eventsCommand } from "./events.ts";
 import { sendCommand } from "./send.ts";
 import {
@@ -34,6 +35,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   monitorStatusCommand,
   monitorLogsCommand,
   agentsCommand,
+  captureCommand,
   eventsCommand,
   sendCommand,
   agentCommand,

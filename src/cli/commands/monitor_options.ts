@@ -54,6 +54,21 @@ export const MONITOR_TABLE = {
     default: DEFAULT_MONITOR_OPTIONS.idleAfterMs,
     help: "Seconds of quiet at an empty prompt before an agent is idle",
   }),
+  unknownAfterMs: seconds({
+    flag: "unknown-after",
+    min: 0.05,
+    max: DAY_S,
+    default: DEFAULT_MONITOR_OPTIONS.unknownAfterMs,
+    help:
+      "Seconds with no input prompt, busy marker or dialog recognised before an agent is unknown",
+  }),
+  notifyUnknownAfterMs: seconds({
+    flag: "notify-unknown-after",
+    min: 0,
+    max: 7 * DAY_S,
+    default: DEFAULT_MONITOR_OPTIONS.notifyUnknownAfterMs,
+    help: "Seconds an agent is unknown before its PM is told",
+  }),
   notifyCooldownMs: seconds({
     flag: "notify-cooldown",
     min: 0.05,

@@ -64,7 +64,7 @@ export const sendCommand = defineCommand({
       let profile = identifyProfile(pane, { profiles });
       if (!profile && isWrapperCommand(pane.currentCommand, profiles)) {
         const screen = (await capturePane(tmux, pane.paneId)).join("\n");
-        profile = identifyProfile(pane, { profiles, screen });
+        profile = identifyProfile(pane, { profiles, screen, width: pane.width });
       }
       const shells = profile?.shells ?? DEFAULT_SHELLS;
       const command = commandName(pane.currentCommand);
@@ -75,6 +75,7 @@ export const sendCommand = defineCommand({
       }
       const report = await deliver(tmux, pane.paneId, message, {
         profile,
+        width: pane.width,
         verify,
         timeoutMs,
       });
