@@ -27,7 +27,7 @@ import {
   text,
 } from "../../src/cli/options.ts";
 import { parseCommandLine } from "../../src/cli/parse.ts";
-import { DEFAULT_IDLE_AFTER_MS } from "../../src/agents/detect.ts";
+import { DEFAULT_IDLE_AFTER_MS, DEFAULT_UNKNOWN_AFTER_MS } from "../../src/agents/detect.ts";
 import { DEFAULT_RESTART_POLICY } from "../../src/lifecycle/restart_policy.ts";
 import { DEFAULT_SUPERVISOR_TIMING } from "../../src/lifecycle/supervisor.ts";
 import { DEFAULT_MONITOR_OPTIONS } from "../../src/monitor/monitor.ts";
@@ -112,6 +112,8 @@ Deno.test("options: the parse spec and --help line come from the entry", () => {
 Deno.test("options: every default is the library's own", () => {
   const monitor = readOptions(MONITOR_TABLE, {});
   assert.equal(monitor.idleAfterMs, DEFAULT_IDLE_AFTER_MS);
+  assert.equal(monitor.unknownAfterMs, DEFAULT_UNKNOWN_AFTER_MS);
+  assert.equal(DEFAULT_MONITOR_OPTIONS.unknownAfterMs, DEFAULT_UNKNOWN_AFTER_MS);
   assert.equal(DEFAULT_MONITOR_OPTIONS.idleAfterMs, DEFAULT_IDLE_AFTER_MS);
   assert.equal(monitor.captureConcurrency, DEFAULT_MONITOR_OPTIONS.captureConcurrency);
   assert.equal(monitor.notifyCooldownMs, DEFAULT_MONITOR_OPTIONS.notifyCooldownMs);
@@ -146,6 +148,8 @@ Deno.test("options: monitorSettings holds only the monitor's own settings", () =
   const settings = monitorSettings(readOptions(MONITOR_TABLE, values));
   assert.deepEqual(settings, {
     idleAfterMs: DEFAULT_IDLE_AFTER_MS,
+    unknownAfterMs: DEFAULT_MONITOR_OPTIONS.unknownAfterMs,
+    notifyUnknownAfterMs: DEFAULT_MONITOR_OPTIONS.notifyUnknownAfterMs,
     notifyCooldownMs: DEFAULT_MONITOR_OPTIONS.notifyCooldownMs,
     maxHoldMs: DEFAULT_MONITOR_OPTIONS.maxHoldMs,
     autoDetect: true,
