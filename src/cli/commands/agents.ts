@@ -11,8 +11,8 @@ import { formatSpan } from "../../notify/policy.ts";
 import { readDaemon } from "../../state/pid_file.ts";
 import { UserError } from "../../state/errors.ts";
 import { type AgentRecord, openStore, type Store, StoreError } from "../../store/store.ts";
-import type { CommandSpec } from "../spec.ts";
-import { flag } from "../values.ts";
+import { switchOption } from "../options.ts";
+import { defineCommand } from "../spec.ts";
 import { safeJson, safeText } from "../../util/safe_text.ts";
 
 /**
@@ -107,21 +107,20 @@ function shorten(text: string, max: number): string {
 }
 
 /** `agents`. */
-export const agentsCommand: CommandSpec = {
+export const agentsCommand = defineCommand({
   path: ["agents"],
   summary: "List the agents the monitor watches, with their states",
   options: {
-    json: { type: "boolean", description: "Print a JSON array" },
-    all: { type: "boolean", short: "a", description: "Include agents no longer present" },
+    json: switchOption({ flag: "json", help: "Print a JSON array" }),
+    all: switchOption({ flag: "all", short: "a", help: "Include agents no longer present" }),
   },
-  async run(ctx) {
+  async run(ctx, { json, all }) {
     const paths = await ctx.statePaths({ create: false });
-    const json = flag(ctx.values, "json");
     const store = openStoreForReading(paths.database);
     let agents: AgentRecord[] = [];
     let recognised = new Map<string, boolean>();
     try {
-      agents = store?.listAgents({ includeGone: flag(ctx.values, "all") }) ?? [];
+      agents = store?.listAgents({ includeGone: all }) ?? [];
       if (store) recognised = readRecognised(store);
     } finally {
       store?.close();
@@ -176,4 +175,4 @@ export const agentsCommand: CommandSpec = {
     }
     return 0;
   },
-};
+});

@@ -17,8 +17,8 @@ import { writeFileAtomic } from "../../state/atomic.ts";
 import { shown, UsageError, UserError } from "../../state/errors.ts";
 import { safeText } from "../../util/safe_text.ts";
 import { capturePane } from "../../tmux/commands.ts";
-import type { CommandSpec } from "../spec.ts";
-import { flag, stringOption } from "../values.ts";
+import { switchOption, text } from "../options.ts";
+import { defineCommand } from "../spec.ts";
 import { findPane, withTmux } from "./agent.ts";
 import { openStoreForReading } from "./agents.ts";
 
@@ -58,7 +58,7 @@ async function refuseExisting(paths: readonly string[]): Promise<void> {
 }
 
 /** `capture`. */
-export const captureCommand: CommandSpec = {
+export const captureCommand = defineCommand({
   path: ["capture"],
   summary: "Save a pane's screen and facts as a fixture for the golden tests",
   argsUsage: "TARGET",
@@ -70,12 +70,11 @@ export const captureCommand: CommandSpec = {
     "<profile>-<version>-<pane>-<time> here.\n" +
     "Copy the pair to tests/fixtures/screens/<profile>/<version>/<state>/ to make it a golden test.",
   options: {
-    out: { type: "string", valueName: "FILE", description: "Where to write (FILE.txt, FILE.json)" },
-    force: { type: "boolean", description: "Overwrite existing files" },
+    out: text({ flag: "out", valueName: "FILE", help: "Where to write (FILE.txt, FILE.json)" }),
+    force: switchOption({ flag: "force", help: "Overwrite existing files" }),
   },
-  async run(ctx) {
+  async run(ctx, { out, force }) {
     const [target] = ctx.args;
-    const out = stringOption(ctx.values, "out");
     if (out !== undefined && out.trim() === "") {
       throw new UsageError("Invalid value for --out: expected non-empty text, got a blank one");
     }
@@ -109,7 +108,7 @@ export const captureCommand: CommandSpec = {
     const files = fixturePaths(
       out ?? `${slug(profile?.name ?? "unknown")}-${slug(version)}-${slug(pane.paneId)}-${stamp}`,
     );
-    if (!flag(ctx.values, "force")) await refuseExisting([files.screen, files.sidecar]);
+    if (!force) await refuseExisting([files.screen, files.sidecar]);
     await writeFileAtomic(files.screen, screen);
     await writeFileAtomic(files.sidecar, `${JSON.stringify(sidecar, null, 2)}\n`);
     const what = profile ? `${profile.name} ${version}` : "no profile recognised";
@@ -125,4 +124,4 @@ export const captureCommand: CommandSpec = {
     ctx.out(safeText(`As a golden test: tests/fixtures/screens/${folder}/`));
     return 0;
   },
-};
+});
