@@ -37,6 +37,9 @@
  */
 
 import { type AgentState, NOTIFY_STATES } from "../agents/types.ts";
+import { formatBatch, sanitize } from "./format.ts";
+
+export { describeNotification, formatBatch, formatSpan } from "./format.ts";
 
 /** One state change seen this cycle. */
 export interface Transition {
@@ -241,90 +244,122 @@ export function inCooldown(markMs: number | undefined, nowMs: number, cooldownMs
   return markMs !== undefined && Math.abs(nowMs - markMs) < cooldownMs;
 }
 
-/** Decides one cycle. Pure: the inputs are not modified. */
+/** A notification waiting to be sent this cycle, with when it was first held. */
+interface Pending {
+  notification: PendingNotification;
+  heldSince?: number;
+  outcome: Outcome;
+}
+
+/** One cycle's working state while {@linkcode decideNotifications} runs its steps. */
+interface Step {
+  input: PolicyInput;
+  now: number;
+  cooldownMs: number;
+  /** Limits as this cycle changes them (copies of the previous state's). */
+  limits: Map<string, RateLimit>;
+  /** Whether each agent was rate-limited before this cycle. */
+  wasLimited: Map<string, boolean>;
+  /** This cycle's transitions per agent, in first-seen order. */
+  byAgent: Map<string, Transition[]>;
+  /** `${agentKey}\0${state}` → when a superseded held message was first held. */
+  heldSinceByKey: Map<string, number>;
+  pending: Map<string, Pending[]>;
+  outcomes: Outcome[];
+}
+
+/**
+ * Decides one cycle. Pure: the inputs are not modified. The steps: held messages from earlier
+ * cycles, this cycle's transitions, limits that ended (and resume messages), then per PM send,
+ * hold or fail.
+ */
 export function decideNotifications(
   input: PolicyInput,
   options: PolicyOptions = {},
 ): PolicyDecision {
   const now = input.nowMs;
-  const cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
-  const maxHoldMs = options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
-  const onMaxHold = options.onMaxHold ?? "deliver";
-  const notifyStates = options.notifyStates ?? NOTIFY_STATES;
-  const busy = input.busyPms ?? new Set<string>();
   const previous = input.state ?? emptyPolicyState();
-
-  const outcomes: Outcome[] = [];
-  const resumes: ResumeAction[] = [];
-
-  // Limits as they stood before this cycle.
   const limits = new Map<string, RateLimit>();
   for (const limit of previous.limits) limits.set(limit.agentKey, { ...limit });
-  const limitedBefore = (key: string) => {
-    const limit = limits.get(key);
-    return limit !== undefined && now < limit.resetAt;
-  };
   const wasLimited = new Map<string, boolean>();
-  for (const key of limits.keys()) wasLimited.set(key, limitedBefore(key));
-
-  // Group this cycle's transitions per agent, keeping first-seen order.
+  for (const [key, limit] of limits) wasLimited.set(key, now < limit.resetAt);
   const byAgent = new Map<string, Transition[]>();
   for (const t of input.transitions) {
     const list = byAgent.get(t.agentKey);
     if (list === undefined) byAgent.set(t.agentKey, [t]);
     else list.push(t);
   }
-
-  // Pending notifications per PM: [notification, heldSince when it was held before].
-  type Pending = {
-    notification: PendingNotification;
-    heldSince?: number;
-    outcome: Outcome;
+  const step: Step = {
+    input,
+    now,
+    cooldownMs: options.cooldownMs ?? DEFAULT_COOLDOWN_MS,
+    limits,
+    wasLimited,
+    byAgent,
+    heldSinceByKey: new Map(),
+    pending: new Map(),
+    outcomes: [],
   };
-  const pending = new Map<string, Pending[]>();
-  const addPending = (p: Pending) => {
-    const pm = p.notification.pmPaneId!;
-    const list = pending.get(pm);
-    if (list === undefined) pending.set(pm, [p]);
-    else list.push(p);
+  reviewHeld(step, previous.held);
+  reviewTransitions(step, options.notifyStates ?? NOTIFY_STATES);
+  const resumes = endLimits(step, options);
+  const { messages, marks, held } = sendOrHold(step, options);
+  return {
+    messages,
+    outcomes: step.outcomes,
+    marks,
+    resumes,
+    state: { held, limits: [...limits.values()] },
   };
+}
 
-  // 1. Held notifications from earlier cycles.
-  const heldSinceByKey = new Map<string, number>(); // `${agentKey}\0${state}` → heldSince
+function addPending(step: Step, p: Pending): void {
+  const pm = p.notification.pmPaneId!;
+  const list = step.pending.get(pm);
+  if (list === undefined) step.pending.set(pm, [p]);
+  else list.push(p);
+}
+
+/** 1. Held notifications from earlier cycles: superseded, suppressed, or pending again. */
+function reviewHeld(step: Step, previousHeld: readonly HeldNotification[]): void {
+  const { now, input } = step;
   const lastHeld = new Map<string, HeldNotification>(); // at most one held message per agent
-  for (const held of previous.held) lastHeld.set(held.agentKey, held);
-  for (const held of previous.held) {
+  for (const held of previousHeld) lastHeld.set(held.agentKey, held);
+  for (const held of previousHeld) {
     const outcome: Outcome = {
       notification: held,
       result: "suppressed",
       origin: "held",
       held,
     };
-    outcomes.push(outcome);
+    step.outcomes.push(outcome);
     if (lastHeld.get(held.agentKey) !== held) {
       outcome.reason = "superseded";
       continue;
     }
-    if (byAgent.has(held.agentKey)) {
+    if (step.byAgent.has(held.agentKey)) {
       outcome.reason = "superseded";
       const key = markKey(held.agentKey, held.state);
       const since = Math.min(held.heldSince, now);
-      heldSinceByKey.set(key, Math.min(heldSinceByKey.get(key) ?? since, since));
+      step.heldSinceByKey.set(key, Math.min(step.heldSinceByKey.get(key) ?? since, since));
       continue;
     }
-    if (wasLimited.get(held.agentKey) && held.state !== "rate_limited") {
+    if (step.wasLimited.get(held.agentKey) && held.state !== "rate_limited") {
       outcome.reason = "rate limited";
       continue;
     }
-    if (inCooldown(input.lastNotified(held.agentKey, held.state), now, cooldownMs)) {
+    if (inCooldown(input.lastNotified(held.agentKey, held.state), now, step.cooldownMs)) {
       outcome.reason = "cooldown";
       continue;
     }
-    addPending({ notification: held, heldSince: Math.min(held.heldSince, now), outcome });
+    addPending(step, { notification: held, heldSince: Math.min(held.heldSince, now), outcome });
   }
+}
 
-  // 2. This cycle's transitions.
-  for (const [agentKey, list] of byAgent) {
+/** 2. This cycle's transitions: the last per agent may be sent; limits start or end. */
+function reviewTransitions(step: Step, notifyStates: ReadonlySet<AgentState>): void {
+  const { now, input, limits } = step;
+  for (const [agentKey, list] of step.byAgent) {
     const last = list[list.length - 1];
     for (const t of list) {
       if (t.to === "active") limits.delete(agentKey);
@@ -336,19 +371,19 @@ export function decideNotifications(
         origin: "transition",
         transition: t,
       };
-      outcomes.push(outcome);
+      step.outcomes.push(outcome);
       if (t !== last) {
         outcome.reason = "superseded";
-      } else if (wasLimited.get(agentKey) && limits.has(agentKey)) {
+      } else if (step.wasLimited.get(agentKey) && limits.has(agentKey)) {
         outcome.reason = "rate limited";
       } else if (notification.pmPaneId === undefined) {
         outcome.reason = "no pm";
-      } else if (inCooldown(input.lastNotified(agentKey, t.to), now, cooldownMs)) {
+      } else if (inCooldown(input.lastNotified(agentKey, t.to), now, step.cooldownMs)) {
         outcome.reason = "cooldown";
       } else {
-        addPending({
+        addPending(step, {
           notification,
-          heldSince: heldSinceByKey.get(markKey(agentKey, t.to)),
+          heldSince: step.heldSinceByKey.get(markKey(agentKey, t.to)),
           outcome,
         });
       }
@@ -365,11 +400,14 @@ export function decideNotifications(
       });
     }
   }
+}
 
-  // 3. Expired limits end; optionally nudge the agent once.
-  for (const [agentKey, limit] of limits) {
-    if (now < limit.resetAt) continue;
-    limits.delete(agentKey);
+/** 3. Expired limits end; optionally nudge the agent once. */
+function endLimits(step: Step, options: PolicyOptions): ResumeAction[] {
+  const resumes: ResumeAction[] = [];
+  for (const [agentKey, limit] of step.limits) {
+    if (step.now < limit.resetAt) continue;
+    step.limits.delete(agentKey);
     if (options.resumeAfterLimit) {
       resumes.push({
         agentKey,
@@ -380,12 +418,22 @@ export function decideNotifications(
       });
     }
   }
+  return resumes;
+}
 
-  // 4. Per PM: send, hold or fail.
+/** 4. Per PM: send (one batch), hold while it is busy, or fail after the longest hold. */
+function sendOrHold(
+  step: Step,
+  options: PolicyOptions,
+): { messages: PmMessage[]; marks: MarkUpdate[]; held: HeldNotification[] } {
+  const { now } = step;
+  const maxHoldMs = options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS;
+  const onMaxHold = options.onMaxHold ?? "deliver";
+  const busy = step.input.busyPms ?? new Set<string>();
   const messages: PmMessage[] = [];
   const marks: MarkUpdate[] = [];
   const held: HeldNotification[] = [];
-  for (const [pmPaneId, list] of pending) {
+  for (const [pmPaneId, list] of step.pending) {
     const expired = (p: Pending) => now - (p.heldSince ?? now) >= maxHoldMs;
     const isBusy = busy.has(pmPaneId);
     const forced = isBusy && onMaxHold === "deliver" && list.some(expired);
@@ -416,63 +464,7 @@ export function decideNotifications(
       forced,
     });
   }
-
-  return { messages, outcomes, marks, resumes, state: { held, limits: [...limits.values()] } };
-}
-
-/**
- * Formats one PM message naming every agent and its new state, on one line:
- * `[tmux-orc] backend (%3) is idle` or
- * `[tmux-orc] 2 agents need attention: backend (%3) is idle; tests (%7) waits on a prompt`.
- * Control characters are removed (the text is typed into a pane).
- */
-export function formatBatch(
-  items: readonly PendingNotification[],
-  options: { nowMs: number; prefix?: string },
-): string {
-  const prefix = sanitize(options.prefix ?? "[tmux-orc]");
-  const parts = items.map((item) => describeNotification(item, options.nowMs));
-  const head = items.length === 1 ? "" : `${items.length} agents need attention: `;
-  return `${prefix} ${head}${parts.join("; ")}`.trim();
-}
-
-/** Describes one notification: `backend (%3) is rate-limited (resets in 12m)`. */
-export function describeNotification(item: PendingNotification, nowMs: number): string {
-  const who = `${sanitize(item.agentName) || "agent"} (${sanitize(item.paneId)})`;
-  const detail = shorten(sanitize(item.detail), 80);
-  const withDetail = (text: string) => detail === "" ? text : `${text}: ${detail}`;
-  switch (item.state) {
-    case "idle":
-      return `${who} is idle`;
-    case "waiting":
-      return `${who} ${withDetail("waits on a prompt")}`;
-    case "stuck_input":
-      return `${who} has unsent input`;
-    case "rate_limited":
-      return item.resetAt !== undefined && item.resetAt > nowMs
-        ? `${who} is rate-limited (resets in ${formatSpan(item.resetAt - nowMs)})`
-        : `${who} is rate-limited`;
-    case "error":
-      return `${who} ${withDetail("hit an error")}`;
-    case "crashed":
-      return `${who} ${withDetail("crashed")}`;
-    case "active":
-      return `${who} is active`;
-    case "unknown":
-      return `${who} ${withDetail("is in an unknown state")}`;
-  }
-}
-
-/** `45s`, `12m`, `2h5m`, `3d4h`. */
-export function formatSpan(ms: number): string {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.ceil(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
-  const d = Math.floor(h / 24);
-  return h % 24 === 0 ? `${d}d` : `${d}d${h % 24}h`;
+  return { messages, marks, held };
 }
 
 function toNotification(t: Transition, now: number): PendingNotification {
@@ -491,15 +483,4 @@ function toNotification(t: Transition, now: number): PendingNotification {
 
 function markKey(agentKey: string, state: AgentState): string {
   return `${agentKey}\u0000${state}`;
-}
-
-/** Replaces control characters with spaces, collapses whitespace, drops a trailing `;`. */
-function sanitize(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").replace(/\s+/g, " ").trim()
-    .replace(/;+$/, "").trim();
-}
-
-function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
