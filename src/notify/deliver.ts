@@ -105,109 +105,143 @@ export async function deliver(
   text: string,
   options: DeliverOptions = {},
 ): Promise<DeliveryReport> {
-  const clock = options.clock ?? systemClock;
-  const sleep = options.sleep ?? realSleep;
-  const profile = options.profile;
-  const verify = (options.verify ?? true) && profile !== undefined;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVER_TIMEOUT_MS;
-  const maxEnters = Math.max(1, options.maxEnters ?? 3);
-  const enterWaitMs = options.enterWaitMs ?? 350;
-  const typeWaitMs = options.typeWaitMs ?? 500;
-  const pollMs = Math.max(1, options.pollMs ?? 50);
-  const start = clock.monotonic();
-  const deadline = start + timeoutMs;
-  const clean = cleanMessage(text);
-  const method: "literal" | "paste" =
-    clean.includes("\n") || clean.length > (options.pasteThreshold ?? 1000) ? "paste" : "literal";
-  let enters = 0;
-  const report = (
-    status: DeliveryReport["status"],
-    extra: { reason?: string; untouched?: boolean } = {},
-  ): DeliveryReport => ({
-    status,
-    ...extra,
-    verified: verify,
-    enters,
-    method,
-    durationMs: clock.monotonic() - start,
-  });
+  const run = new Delivery(tmux, paneId, cleanMessage(text), options);
+  if (squash(run.clean) === "") {
+    return run.report("failed", { reason: "Message is empty", untouched: true });
+  }
+  const before = run.verify ? await run.readInput() : undefined;
+  if (run.verify) {
+    if (before === null) {
+      return run.report("failed", { reason: "Cannot read the pane", untouched: true });
+    }
+    if (before === undefined) {
+      return run.report("failed", { reason: "No input box visible", untouched: true });
+    }
+  }
+  try {
+    if (run.method === "paste") await pasteText(tmux, paneId, run.clean);
+    else await sendLiteral(tmux, paneId, run.clean);
+  } catch (error) {
+    return run.report("failed", { reason: `Cannot type into the pane: ${errorMessage(error)}` });
+  }
+  if (!run.verify) return await run.submitUnverified();
+  return await run.submitVerified(before);
+}
 
-  if (squash(clean) === "") {
-    return report("failed", { reason: "Message is empty", untouched: true });
+/** One delivery in progress: its tuning, its clock and what it has done so far. */
+class Delivery {
+  readonly clean: string;
+  readonly verify: boolean;
+  readonly method: "literal" | "paste";
+  readonly #tmux: TmuxClient;
+  readonly #paneId: string;
+  readonly #options: DeliverOptions;
+  readonly #clock: Clock;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #start: number;
+  readonly #deadline: number;
+  readonly #pollMs: number;
+  /** What identifies our text in the box: its start or its end (a long input may be wrapped,
+   * scrolled or cut off by the CLI, so either may be all that shows). */
+  readonly #head: string;
+  readonly #tail: string;
+  #enters = 0;
+
+  constructor(tmux: TmuxClient, paneId: string, clean: string, options: DeliverOptions) {
+    this.#tmux = tmux;
+    this.#paneId = paneId;
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#sleep = options.sleep ?? realSleep;
+    this.clean = clean;
+    this.verify = (options.verify ?? true) && options.profile !== undefined;
+    this.method = clean.includes("\n") || clean.length > (options.pasteThreshold ?? 1000)
+      ? "paste"
+      : "literal";
+    this.#start = this.#clock.monotonic();
+    this.#deadline = this.#start + (options.timeoutMs ?? DEFAULT_DELIVER_TIMEOUT_MS);
+    this.#pollMs = Math.max(1, options.pollMs ?? 50);
+    this.#head = squash(clean).slice(0, 24);
+    this.#tail = squash(clean).slice(-24);
   }
 
-  const readInput = async (): Promise<string | undefined | null> => {
+  report(
+    status: DeliveryReport["status"],
+    extra: { reason?: string; untouched?: boolean } = {},
+  ): DeliveryReport {
+    return {
+      status,
+      ...extra,
+      verified: this.verify,
+      enters: this.#enters,
+      method: this.method,
+      durationMs: this.#clock.monotonic() - this.#start,
+    };
+  }
+
+  /** The input box's text; `undefined`: no box; `null`: the screen could not be read. */
+  async readInput(): Promise<string | undefined | null> {
     try {
-      const lines = await capturePane(tmux, paneId);
-      return extractInput(lines.join("\n"), profile!, { width: options.width });
+      const lines = await capturePane(this.#tmux, this.#paneId);
+      return extractInput(lines.join("\n"), this.#options.profile!, { width: this.#options.width });
     } catch {
       return null; // could not read the screen this time
     }
-  };
-  // What identifies our text in the box: its start or its end (a long input may be wrapped,
-  // scrolled or cut off by the CLI, so either may be all that shows).
-  const head = squash(clean).slice(0, 24);
-  const tail = squash(clean).slice(-24);
-  const before = verify ? await readInput() : undefined;
-  if (verify) {
-    if (before === null) {
-      return report("failed", { reason: "Cannot read the pane", untouched: true });
-    }
-    if (before === undefined) {
-      return report("failed", { reason: "No input box visible", untouched: true });
-    }
-  }
-  /** Whether the box still holds our text. */
-  const holdsText = (input: string): boolean =>
-    method === "literal"
-      ? squash(input).includes(tail) || squash(input).includes(head)
-      : input !== "" && input !== before;
-
-  try {
-    if (method === "paste") await pasteText(tmux, paneId, clean);
-    else await sendLiteral(tmux, paneId, clean);
-  } catch (error) {
-    return report("failed", { reason: `Cannot type into the pane: ${errorMessage(error)}` });
   }
 
-  if (!verify) {
-    await sleep(Math.min(100, Math.max(0, deadline - clock.monotonic())));
+  /** Without a profile: a short pause, one Enter. */
+  async submitUnverified(): Promise<DeliveryReport> {
+    await this.#sleep(Math.min(100, Math.max(0, this.#deadline - this.#clock.monotonic())));
+    const failed = await this.#pressEnter();
+    return failed ?? this.report("delivered");
+  }
+
+  /**
+   * Waits (bounded) for the text to show in the box, so Enter does not overtake it; then Enter
+   * until the box no longer holds it, at most `maxEnters` times.
+   */
+  async submitVerified(before: string | undefined | null): Promise<DeliveryReport> {
+    const clock = this.#clock;
+    const holdsText = (input: string): boolean =>
+      this.method === "literal"
+        ? squash(input).includes(this.#tail) || squash(input).includes(this.#head)
+        : input !== "" && input !== before;
+    const typedBy = Math.min(this.#deadline, clock.monotonic() + (this.#options.typeWaitMs ?? 500));
+    while (clock.monotonic() < typedBy) {
+      const input = await this.readInput();
+      if (typeof input === "string" && holdsText(input)) break;
+      await this.#sleep(this.#pollMs);
+    }
+    const maxEnters = Math.max(1, this.#options.maxEnters ?? 3);
+    const enterWaitMs = this.#options.enterWaitMs ?? 350;
+    let last: string | undefined | null = null;
+    while (this.#enters < maxEnters && clock.monotonic() < this.#deadline) {
+      const failed = await this.#pressEnter();
+      if (failed) return failed;
+      const waitUntil = Math.min(this.#deadline, clock.monotonic() + enterWaitMs);
+      do {
+        await this.#sleep(Math.min(this.#pollMs, Math.max(0, waitUntil - clock.monotonic())));
+        last = await this.readInput();
+        if (last === undefined) return this.report("delivered"); // the box is gone: the text left it
+        if (typeof last === "string" && !holdsText(last)) return this.report("delivered");
+      } while (clock.monotonic() < waitUntil);
+    }
+    const enters = this.#enters;
+    return this.report("failed", {
+      reason: last === null
+        ? "Cannot read the pane to confirm delivery"
+        : `Text still in the input box after ${enters} Enter ${enters === 1 ? "press" : "presses"}`,
+    });
+  }
+
+  /** Presses Enter; a failure is the report to return. */
+  async #pressEnter(): Promise<DeliveryReport | undefined> {
     try {
-      await sendKey(tmux, paneId, "Enter");
-      enters++;
+      await sendKey(this.#tmux, this.#paneId, "Enter");
+      this.#enters++;
+      return undefined;
     } catch (error) {
-      return report("failed", { reason: `Cannot press Enter: ${errorMessage(error)}` });
+      return this.report("failed", { reason: `Cannot press Enter: ${errorMessage(error)}` });
     }
-    return report("delivered");
   }
-
-  // Wait (bounded) for the text to show in the box, so Enter does not overtake it.
-  const typedBy = Math.min(deadline, clock.monotonic() + typeWaitMs);
-  while (clock.monotonic() < typedBy) {
-    const input = await readInput();
-    if (typeof input === "string" && holdsText(input)) break;
-    await sleep(pollMs);
-  }
-
-  let last: string | undefined | null = null;
-  while (enters < maxEnters && clock.monotonic() < deadline) {
-    try {
-      await sendKey(tmux, paneId, "Enter");
-      enters++;
-    } catch (error) {
-      return report("failed", { reason: `Cannot press Enter: ${errorMessage(error)}` });
-    }
-    const waitUntil = Math.min(deadline, clock.monotonic() + enterWaitMs);
-    do {
-      await sleep(Math.min(pollMs, Math.max(0, waitUntil - clock.monotonic())));
-      last = await readInput();
-      if (last === undefined) return report("delivered"); // the box is gone: the text left it
-      if (typeof last === "string" && !holdsText(last)) return report("delivered");
-    } while (clock.monotonic() < waitUntil);
-  }
-  return report("failed", {
-    reason: last === null
-      ? "Cannot read the pane to confirm delivery"
-      : `Text still in the input box after ${enters} Enter ${enters === 1 ? "press" : "presses"}`,
-  });
 }
