@@ -133,19 +133,15 @@ function isShellFor(command: string, profile: AgentProfile): boolean {
  * if `needScreen` is not empty, capture those panes and call it again with `screens`.
  */
 export function classifyPanes(input: ClassifyInput): Classification {
-  const { panes, profiles, autoDetect } = input;
-  const screens = input.screens ?? new Map<string, string>();
-  const previous = input.detections ?? new Map<string, Detection>();
-  const detections = new Map<string, Detection>();
-  const needScreen: PaneRecord[] = [];
-  const found: {
-    pane: PaneRecord;
-    role: "agent" | "pm";
-    source: AgentPane["source"];
-    profile: AgentProfile;
-  }[] = [];
-  const fallback = profiles.get(DEFAULT_PROFILE) ?? profiles.values().next().value;
-
+  const { panes, profiles } = input;
+  const step: ClassifyStep = {
+    input,
+    screens: input.screens ?? new Map<string, string>(),
+    previous: input.detections ?? new Map<string, Detection>(),
+    detections: new Map<string, Detection>(),
+    needScreen: [],
+    fallback: profiles.get(DEFAULT_PROFILE) ?? profiles.values().next().value,
+  };
   const byId = new Map(panes.map((pane) => [pane.paneId, pane]));
   const namedPms = new Set<string>();
   for (const pane of panes) {
@@ -153,81 +149,121 @@ export function classifyPanes(input: ClassifyInput): Classification {
       namedPms.add(pane.pm);
     }
   }
-
+  const found: Found[] = [];
   for (const pane of panes) {
     const role = registeredRole(pane) ?? (namedPms.has(pane.paneId) ? "pm" : undefined);
-    if (role) {
-      let profile = identifyProfile(pane, { profiles });
-      const earlier = previous.get(pane.paneId);
-      if (!profile && earlier && earlier.pid === pane.pid) profile = profiles.get(earlier.profile);
-      if (!profile && isWrapperCommand(pane.currentCommand, profiles)) {
-        const process = input.processes?.get(pane.paneId);
-        const screen = screens.get(pane.paneId);
-        if (screen === undefined && !identifyProfile(pane, { profiles, process })) {
-          needScreen.push(pane);
-          continue;
-        }
-        // Remember the answer (the default profile when no signature shows), so the pane is
-        // not captured again just to look for one.
-        profile = identifyProfile(pane, { profiles, screen, process, width: pane.width }) ??
-          fallback;
-        if (profile) {
-          detections.set(pane.paneId, {
-            profile: profile.name,
-            pid: pane.pid,
-            command: commandName(pane.currentCommand),
-          });
-        }
-      }
-      if (!profile && fallback) profile = fallback;
-      if (!profile) continue;
-      if (earlier && earlier.pid === pane.pid && !detections.has(pane.paneId)) {
-        detections.set(pane.paneId, earlier);
-      }
-      found.push({
-        pane,
-        role,
-        source: registeredRole(pane) ? "registered" : "named-pm",
-        profile,
-      });
-      continue;
-    }
-    if (!autoDetect) continue;
-    const command = commandName(pane.currentCommand);
-    let profile = identifyProfile({ profile: "", currentCommand: pane.currentCommand }, {
-      profiles,
-    });
-    const earlier = previous.get(pane.paneId);
-    if (earlier && earlier.pid === pane.pid) {
-      const known = profiles.get(earlier.profile);
-      if (
-        known &&
-        (profile?.name === known.name || command === earlier.command ||
-          isShellFor(pane.currentCommand, known) || pane.dead)
-      ) {
-        profile = known;
-      }
-    }
-    if (!profile && isWrapperCommand(pane.currentCommand, profiles)) {
-      const unregistered = { profile: "", currentCommand: pane.currentCommand };
-      const process = input.processes?.get(pane.paneId);
-      const screen = screens.get(pane.paneId);
-      if (screen === undefined && !identifyProfile(unregistered, { profiles, process })) {
-        needScreen.push(pane);
-        continue;
-      }
-      profile = identifyProfile(unregistered, { profiles, screen, process, width: pane.width });
-    }
-    if (!profile) continue;
-    const sameAsBefore = earlier && earlier.pid === pane.pid && earlier.profile === profile.name;
-    detections.set(
-      pane.paneId,
-      sameAsBefore ? earlier : { profile: profile.name, pid: pane.pid, command },
-    );
-    found.push({ pane, role: "agent", source: "detected", profile });
+    const one = role ? classifyRegistered(step, pane, role) : classifyDetected(step, pane);
+    if (one) found.push(one);
   }
+  return {
+    agents: nameAndPm(found),
+    needScreen: step.needScreen,
+    detections: step.detections,
+  };
+}
 
-  // Names: registered names are keys when unique among this cycle's agents.
+/** A pane found to be monitored, before its name, key and PM are settled. */
+interface Found {
+  pane: PaneRecord;
+  role: "agent" | "pm";
+  source: AgentPane["source"];
+  profile: AgentProfile;
+}
+
+/** One classification's inputs and what it collects. */
+interface ClassifyStep {
+  input: ClassifyInput;
+  screens: ReadonlyMap<string, string>;
+  previous: ReadonlyMap<string, Detection>;
+  detections: Map<string, Detection>;
+  needScreen: PaneRecord[];
+  fallback: AgentProfile | undefined;
+}
+
+/** A registered pane, or one named as a PM: its profile, by registration, process or screen. */
+function classifyRegistered(
+  step: ClassifyStep,
+  pane: PaneRecord,
+  role: "agent" | "pm",
+): Found | undefined {
+  const { profiles } = step.input;
+  let profile = identifyProfile(pane, { profiles });
+  const earlier = step.previous.get(pane.paneId);
+  if (!profile && earlier && earlier.pid === pane.pid) profile = profiles.get(earlier.profile);
+  if (!profile && isWrapperCommand(pane.currentCommand, profiles)) {
+    const process = step.input.processes?.get(pane.paneId);
+    const screen = step.screens.get(pane.paneId);
+    if (screen === undefined && !identifyProfile(pane, { profiles, process })) {
+      step.needScreen.push(pane);
+      return undefined;
+    }
+    // Remember the answer (the default profile when no signature shows), so the pane is
+    // not captured again just to look for one.
+    profile = identifyProfile(pane, { profiles, screen, process, width: pane.width }) ??
+      step.fallback;
+    if (profile) {
+      step.detections.set(pane.paneId, {
+        profile: profile.name,
+        pid: pane.pid,
+        command: commandName(pane.currentCommand),
+      });
+    }
+  }
+  if (!profile && step.fallback) profile = step.fallback;
+  if (!profile) return undefined;
+  if (earlier && earlier.pid === pane.pid && !step.detections.has(pane.paneId)) {
+    step.detections.set(pane.paneId, earlier);
+  }
+  return { pane, role, source: registeredRole(pane) ? "registered" : "named-pm", profile };
+}
+
+/**
+ * An unregistered pane (with auto-detection on): an agent when its process is a known CLI, or a
+ * generic runtime whose command line or screen names one; it stays one while the same process
+ * tree runs and its foreground is that CLI or a shell.
+ */
+function classifyDetected(step: ClassifyStep, pane: PaneRecord): Found | undefined {
+  const { profiles, autoDetect } = step.input;
+  if (!autoDetect) return undefined;
+  const command = commandName(pane.currentCommand);
+  let profile = identifyProfile({ profile: "", currentCommand: pane.currentCommand }, {
+    profiles,
+  });
+  const earlier = step.previous.get(pane.paneId);
+  if (earlier && earlier.pid === pane.pid) {
+    const known = profiles.get(earlier.profile);
+    if (
+      known &&
+      (profile?.name === known.name || command === earlier.command ||
+        isShellFor(pane.currentCommand, known) || pane.dead)
+    ) {
+      profile = known;
+    }
+  }
+  if (!profile && isWrapperCommand(pane.currentCommand, profiles)) {
+    const unregistered = { profile: "", currentCommand: pane.currentCommand };
+    const process = step.input.processes?.get(pane.paneId);
+    const screen = step.screens.get(pane.paneId);
+    if (screen === undefined && !identifyProfile(unregistered, { profiles, process })) {
+      step.needScreen.push(pane);
+      return undefined;
+    }
+    profile = identifyProfile(unregistered, { profiles, screen, process, width: pane.width });
+  }
+  if (!profile) return undefined;
+  const sameAsBefore = earlier && earlier.pid === pane.pid && earlier.profile === profile.name;
+  step.detections.set(
+    pane.paneId,
+    sameAsBefore ? earlier : { profile: profile.name, pid: pane.pid, command },
+  );
+  return { pane, role: "agent", source: "detected", profile };
+}
+
+/**
+ * Names, keys and PMs: a registered name is the key when unique among this cycle's agents; an
+ * agent's PM is the pane its `@tmux-orc-pm` names, else the first `pm` pane of its session.
+ */
+function nameAndPm(found: readonly Found[]): AgentPane[] {
   const nameCount = new Map<string, number>();
   for (const { pane } of found) {
     const name = pane.name.trim();
@@ -239,8 +275,7 @@ export function classifyPanes(input: ClassifyInput): Classification {
     if (role !== "pm" || sessionPm.has(pane.sessionId)) continue;
     sessionPm.set(pane.sessionId, pane); // list-panes -a lists windows and panes in index order
   }
-
-  const agents = found.map(({ pane, role, source, profile }): AgentPane => {
+  return found.map(({ pane, role, source, profile }): AgentPane => {
     const registeredName = pane.name.trim();
     const target = paneTarget(pane);
     const agent: AgentPane = {
@@ -258,5 +293,4 @@ export function classifyPanes(input: ClassifyInput): Classification {
     if (pm !== undefined && pm !== pane.paneId) agent.pmPaneId = pm;
     return agent;
   });
-  return { agents, needScreen, detections };
 }
