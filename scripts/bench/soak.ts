@@ -349,8 +349,10 @@ async function fastPhase(
       rssFirstMb: samples[0][1],
       rssLastMb: last[1],
       rssMaxMb: Math.max(...samples.map(([, mb]) => mb)),
-      fdsFirst: samples[0][2],
-      fdsLast: last[2],
+      // A leak stays; a pipe to a short-lived child process (a `cat` of /proc, a restarted
+      // detection child) does not: the fewest fds among the first and among the last 3 samples.
+      fdsFirst: fewestFds(samples.slice(0, 3)),
+      fdsLast: fewestFds(samples.slice(-3)),
       cpuSeconds: cpuMs / 1000,
       cpuPercent: cpuWallS > 0 ? (cpuMs / 1000 / cpuWallS) * 100 : 0,
       cpuMsPerCycle: cpuCycles > 0 ? cpuMs / cpuCycles : 0,
@@ -401,4 +403,10 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakRun> {
     await Promise.race([Promise.all(readers), sleep(3000)]);
     progress.done();
   }
+}
+
+/** The fewest open fds among samples `[cycle, rssMb, fds]`; `null` when none was measured. */
+function fewestFds(samples: readonly (readonly [number, number, number | null])[]): number | null {
+  const counts = samples.map(([, , fds]) => fds).filter((n): n is number => n !== null);
+  return counts.length > 0 ? Math.min(...counts) : null;
 }
