@@ -215,15 +215,26 @@ export function refusalRecord(
     pane: id,
     reason,
   });
+  return actionRecord(agent, wallNow, {
+    toState: "crashed",
+    detail: `not restarting: ${reason}`,
+    extra: { action: "restart", skipped: true },
+  });
+}
+
+/** The `action` event one agent's action leaves in the history. */
+function actionRecord(
+  agent: AgentPane,
+  wallNow: number,
+  event: { toState: AgentState; detail: string; extra: Record<string, unknown> },
+): StoreOp {
   return (store) =>
     store.recordEvent({
       ts: wallNow,
       kind: "action",
       agent: agent.name,
-      paneId: id,
-      toState: "crashed",
-      detail: `not restarting: ${reason}`,
-      extra: { action: "restart", skipped: true },
+      paneId: agent.pane.paneId,
+      ...event,
     });
 }
 
@@ -248,16 +259,11 @@ export async function runAction(
       outcome = `cannot press Enter: ${errorMessage(error)}`;
     }
     deps.logger.info("{agent} ({pane}): {outcome}", { agent: agent.name, pane: id, outcome });
-    return (store) =>
-      store.recordEvent({
-        ts: wallNow,
-        kind: "action",
-        agent: agent.name,
-        paneId: id,
-        toState: "stuck_input",
-        detail: outcome,
-        extra: { action: "submit_stuck", text: action.text, failed },
-      });
+    return actionRecord(agent, wallNow, {
+      toState: "stuck_input",
+      detail: outcome,
+      extra: { action: "submit_stuck", text: action.text, failed },
+    });
   }
   return await restart(agent, deps, wallNow);
 }
