@@ -41,6 +41,12 @@ export interface StatusReport {
     agents: number | null;
     states: Record<string, number>;
     tmux_server: boolean | null;
+    /** History rows waiting in memory because the store cannot be written right now. */
+    store_queued: number;
+    /** History rows dropped since the monitor started because that queue was full. */
+    store_lost: number;
+    /** Who owns the tmux server while this monitor stands by (watching nothing), else `null`. */
+    standby: string | null;
   };
   /** Whether a supervisor heals the monitor. */
   self_healing: boolean;
@@ -171,6 +177,15 @@ export async function collectStatus(
     if (beatLive?.supervised && !supPid) {
       problems.push("monitor is supervised but the supervisor's pid file is missing");
     }
+    if (beatLive?.storeLost) {
+      problems.push(
+        `monitor lost ${beatLive.storeLost} history rows: the store could not be written and ` +
+          "the queue in memory was full",
+      );
+    }
+    if (beatLive?.standby) {
+      problems.push(`monitor stands by, watching nothing: ${beatLive.standby}`);
+    }
   } else if (supPid && !mon.running) {
     if (problems.length === 0) problems.push("supervisor runs but no monitor is running");
   }
@@ -198,6 +213,9 @@ export async function collectStatus(
       agents: beatLive?.agents ?? null,
       states: beatLive?.states ?? {},
       tmux_server: beatLive?.tmux ?? null,
+      store_queued: beatLive?.storeQueued ?? 0,
+      store_lost: beatLive?.storeLost ?? 0,
+      standby: beatLive?.standby ?? null,
     },
     self_healing: Boolean(supPid),
     health: !running ? "not_running" : problems.length > 0 ? "unhealthy" : "healthy",

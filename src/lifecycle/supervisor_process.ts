@@ -1,7 +1,10 @@
 /**
  * The supervisor process: hold the supervisor lock (one per state dir), refuse to start beside a
  * lone monitor, run the {@linkcode Supervisor} loop with the real spawner, keep `supervisor.json`
- * current, and clean up on SIGTERM/SIGINT.
+ * current, and clean up on SIGTERM/SIGINT. When its state dir is deleted or replaced while it runs
+ * (its lock and pid file went with it, so the CLI could no longer find or stop it), it says so,
+ * stops its monitor and exits 1, like the monitor does: whatever starts it again (systemd, the
+ * user) starts consistently from the dir that is there now.
  *
  * @module
  */
@@ -15,6 +18,7 @@ import { safeText } from "../util/safe_text.ts";
 import { processSpawner, type Spawner } from "./child.ts";
 import type { RestartPolicyOptions } from "./restart_policy.ts";
 import { acquireSupervisorLock, refuseBesideLoneMonitor } from "./singleton.ts";
+import { StateDirWatch } from "./state_dir_watch.ts";
 import { Supervisor, type SupervisorSnapshot } from "./supervisor.ts";
 
 /** Options for {@linkcode runSupervisorProcess}. */
@@ -50,13 +54,24 @@ export function readSupervisorSnapshot(paths: StatePaths): Promise<SupervisorSna
   return readJsonFile<SupervisorSnapshot>(paths.supervisorState);
 }
 
-/** Runs the supervisor until stopped; resolves with the exit code (0 on a clean stop). */
+/**
+ * Runs the supervisor until stopped; resolves with the exit code: 0 on a clean stop, 1 when the
+ * state dir was deleted or replaced under it.
+ */
 export async function runSupervisorProcess(options: SupervisorProcessOptions): Promise<number> {
   const { paths, logger } = options;
   const lock = await acquireSupervisorLock(paths);
   try {
     await refuseBesideLoneMonitor(paths);
     const startedAt = options.clock.wall();
+    const dirWatch = new StateDirWatch(paths.dir);
+    const halt = new AbortController();
+    const onStop = () => halt.abort();
+    options.stop.addEventListener("abort", onStop, { once: true });
+    if (options.stop.aborted) halt.abort();
+    let exitCode = 0;
+    /** Set once the dir is gone: nothing more is written into whatever has its name now. */
+    let dirGone = false;
     await writePidFile(paths.supervisorPid, startedAt);
     logger.info("Supervisor started (pid {pid})", { pid: Deno.pid, ...options.settings });
     const baseSpawner = options.spawner ?? processSpawner(options.childArgv);
@@ -81,10 +96,23 @@ export async function runSupervisorProcess(options: SupervisorProcessOptions): P
       logger,
       clock: options.clock,
       settings: options.settings,
-      onSnapshot: (snapshot) => writeJsonAtomic(paths.supervisorState, snapshot),
+      onSnapshot: async (snapshot) => {
+        if (!dirGone) await writeJsonAtomic(paths.supervisorState, snapshot);
+      },
     });
     // State files deleted or garbled while running are rewritten within a check interval.
     const repair = setInterval(async () => {
+      if (halt.signal.aborted) return;
+      const dirProblem = dirWatch.check();
+      if (dirProblem !== undefined) {
+        // Its log files went with the dir: say it on stderr too.
+        logger.error("{problem}; stopping the monitor and exiting", { problem: dirProblem });
+        console.error(`tmux-orc: ${dirProblem}; exiting`);
+        exitCode = 1;
+        dirGone = true;
+        halt.abort();
+        return;
+      }
       try {
         if (await repairOwnPidFile(paths.supervisorPid, startedAt)) {
           logger.warn("Supervisor pid file was missing or damaged; rewrote it");
@@ -97,11 +125,12 @@ export async function runSupervisorProcess(options: SupervisorProcessOptions): P
       } catch { /* the next tick tries again */ }
     }, Math.max(options.checkIntervalMs, 200));
     try {
-      await supervisor.run(options.stop);
+      await supervisor.run(halt.signal);
     } finally {
       clearInterval(repair);
+      options.stop.removeEventListener("abort", onStop);
     }
-    return 0;
+    return exitCode;
   } finally {
     await removeOwnPidFile(paths.supervisorPid);
     lock.release();

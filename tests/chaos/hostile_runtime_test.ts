@@ -5,8 +5,8 @@
  * SIGHUP — each against the real monitor process on a private tmux server. Figures are printed.
  */
 import assert from "node:assert/strict";
-import { cliArgv, pidAlive, readJson, signal, waitFor } from "../helpers/mod.ts";
-import { Sandbox } from "../helpers/sandbox.ts";
+import { cliArgv, pidAlive, readJson, runCli, signal, waitFor } from "../helpers/mod.ts";
+import { FAST, Sandbox } from "../helpers/sandbox.ts";
 import { openStore } from "../../src/store/store.ts";
 
 /** Runs tmux the way a user outside tmux would: no `TMUX`, no `TMUX_PANE` in the environment. */
@@ -467,6 +467,12 @@ Deno.test("two monitors on one tmux server: the second stands by, takes over whe
       return beat?.pid === b.pid && beat.standby ? beat : undefined;
     }, { timeoutMs: 15_000, what: "the second monitor standing by" });
     assert.match(standby.standby!, new RegExp(`pid ${a.pid} .*state dir ${box.dir}`));
+    // `status` of the standby says so (unhealthy: it watches nothing), in text and JSON.
+    const status = await runCli(["monitor", "status", ...second]);
+    assert.equal(status.code, 1, status.stdout);
+    assert.match(status.stdout, /Problem: monitor stands by, watching nothing: .*pid \d+/);
+    const json = JSON.parse((await runCli(["monitor", "status", "--json", ...second])).stdout);
+    assert.match(json.monitor.standby, new RegExp(`pid ${a.pid}`));
     await addShellAgent(box.socket, "watched");
     await waitFor(() => transitionsIn(box.dir).some((e) => e.agent === "watched"), {
       timeoutMs: 10_000,
@@ -547,6 +553,55 @@ Deno.test("the state dir deleted or replaced under a running monitor: it says so
       assert.equal(status.code, 1);
       assert.match(stderr, new RegExp(`tmux-orc: State dir was ${how}.*; exiting`));
       if (how === "replaced") await Deno.remove(`${box.dir}.old`, { recursive: true });
+    } finally {
+      await box.cleanup();
+    }
+  }
+});
+
+Deno.test("the state dir deleted or replaced under a running supervisor: it stops its monitor and exits", async () => {
+  for (const how of ["deleted", "replaced"] as const) {
+    const box = await Sandbox.create();
+    try {
+      const supervisor = box.spawn(["supervise", ...FAST], { piped: true });
+      const first = await waitFor(async () => {
+        const beat = await box.heartbeat();
+        return beat && beat.cycle >= 2 ? beat : undefined;
+      }, { timeoutMs: 20_000, what: "the supervised monitor's heartbeat" });
+      const monitorPid = first.pid;
+      box.track(monitorPid);
+      const t0 = performance.now();
+      if (how === "deleted") await Deno.remove(box.dir, { recursive: true });
+      else {
+        await Deno.rename(box.dir, `${box.dir}.old`);
+        await Deno.mkdir(box.dir, { mode: 0o700 });
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const status = await Promise.race([
+        supervisor.output(),
+        new Promise<never>((_, reject) =>
+          timer = setTimeout(() => {
+            signal(supervisor.pid, "SIGKILL");
+            reject(
+              new Error(`The supervisor did not exit within 10 s of the state dir being ${how}`),
+            );
+          }, 10_000)
+        ),
+      ]).finally(() => clearTimeout(timer));
+      const ms = performance.now() - t0;
+      const stderr = new TextDecoder().decode(status.stderr);
+      console.log(
+        `    state dir ${how}: supervisor exited ${ms.toFixed(0)} ms later, code ${status.code}, ` +
+          `monitor ${pidAlive(monitorPid) ? "STILL RUNNING" : "gone"}`,
+      );
+      assert.equal(status.code, 1);
+      assert.match(stderr, new RegExp(`tmux-orc: State dir was ${how}.*; exiting`));
+      assert.equal(pidAlive(monitorPid), false, "the monitor outlived its supervisor");
+      if (how === "replaced") {
+        // Nothing of the old daemons was written into the new dir.
+        assert.deepEqual([...Deno.readDirSync(box.dir)].map((e) => e.name), []);
+        await Deno.remove(`${box.dir}.old`, { recursive: true });
+      }
     } finally {
       await box.cleanup();
     }

@@ -143,6 +143,9 @@ function formatStatus(report: StatusReport): string[] {
   );
   const states = Object.entries(m.states).filter(([, n]) => n > 0);
   if (states.length > 0) lines.push(`Agents: ${states.map(([k, n]) => `${n} ${k}`).join(", ")}`);
+  if (m.store_queued > 0) {
+    lines.push(`Store: ${m.store_queued} history rows queued in memory until it can be written`);
+  }
   for (const p of report.problems) lines.push(`Problem: ${p}`);
   return lines.map((line) => safeText(line));
 }
