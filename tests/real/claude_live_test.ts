@@ -9,13 +9,6 @@
 import assert from "node:assert/strict";
 import { ensureRealCli, runLiveSuite } from "./harness/mod.ts";
 import { SUITE, UNEXPECTED_REQUESTS } from "./claude/suite.ts";
-import { runCli } from "../helpers/mod.ts";
-
-/** Whether `tmux-orc monitor` takes an option (named in its `--help`). */
-async function monitorKnows(option: string): Promise<boolean> {
-  const help = await runCli(["monitor", "--help"]);
-  return help.stdout.includes(option);
-}
 
 Deno.test({
   name: "live: the monitor reports every state of the real Claude Code",
@@ -32,8 +25,7 @@ Deno.test({
     // Detection only: the monitor must not press Enter on stuck input (its default action),
     // or the stuck state lasts one cycle and the reply that follows hides it. An unrecognised
     // screen turns unknown after `--unknown-after` (60 s by default): 5 s here.
-    const flags = ["--no-submit-stuck"];
-    if (await monitorKnows("--unknown-after")) flags.push("--unknown-after", "5");
+    const flags = ["--no-submit-stuck", "--unknown-after", "5"];
     const results = await runLiveSuite(SUITE, { only, monitorFlags: flags });
     console.log(
       `claude live: ${results.length} scenarios in ${
