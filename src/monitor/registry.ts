@@ -15,7 +15,9 @@
  *    captured once per change (and only then) to look for one when its command line does not.
  *    A pane detected
  *    once stays an agent while the same process (pane pid) runs in it and its foreground is that
- *    CLI or a shell (the agent exited: `crashed`); any other foreground program ends it.
+ *    CLI or a shell (the agent exited: `crashed`). Another foreground program is not watched, but
+ *    the detection is remembered while the pane pid lives: a helper the CLI runs as it exits
+ *    (caught by one cycle) must not make the shell that follows look like a stranger's.
  *
  * Anything else is never touched: not captured (beyond the signature check of a generic runtime),
  * never sent a key.
@@ -250,7 +252,11 @@ function classifyDetected(step: ClassifyStep, pane: PaneRecord): Found | undefin
     }
     profile = identifyProfile(unregistered, { profiles, screen, process, width: pane.width });
   }
-  if (!profile) return undefined;
+  if (!profile) {
+    // Not watched while this program runs; remembered for when the shell is back.
+    if (earlier && earlier.pid === pane.pid) step.detections.set(pane.paneId, earlier);
+    return undefined;
+  }
   const sameAsBefore = earlier && earlier.pid === pane.pid && earlier.profile === profile.name;
   step.detections.set(
     pane.paneId,

@@ -45,6 +45,23 @@ Deno.test("registry: registered, detected, look-alikes and a wrapper that needs 
     detections: second.detections,
   });
   assert.deepEqual(third.agents.map((a) => [a.pane.paneId, a.profile.name]), [["%5", "gemini"]]);
+  // A program caught in the foreground for one cycle (a helper the CLI ran as it exited) is not
+  // watched, but when the shell is back the pane is the agent's again: crashed, not forgotten.
+  const fourth = classifyPanes({
+    panes: [paneRecord({ ...panes[2], currentCommand: "bash" })],
+    profiles,
+    autoDetect: true,
+    detections: third.detections,
+  });
+  assert.deepEqual(fourth.agents.map((a) => [a.pane.paneId, a.profile.name]), [["%2", "gemini"]]);
+  // A different process in the pane (a new pane pid) is a stranger.
+  const fifth = classifyPanes({
+    panes: [paneRecord({ ...panes[2], pid: panes[2].pid + 1000, currentCommand: "bash" })],
+    profiles,
+    autoDetect: true,
+    detections: fourth.detections,
+  });
+  assert.deepEqual(fifth.agents, []);
 });
 
 Deno.test("registry: names with spaces, quotes and unicode; duplicate names key by pane id", () => {

@@ -9,8 +9,9 @@ import { DEFAULT_SHELLS, type ProfileConfig } from "../profile_types.ts";
 // Claude Code: both the older boxed prompt and the newer rule-line prompt.
 export const CLAUDE: ProfileConfig = {
   description: "Anthropic Claude Code",
-  processNames: ["claude", "claude-code"],
-  // The native build sets its process title to its version, e.g. `2.1.37`.
+  processNames: ["claude", "claude-code", "claude.exe"],
+  // The native build sets its process title to its version, e.g. `2.1.37`; until it does, the
+  // process has its file's name, `claude.exe` in the npm package.
   processNamePatterns: [{ source: String.raw`^\d+\.\d+\.\d+$`, flags: "" }],
   wrapperProcessNames: ["node", "bun"],
   signature: [
