@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ensureRealCli, runLiveSuite } from "./harness/mod.ts";
+import { realCliOrSkip, runLiveSuite } from "./harness/mod.ts";
 import { SUITE, UNEXPECTED_REQUESTS } from "./claude/suite.ts";
 
 Deno.test({
@@ -15,11 +15,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const installed = await ensureRealCli("claude");
-    if ("skip" in installed) {
-      console.warn(`SKIP real claude: ${installed.skip}`);
-      return;
-    }
+    if (!await realCliOrSkip("claude")) return;
     const only = Deno.env.get("TMUX_ORC_LIVE_ONLY")?.split(",").filter((s) => s !== "");
     const started = performance.now();
     // Detection only: the monitor must not press Enter on stuck input (its default action),

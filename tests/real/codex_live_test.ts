@@ -6,16 +6,14 @@
  */
 
 import assert from "node:assert/strict";
-import { ensureRealCli, RealServer, runLiveSuite } from "./harness/mod.ts";
+import { realCliOrSkip, RealServer, runLiveSuite } from "./harness/mod.ts";
 import { type CodexSession, SUITE } from "./codex/suite.ts";
 
-const installed = await ensureRealCli("codex");
-const skip = "bin" in installed ? undefined : installed.skip;
-if (skip) console.warn(`SKIP real codex: ${skip}`);
+const skip = (await realCliOrSkip("codex")) === undefined;
 
 Deno.test({
   name: "real codex: the monitor reports every state of the live CLI",
-  ignore: skip !== undefined,
+  ignore: skip,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -40,7 +38,7 @@ Deno.test({
 
 Deno.test({
   name: "real codex: calls nothing but the mock (every other call ends at a local proxy trap)",
-  ignore: skip !== undefined,
+  ignore: skip,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { cliArgv, runCli, signal } from "../helpers/mod.ts";
-import { ensureRealCli, LIVE_MONITOR_FLAGS, RealServer, runLiveSuite } from "./harness/mod.ts";
+import { LIVE_MONITOR_FLAGS, realCliOrSkip, RealServer, runLiveSuite } from "./harness/mod.ts";
 import { SUITE } from "./gemini/suite.ts";
 import { openGemini, submit } from "./gemini/session.ts";
 
@@ -14,10 +14,7 @@ import { openGemini, submit } from "./gemini/session.ts";
 const MONITOR_FLAGS = ["--no-submit-stuck"];
 
 async function installed(): Promise<boolean> {
-  const cli = await ensureRealCli("gemini");
-  if ("bin" in cli) return true;
-  console.warn(`SKIP real gemini: ${cli.skip}`);
-  return false;
+  return (await realCliOrSkip("gemini")) !== undefined;
 }
 
 Deno.test({

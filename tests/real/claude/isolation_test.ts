@@ -7,7 +7,7 @@
  */
 
 import assert from "node:assert/strict";
-import { ensureRealCli, makePrivateHome, RealServer } from "../harness/mod.ts";
+import { ensureRealCli, makePrivateHome, realCliOrSkip, RealServer } from "../harness/mod.ts";
 import { startAnthropicMock } from "./mock_api.ts";
 import { type ClaudeAuth, claudeEnv, seedHome, workDir } from "./setup.ts";
 
@@ -95,11 +95,7 @@ for (const auth of ["api_key", "gateway"] as const) {
     sanitizeOps: false,
     sanitizeResources: false,
     fn: async () => {
-      const installed = await ensureRealCli("claude");
-      if ("skip" in installed) {
-        console.warn(`SKIP real claude: ${installed.skip}`);
-        return;
-      }
+      if (!await realCliOrSkip("claude")) return;
       if (!haveStrace()) {
         console.warn("SKIP real claude isolation: strace is not installed");
         return;

@@ -158,3 +158,14 @@ export async function ensureRealCli(
     return { skip: `${pin.package}@${pin.version}: ${detail}` };
   }
 }
+
+/**
+ * The installed CLI, or `undefined` after printing the one loud line a test prints when it skips
+ * because the CLI cannot be had here (`SKIP real NAME: why`).
+ */
+export async function realCliOrSkip(name: RealCliName): Promise<RealCliInstall | undefined> {
+  const installed = await ensureRealCli(name);
+  if ("bin" in installed) return installed;
+  console.warn(`SKIP real ${name}: ${installed.skip}`);
+  return undefined;
+}
