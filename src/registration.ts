@@ -45,3 +45,22 @@ export const OWNERSHIP_OPTIONS = {
   info: "@tmux-orc-owner-info",
   beat: "@tmux-orc-owner-beat",
 } as const satisfies Record<string, `${typeof REGISTRATION_PREFIX}${string}`>;
+
+/**
+ * The pane option `tmux-orc hook EVENT` sets from inside an agent's pane (found by `$TMUX_PANE`):
+ * the agent CLI's latest hook event, which reaches the monitor over its one tmux connection.
+ */
+export const HOOK_OPTIONS = {
+  event: "@tmux-orc-hook",
+} as const satisfies Record<string, `${typeof REGISTRATION_PREFIX}${string}`>;
+
+/**
+ * The options the monitor writes for the tmux status line (never read back as input):
+ *
+ * - `summary`: a global user option, e.g. `⚠ 2 waiting · 1 limited · 5 active`;
+ * - `state`: a pane option, the agent's state.
+ */
+export const STATUS_OPTIONS = {
+  summary: "@tmux-orc-summary",
+  state: "@tmux-orc-state",
+} as const satisfies Record<string, `${typeof REGISTRATION_PREFIX}${string}`>;
