@@ -9,6 +9,7 @@
 import type { OptionEntry, OptionTable } from "./options.ts";
 import { configEntries } from "../config/option_section.ts";
 import { OPTION_SECTIONS } from "./config_file.ts";
+import { DEFAULT_RESUME_MESSAGE } from "../notify/policy.ts";
 
 /**
  * The commented `[[channels]]` part of the example. HOOK POINT: `src/channels/` (outbox) owns the
@@ -28,7 +29,7 @@ function exampleValue(entry: OptionEntry): string {
     case "switch":
       return entry.negates ? "true" : "false";
     case "text":
-      return JSON.stringify("Please continue where you left off.");
+      return JSON.stringify(entry.flag === "resume-message" ? DEFAULT_RESUME_MESSAGE : "…");
   }
 }
 

@@ -86,3 +86,19 @@ export function redact(text: string): string {
   if (out.includes("=")) out = out.replace(SECRET_PARAM, `$1${REDACTED}`);
   return out;
 }
+
+/**
+ * `value` with {@linkcode redact} applied to every string in it (arrays and plain objects are
+ * copied, to a depth of 8; anything else is kept), for structured records such as log properties,
+ * events and status, redacted before they are serialised so the JSON stays valid.
+ */
+export function redactDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return redact(value);
+  if (depth >= 8 || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[redact(k)] = redactDeep(v, depth + 1);
+  return out;
+}

@@ -22,6 +22,7 @@ import {
 import { rotatingFileSink } from "./file_sink.ts";
 import { join } from "node:path";
 import { safeJson as escapedJson, safeText } from "../util/safe_text.ts";
+import { redact, redactDeep } from "../config/redact.ts";
 
 export type { Logger } from "@logtape/logtape";
 
@@ -62,14 +63,17 @@ function safeJson(value: unknown): string {
   }
 }
 
-/** One JSON object per line: time, level, logger, the rendered message, and its properties. */
+/**
+ * One JSON object per line: time, level, logger, the rendered message, and its properties. Every
+ * secret this process resolved is redacted (see `config/redact.ts`).
+ */
 export function jsonLineFormatter(record: LogRecord): string {
   return safeJson({
     "@timestamp": new Date(record.timestamp).toISOString(),
     level: record.level.toUpperCase(),
     logger: record.category.join("."),
-    message: renderMessage(record),
-    properties: record.properties,
+    message: redact(renderMessage(record)),
+    properties: redactDeep(record.properties),
   }) + "\n";
 }
 
@@ -82,7 +86,8 @@ const stderrFormatter = getTextFormatter({
 
 function stderrSink(record: LogRecord): void {
   try {
-    Deno.stderr.writeSync(encoder.encode(safeText(stderrFormatter(record), { keepLines: true })));
+    const line = redact(stderrFormatter(record));
+    Deno.stderr.writeSync(encoder.encode(safeText(line, { keepLines: true })));
   } catch {
     // stderr is gone (terminal closed): the file sink still has the record.
   }

@@ -76,6 +76,7 @@ export const monitorCommand = defineCommand({
     });
     const { stop, unhook } = terminationController();
     const logger = log("monitor");
+    for (const warning of (await ctx.config())?.warnings ?? []) logger.warning(warning);
     try {
       return await runMonitorDaemon({
         paths,

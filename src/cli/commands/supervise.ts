@@ -34,6 +34,7 @@ export const superviseCommand = defineCommand({
     privateUmask();
     const daemon = options.daemon;
     await setupProcessLogging(paths, { name: "supervisor", stderrLevel: daemon ? false : "info" });
+    for (const warning of (await ctx.config())?.warnings ?? []) log("supervisor").warning(warning);
     const { stop, unhook } = terminationController();
     try {
       return await runSupervisorProcess({
