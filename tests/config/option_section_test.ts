@@ -12,6 +12,8 @@ import { checkConfigFile, valuesWithConfig } from "../../src/cli/config_file.ts"
 import { configExample } from "../../src/cli/config_example.ts";
 import { parseCommandLine } from "../../src/cli/parse.ts";
 import { COMMANDS } from "../../src/cli/commands/mod.ts";
+import { serviceCommandLine } from "../../src/cli/commands/service.ts";
+import { resolve } from "node:path";
 
 function config(text: string) {
   return parseConfigText(text, { path: "/c.toml" });
@@ -147,4 +149,17 @@ Deno.test("config example, uncommented, is a valid file that sets every option t
     if (entry.hidden) continue;
     assert.ok(text.includes(`\n${configKey(entry)} = `), configKey(entry));
   }
+});
+
+Deno.test("service install forwards --config (absolute) so the unit's supervisor reads that file", () => {
+  const line = serviceCommandLine(
+    { values: {}, global: { server: {}, configFlag: "rel/config.toml" } },
+    { scope: "user", self: ["/bin/tmux-orc"] },
+  );
+  assert.deepEqual(line.argv.slice(0, 4), [
+    "/bin/tmux-orc",
+    "supervise",
+    "--config",
+    resolve("rel/config.toml"),
+  ]);
 });
