@@ -89,12 +89,20 @@ export function redact(text: string): string {
 
 /**
  * `value` with {@linkcode redact} applied to every string in it (arrays and plain objects are
- * copied, to a depth of 8; anything else is kept), for structured records such as log properties,
+ * copied, to a depth of 8; an error is copied with its message and stack redacted; anything else
+ * is kept), for structured records such as log properties,
  * events and status, redacted before they are serialised so the JSON stays valid.
  */
 export function redactDeep(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return redact(value);
   if (depth >= 8 || typeof value !== "object" || value === null) return value;
+  if (value instanceof Error) {
+    // An error's message and stack quote what failed: a URL, a header, a command line.
+    const copy = new Error(redact(value.message));
+    copy.name = value.name;
+    copy.stack = value.stack === undefined ? undefined : redact(value.stack);
+    return copy;
+  }
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value;

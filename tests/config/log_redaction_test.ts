@@ -3,6 +3,8 @@
  * (and the line stays valid JSON, whatever the secret holds).
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { log, logFilePath, setupLogging, shutdownLogging } from "../../src/log/mod.ts";
 import { clearSecrets, registerSecret } from "../../src/config/mod.ts";
 
@@ -38,6 +40,51 @@ Deno.test("log lines redact registered secrets in the message and the properties
   } finally {
     clearSecrets();
     await shutdownLogging();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("stderr log lines redact secrets too, inside errors and quoted values", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tmux-orc-log-" });
+  try {
+    const script = join(dir, "log.ts");
+    const src = (path: string) =>
+      JSON.stringify(new URL(`../../src/${path}`, import.meta.url).href);
+    await Deno.writeTextFile(
+      script,
+      `import { log, setupLogging, shutdownLogging } from ${src("log/mod.ts")};
+import { registerSecret } from ${src("config/mod.ts")};
+const secret = 'quo"ted\\\\secret-value';
+registerSecret(secret);
+await setupLogging({ logDir: ${JSON.stringify(dir)}, name: "m", stderrLevel: "info" });
+log("x").error("Send failed: {error} {header}", {
+  error: new Error("POST with " + secret + " refused"),
+  header: { authorization: secret },
+});
+await shutdownLogging();
+`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--no-prompt",
+        "--config",
+        fileURLToPath(new URL("../../deno.json", import.meta.url)),
+        script,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    assert.match(stderr, /Send failed: .*POST with \[redacted\] refused/);
+    assert.match(stderr, /authorization: "?'?\[redacted\]/);
+    assert.doesNotMatch(stderr, /secret-value/);
+    const file = await Deno.readTextFile(logFilePath(dir, "m"));
+    assert.doesNotMatch(file, /secret-value/);
+    assert.match(file, /\[redacted\]/);
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
