@@ -163,3 +163,16 @@ Deno.test("service install forwards --config (absolute) so the unit's supervisor
     resolve("rel/config.toml"),
   ]);
 });
+
+Deno.test("the README's Configuration example is a valid config file", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("## Configuration"));
+  const block = section.match(/```toml\n([\s\S]*?)```/);
+  assert.ok(block, "a toml block in the Configuration section");
+  const c = config(block[1]);
+  await checkConfigFile(c);
+  assert.equal(
+    readOptions(MONITOR_TABLE, sectionValues(c, "monitor", MONITOR_TABLE)).intervalMs,
+    5000,
+  );
+});
