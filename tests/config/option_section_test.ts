@@ -156,12 +156,8 @@ Deno.test("service install forwards --config (absolute) so the unit's supervisor
     { values: {}, global: { server: {}, configFlag: "rel/config.toml" } },
     { scope: "user", self: ["/bin/tmux-orc"] },
   );
-  assert.deepEqual(line.argv.slice(0, 4), [
-    "/bin/tmux-orc",
-    "supervise",
-    "--config",
-    resolve("rel/config.toml"),
-  ]);
+  assert.deepEqual(line.argv.slice(0, 2), ["/bin/tmux-orc", "supervise"]);
+  assert.deepEqual(line.argv.slice(-2), ["--config", resolve("rel/config.toml")]);
 });
 
 Deno.test("the README's Configuration example is a valid config file", async () => {

@@ -74,9 +74,9 @@ export const monitorCommand = defineCommand({
       name: "monitor",
       stderrLevel: daemon ? false : supervised || once ? "warning" : "info",
     });
+    for (const warning of (await ctx.config())?.warnings ?? []) log("monitor").warning(warning);
     const { stop, unhook } = terminationController();
     const logger = log("monitor");
-    for (const warning of (await ctx.config())?.warnings ?? []) logger.warning(warning);
     try {
       return await runMonitorDaemon({
         paths,
