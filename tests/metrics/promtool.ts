@@ -44,3 +44,35 @@ export async function runPromtool(
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return { code: out.code, stdout: decode(out.stdout), stderr: decode(out.stderr) };
 }
+
+/** A free TCP port on 127.0.0.1 (bound, read and released; never a well-known default). */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** `GET http://127.0.0.1:PORT/PATH`: status and body, or `undefined` when nothing answers. */
+export async function httpGet(
+  port: number,
+  path: string,
+): Promise<{ status: number; body: string } | undefined> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    return { status: response.status, body: await response.text() };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The value of the one sample line `name{labels}` matching `pattern` in `text`, if any. */
+export function sampleValue(text: string, pattern: RegExp): number | undefined {
+  for (const line of text.split("\n")) {
+    if (line.startsWith("#")) continue;
+    if (pattern.test(line)) return Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return undefined;
+}
