@@ -23,6 +23,8 @@ export const MAX_LABEL_LENGTH = 200;
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Label values that are written as they are. */
+const PLAIN = /^[\w%.:/@+ -]*$/;
 
 /** Label values by label name. */
 export type Labels = Readonly<Record<string, string>>;
@@ -39,6 +41,8 @@ export type Labels = Readonly<Record<string, string>>;
  * ```
  */
 export function escapeLabelValue(value: string): string {
+  // The common case (names, sessions, pane ids, states) needs no work.
+  if (value.length <= MAX_LABEL_LENGTH && PLAIN.test(value)) return value;
   let text = safeText(value);
   if (text.length > MAX_LABEL_LENGTH) text = text.slice(0, MAX_LABEL_LENGTH - 1) + "…";
   return text.replace(/[\\"\n]/g, (c) => c === "\n" ? "\\n" : `\\${c}`);
