@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- the test reads the escape sequences tmux draws
 /**
  * The status-line snippet of docs/status_line.md, as written there, in a real tmux server: a
  * client of that server runs inside a pane of a second private server, whose screen capture is
