@@ -80,11 +80,11 @@ export interface MonitorMetricsOptions {
   /** The cycle interval (ms): `/healthz` fails after `max(3 × interval, 30 s)` without a cycle. */
   intervalMs: number;
   /**
-   * Render `tmux_orc_build_info` and the process gauges. Off for a supervised monitor, whose
-   * supervisor renders them (its endpoint serves both).
+   * Render `tmux_orc_build_info`. Off for a supervised monitor, whose supervisor renders it (its
+   * endpoint serves both). The process gauges are always the monitor's.
    * @default true
    */
-  processInfo?: boolean;
+  buildInfo?: boolean;
 }
 
 /** What `/healthz` answers. */
@@ -99,7 +99,6 @@ export interface Health {
 export class MonitorMetrics {
   readonly #clock: Clock;
   readonly #staleAfterMs: number;
-  readonly #processInfo: boolean;
   readonly #startedAt: number;
   readonly #registry = new Registry();
   readonly #extra = new Map<string, Counter>();
@@ -124,10 +123,9 @@ export class MonitorMetrics {
   constructor(options: MonitorMetricsOptions) {
     this.#clock = options.clock;
     this.#staleAfterMs = Math.max(3 * options.intervalMs, 30_000);
-    this.#processInfo = options.processInfo ?? true;
     this.#startedAt = options.clock.wall();
     const r = this.#registry;
-    if (this.#processInfo) r.add(buildInfo());
+    if (options.buildInfo ?? true) r.add(buildInfo());
     this.#agents = r.add(new Gauge("tmux_orc_agents", "Watched panes by state.", ["state"]));
     this.#agent = r.add(
       new Gauge(
@@ -265,7 +263,7 @@ export class MonitorMetrics {
       this.#lastCycle.set({}, this.#lastCycleAt / 1000);
       this.#age.set({}, Math.max(0, now - this.#lastCycleAt) / 1000);
     }
-    return this.#registry.render() + (this.#processInfo ? processText(this.#startedAt) : "");
+    return this.#registry.render() + processText(this.#startedAt);
   }
 
   /** Healthy when a cycle ended within `max(3 × interval, 30 s)`. */

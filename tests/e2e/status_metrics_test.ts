@@ -146,6 +146,9 @@ Deno.test("e2e: the supervisor's endpoint serves its own metrics and its monitor
     assert.equal(sampleValue(first, /^tmux_orc_monitor_up/), 1);
     assert.equal(sampleValue(first, /^tmux_orc_supervisor_state\{state="running"\}/), 1);
     assert.equal(first.match(/^# TYPE tmux_orc_build_info /gm)?.length, 1, "one build_info");
+    // The monitor's memory, once (the supervisor adds no process gauges of its own).
+    assert.equal(first.match(/^process_resident_memory_bytes /gm)?.length, 1);
+    assert.ok((sampleValue(first, /^process_resident_memory_bytes /) ?? 0) > 10_000_000);
     assert.equal((await httpGet(port, "/healthz"))?.status, 200);
     if (promtoolOrSkip(t)) {
       const lint = await runPromtool(["check", "metrics"], { stdin: first });

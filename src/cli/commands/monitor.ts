@@ -110,7 +110,7 @@ export const monitorCommand = defineCommand({
             metrics = new MonitorMetrics({
               clock: systemClock,
               intervalMs: options.intervalMs,
-              processInfo: !supervised,
+              buildInfo: !supervised,
             });
             server = startMetrics(options.metricsListen, metrics, logger, supervised);
           }
