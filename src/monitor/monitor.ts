@@ -301,6 +301,8 @@ export class Monitor {
     if (this.#tmuxUp !== true) {
       this.#logger.info("Connected to the tmux server: {panes} panes", { panes: panes.length });
       this.#tmuxUp = true;
+      // A server that came back is a new one: it has none of the status options written before.
+      this.#status?.forget();
     }
     return panes;
   }

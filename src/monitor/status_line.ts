@@ -119,6 +119,12 @@ export class StatusLine {
     return jobs.length + forgets.length;
   }
 
+  /** Forgets what was written (a new tmux server has none of it): the next update writes all. */
+  forget(): void {
+    this.#states.clear();
+    this.#summary = undefined;
+  }
+
   /** Unsets every option this monitor set (on a clean stop). Never rejects. */
   async clear(): Promise<void> {
     const jobs = [...this.#states.keys()].map((paneId) =>

@@ -90,3 +90,13 @@ Deno.test("status line: a failing tmux never rejects, and what failed is written
   tmux.failing = true;
   await status.clear(); // never rejects either
 });
+
+Deno.test("status line: after forget() (a new tmux server) everything is written again", async () => {
+  const tmux = new RecordingTmux();
+  const status = new StatusLine(tmux, getLogger(["test"]));
+  const panes = [{ paneId: "%0", state: "idle" as const }];
+  assert.equal(await status.update(panes), 2);
+  assert.equal(await status.update(panes), 0);
+  status.forget();
+  assert.equal(await status.update(panes), 2);
+});
