@@ -136,7 +136,16 @@ Deno.test("e2e: the supervisor's endpoint serves its own metrics and its monitor
     const agent = await team.agent({ window: "solo" });
     await team.register(agent.paneId, ["--name", "solo", "--profile", "claude"]);
     const port = freePort();
-    team.box.spawn(["supervise", ...FAST, "--idle-after", "1", "--metrics-listen", `${port}`]);
+    team.box.spawn([
+      "supervise",
+      ...FAST,
+      "--idle-after",
+      "1",
+      "--backoff-initial",
+      "1.5",
+      "--metrics-listen",
+      `${port}`,
+    ]);
     const scrape = async () => (await httpGet(port, "/metrics"))?.body ?? "";
     const first = await waitFor(async () => {
       const body = await scrape();
@@ -158,6 +167,17 @@ Deno.test("e2e: the supervisor's endpoint serves its own metrics and its monitor
     const monitorPid = await team.box.pidOf("monitor");
     assert.ok(monitorPid);
     signal(monitorPid, "SIGKILL");
+    // While it waits to restart (1.5 s backoff): the supervisor still answers, monitor down.
+    const down = await waitFor(async () => {
+      const body = await scrape();
+      return sampleValue(body, /^tmux_orc_supervisor_state\{state="backoff"\}/) === 1
+        ? body
+        : undefined;
+    }, { timeoutMs: 5000, everyMs: 50, what: "the supervisor in backoff" });
+    assert.equal(sampleValue(down, /^tmux_orc_monitor_up/), 0);
+    assert.equal(sampleValue(down, /^tmux_orc_monitor_scrape_ok/), 0);
+    assert.equal(sampleValue(down, /^tmux_orc_agents\{/), undefined, "no monitor families");
+    assert.equal((await httpGet(port, "/healthz"))?.status, 503);
     const after = await waitFor(async () => {
       const body = await scrape();
       return sampleValue(body, /^tmux_orc_supervisor_restarts_total/) === 1 &&
