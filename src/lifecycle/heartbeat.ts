@@ -27,6 +27,8 @@ export interface HeartbeatLine {
   idle?: true;
   /** Why the heartbeat file cannot be written, or `null` when it can. */
   writeError: string | null;
+  /** The `127.0.0.1:PORT` of the monitor's metrics endpoint, when it serves one. */
+  metrics?: string;
 }
 
 /**

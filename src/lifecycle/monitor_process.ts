@@ -44,6 +44,8 @@ export interface MonitorDaemonOptions {
   onCycle?: (result: CycleResult) => void;
   /** Aborting this stops the loop (signals are wired by the caller). */
   stop: AbortController;
+  /** The `HOST:PORT` of this monitor's metrics endpoint, told to the supervisor in each beat. */
+  metricsAddress?: () => string | undefined;
 }
 
 function watchSupervisor(stop: AbortController, logger: Logger): () => void {
@@ -115,7 +117,8 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
       if (!writeError && await repairOwnPidFile(paths.monitorPid, startedAt).catch(() => false)) {
         logger.warn("Monitor pid file was missing or damaged; rewrote it");
       }
-      pipe?.send({ cycle: result.cycle, ms: result.durationMs, writeError });
+      const metrics = options.metricsAddress?.();
+      pipe?.send({ cycle: result.cycle, ms: result.durationMs, writeError, metrics });
       options.onCycle?.(result);
       if (options.once) break;
       const next = began + options.intervalMs;

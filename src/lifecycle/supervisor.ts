@@ -118,6 +118,7 @@ export class Supervisor {
   #snapshot: SupervisorSnapshot;
   #lastBeatMono = 0;
   #gotBeat = false;
+  #childMetricsPort: number | undefined;
 
   /** Creates a supervisor; call {@linkcode Supervisor.run} to start it. */
   constructor(options: SupervisorOptions) {
@@ -139,6 +140,17 @@ export class Supervisor {
       heartbeatWriteError: null,
       settings: options.settings ?? {},
     };
+  }
+
+  /** Ms since the running child's last heartbeat (`undefined`: no child, or none yet). */
+  get heartbeatAgeMs(): number | undefined {
+    if (!this.#gotBeat || this.#snapshot.childPid === null) return undefined;
+    return Math.max(0, this.#o.clock.monotonic() - this.#lastBeatMono);
+  }
+
+  /** The loopback port of the running child's metrics endpoint, as its beats tell it. */
+  get childMetricsPort(): number | undefined {
+    return this.#snapshot.childPid === null ? undefined : this.#childMetricsPort;
   }
 
   /** The current snapshot (a copy). */
@@ -212,6 +224,7 @@ export class Supervisor {
     const { logger, clock } = this.#o;
     const startMono = clock.monotonic();
     this.#gotBeat = false;
+    this.#childMetricsPort = undefined;
     this.#lastBeatMono = startMono;
     let child: ChildProcess;
     try {
@@ -241,6 +254,10 @@ export class Supervisor {
   #onHeartbeat(beat: Record<string, unknown>): void {
     const { logger, clock } = this.#o;
     this.#lastBeatMono = clock.monotonic();
+    const metrics = typeof beat.metrics === "string"
+      ? /^127\.0\.0\.1:(\d{1,5})$/.exec(beat.metrics)
+      : null;
+    if (metrics) this.#childMetricsPort = Number(metrics[1]);
     const writeError = beatWriteError(beat);
     if (writeError !== this.#snapshot.heartbeatWriteError) {
       if (writeError) {

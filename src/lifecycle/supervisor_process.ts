@@ -20,6 +20,13 @@ import type { RestartPolicyOptions } from "./restart_policy.ts";
 import { acquireSupervisorLock, refuseBesideLoneMonitor } from "./singleton.ts";
 import { StateDirWatch } from "./state_dir_watch.ts";
 import { Supervisor, type SupervisorSnapshot } from "./supervisor.ts";
+import { SupervisorMetrics } from "../metrics/supervisor_metrics.ts";
+import {
+  formatAddress,
+  type ListenAddress,
+  type MetricsServer,
+  serveMetrics,
+} from "../metrics/server.ts";
 
 /** Options for {@linkcode runSupervisorProcess}. */
 export interface SupervisorProcessOptions {
@@ -47,6 +54,11 @@ export interface SupervisorProcessOptions {
   echoChildStderr?: boolean;
   /** Replaces the real spawner (tests). @default processSpawner(childArgv) */
   spawner?: Spawner;
+  /**
+   * Serve `/metrics` (the supervisor's and its monitor's) and `/healthz` here; `childArgv` must
+   * then give the monitor `--metrics-listen 127.0.0.1:0`.
+   */
+  metricsListen?: ListenAddress;
 }
 
 /** Reads `supervisor.json`. */
@@ -100,6 +112,20 @@ export async function runSupervisorProcess(options: SupervisorProcessOptions): P
         if (!dirGone) await writeJsonAtomic(paths.supervisorState, snapshot);
       },
     });
+    let server: MetricsServer | undefined;
+    if (options.metricsListen) {
+      server = serveMetrics(
+        options.metricsListen,
+        new SupervisorMetrics(supervisor, { heartbeatTimeoutMs: options.heartbeatTimeoutMs }),
+      );
+      const where = formatAddress(server.address);
+      logger.info("Metrics on http://{where}/metrics", { where });
+      if (!server.address.loopback) {
+        logger.warn("Metrics are served on {where}: whoever can reach it can read agent names", {
+          where,
+        });
+      }
+    }
     // State files deleted or garbled while running are rewritten within a check interval.
     const repair = setInterval(async () => {
       if (halt.signal.aborted) return;
@@ -129,6 +155,7 @@ export async function runSupervisorProcess(options: SupervisorProcessOptions): P
     } finally {
       clearInterval(repair);
       options.stop.removeEventListener("abort", onStop);
+      await server?.close();
     }
     return exitCode;
   } finally {

@@ -30,6 +30,7 @@ import type { PaneJob } from "./pane_jobs.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { AgentPane } from "./registry.ts";
 import type { StoreOp } from "./write_queue.ts";
+import type { MonitorMetrics } from "../metrics/monitor_metrics.ts";
 
 /** States in which typing into a PM is never safe (a keystroke could answer a prompt or a shell). */
 export const UNSAFE_PM_STATES: ReadonlySet<AgentState> = new Set<AgentState>([
@@ -114,6 +115,8 @@ export interface DispatchDeps {
     ResolvedOptions,
     "notifyCooldownMs" | "maxHoldMs" | "resumeAfterLimit" | "resumeMessage" | "deliverTimeoutMs"
   >;
+  /** Counts each notification outcome (`tmux_orc_notifications_total`). */
+  metrics?: Pick<MonitorMetrics, "notification">;
 }
 
 function markKey(agentKey: string, state: AgentState): string {
@@ -168,6 +171,7 @@ export class NotificationDispatch {
     this.#policy = { held: [...decision.state.held], limits: decision.state.limits };
     const record: RecordOutcome = (outcome, delivery, detail, extra = {}) => {
       const n = outcome.notification;
+      this.#deps.metrics?.notification({ state: n.state, outcome: delivery });
       ctx.records.push((store) =>
         store.recordNotification({
           ts: ctx.wallNow,

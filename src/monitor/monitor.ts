@@ -65,6 +65,8 @@ import { PaneMemories } from "./memory.ts";
 import { ProcessHints } from "./process_hints.ts";
 import type { AgentPane } from "./registry.ts";
 import { type StoreOp, WriteQueue } from "./write_queue.ts";
+import { StatusLine } from "./status_line.ts";
+import type { AgentSample, MonitorMetrics } from "../metrics/monitor_metrics.ts";
 
 export { DEFAULT_MONITOR_OPTIONS, type MonitorOptions } from "./options.ts";
 export type { CycleResult, MonitorDeps } from "./types.ts";
@@ -108,6 +110,8 @@ export class Monitor {
   readonly #dispatch: NotificationDispatch;
   readonly #capture: CaptureDeps;
   readonly #ownership: Ownership | undefined;
+  readonly #status: StatusLine | undefined;
+  readonly #metrics: MonitorMetrics | undefined;
   #cycle = 0;
   #tmuxUp: boolean | undefined;
   #restored = false;
@@ -134,6 +138,8 @@ export class Monitor {
     this.#processes = deps.processes;
     this.#ownership = deps.ownership;
     this.#detector = deps.detector ?? new InlineDetector();
+    this.#metrics = deps.metrics;
+    this.#status = this.#options.statusLine ? new StatusLine(deps.tmux, deps.logger) : undefined;
     this.#hints = new ProcessHints(deps.processFacts ?? readProcessFacts);
     this.#dispatch = new NotificationDispatch({
       tmux: deps.tmux,
@@ -142,6 +148,7 @@ export class Monitor {
       logger: deps.logger,
       journal: this.#journal,
       options: this.#options,
+      metrics: deps.metrics,
     });
     this.#capture = {
       tmux: deps.tmux,
@@ -165,8 +172,10 @@ export class Monitor {
   async cycle(): Promise<CycleResult> {
     const start = this.#clock.monotonic();
     const result = this.#newResult();
+    let samples: AgentSample[] = [];
     const finish = () => {
       result.durationMs = this.#clock.monotonic() - start;
+      this.#metrics?.cycle(result, samples);
       return result;
     };
     if (!this.#restored) this.#restore();
@@ -211,6 +220,16 @@ export class Monitor {
       nowMs: work.wallNow,
       savedJson: serializeState(this.#memory.snapshot(this.#dispatch.policy)),
     });
+    samples = work.observed.map(({ agent, observation }) => ({
+      name: agent.name,
+      session: agent.pane.sessionName,
+      paneId: agent.pane.paneId,
+      profile: agent.profile.name,
+      role: agent.role,
+      state: observation.state,
+      since: observation.since,
+    }));
+    await this.#status?.update(samples);
     if (this.#options.notify) this.#notify(agents, work);
     await runPaneJobs(work.jobs, this.#logger);
     this.#journal.commitOutcomes(
@@ -223,9 +242,13 @@ export class Monitor {
     return finish();
   }
 
-  /** Releases resources: the claim on the tmux server, the tmux connection and the store. */
+  /**
+   * Releases resources: the status line options (unset), the claim on the tmux server, the tmux
+   * connection and the store.
+   */
   async close(): Promise<void> {
     this.#detector.close();
+    await this.#status?.clear();
     try {
       await this.#ownership?.release(this.#tmux);
     } catch { /* best effort: a dead owner is taken over anyway */ }
@@ -278,6 +301,8 @@ export class Monitor {
     if (this.#tmuxUp !== true) {
       this.#logger.info("Connected to the tmux server: {panes} panes", { panes: panes.length });
       this.#tmuxUp = true;
+      // A server that came back is a new one: it has none of the status options written before.
+      this.#status?.forget();
     }
     return panes;
   }
@@ -381,6 +406,7 @@ export class Monitor {
     const transition = transitionOf(agent, entry.previous, observation);
     if (transition) {
       work.result.transitions++;
+      this.#metrics?.transition(observation.state);
       this.#logger.info("{agent} ({pane}): {from} → {to}: {detail}", {
         agent: agent.name,
         pane: id,

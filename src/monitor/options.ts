@@ -50,6 +50,8 @@ export interface MonitorOptions {
   restartLimits?: RestartLimits;
   /** Time zone for reset times that state none (default the machine's). */
   defaultTimeZone?: string;
+  /** Set `@tmux-orc-summary` and each pane's `@tmux-orc-state` (default true). */
+  statusLine?: boolean;
 }
 
 /** The options that have fixed defaults. */
@@ -73,6 +75,7 @@ export const DEFAULT_MONITOR_OPTIONS: Readonly<Defaulted> = {
   changeGating: true,
   maxCaptureAgeMs: 60_000,
   deliverTimeoutMs: 2000,
+  statusLine: true,
 };
 
 /** Options with every default filled in. */

@@ -13,6 +13,7 @@ import type { Clock } from "../util/clock.ts";
 import type { Detector } from "./detector.ts";
 import type { MonitorOptions } from "./options.ts";
 import type { Ownership } from "./ownership.ts";
+import type { MonitorMetrics } from "../metrics/monitor_metrics.ts";
 
 /** What one cycle did. */
 export interface CycleResult {
@@ -76,4 +77,6 @@ export interface MonitorDeps {
    * without a screen signature.
    */
   processFacts?: (panePid: number) => Promise<ProcessHint | undefined>;
+  /** Where cycles, transitions and notification outcomes are counted (`/metrics`). */
+  metrics?: MonitorMetrics;
 }

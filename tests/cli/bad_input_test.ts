@@ -40,6 +40,12 @@ const cases: [string[], RegExp][] = [
   [["capture", "%1", "--out", ""], /Invalid value for --out: expected non-empty text/],
   [["capture", "%1", "--out", "  "], /Invalid value for --out: expected non-empty text/],
   [["capture", "%1", "--out", "dir/"], /Invalid value for --out: expected a file name/],
+  [
+    ["supervise", "--metrics-listen", ":9479"],
+    /Invalid value for --metrics-listen: give the address to listen on: 127\.0\.0\.1:9479/,
+  ],
+  [["monitor", "--metrics-listen", "example.com:9479"], /--metrics-listen: expected an IP/],
+  [["monitor", "start", "--metrics-listen", "99999"], /--metrics-listen: port must be 0 to/],
 ];
 
 for (const [args, pattern] of cases) {

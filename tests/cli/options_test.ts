@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { COMMANDS } from "../../src/cli/commands/mod.ts";
 import {
+  metricsArgs,
   MONITOR_TABLE,
   monitorArgs,
   monitorSettings,
@@ -158,8 +159,19 @@ Deno.test("options: monitorSettings holds only the monitor's own settings", () =
     resumeMessage: "go on",
     restartCrashed: false,
     notify: false,
+    statusLine: true,
     captureConcurrency: DEFAULT_MONITOR_OPTIONS.captureConcurrency,
   });
+});
+
+Deno.test("options: --metrics-listen is the process's own, never forwarded as a monitor option", () => {
+  const { values } = parseCommandLine(
+    ["supervise", "--metrics-listen", "0.0.0.0:9479", "--no-status-line"],
+    COMMANDS,
+  );
+  // The supervisor listens itself and gives its monitor 127.0.0.1:0 (supervise.ts).
+  assert.deepEqual(monitorArgs(values), ["--no-status-line"]);
+  assert.deepEqual(metricsArgs(values), ["--metrics-listen", "0.0.0.0:9479"]);
 });
 
 Deno.test("options: forwarded argv is the options as given", () => {

@@ -41,7 +41,9 @@ function rig(
     logger,
     processes: noProcesses,
     store: extra.store,
-    options: { idleAfterMs: 15_000, ...options },
+    // The status line's own writes are proven in status_line_test.ts; here every tmux command
+    // a test sees is the monitor's work on the panes.
+    options: { idleAfterMs: 15_000, statusLine: false, ...options },
     sleep: (ms) => {
       clock.advance(ms);
       return Promise.resolve();

@@ -195,6 +195,8 @@ Deno.test("service install --print shows the unit for the given flags and writes
         "2",
         "--stop-timeout",
         "20",
+        "--metrics-listen",
+        "0.0.0.0:9479",
       ],
       { env: { XDG_CONFIG_HOME: dir } },
     );
@@ -211,8 +213,11 @@ Deno.test("service install --print shows the unit for the given flags and writes
       "2",
       "--stop-timeout",
       "20",
+      "--metrics-listen",
+      "0.0.0.0:9479",
     ]);
     assert.ok(argv.includes("--allow-run"), "deno run gets the permission flags");
+    assert.ok(argv.includes("--allow-net"), "and net, for the metrics endpoint");
     assert.match(out.stdout, /^TimeoutStopSec=30$/m);
     assert.ok(out.stdout.includes(`Environment="TMUX_ORC_STATE_DIR=${dir}/my state"`));
     assert.deepEqual([...Deno.readDirSync(dir)], [], "nothing written");

@@ -46,10 +46,19 @@ Deno.test("deno run of a bundle: no config flag when none sits beside it", () =>
   assert.equal(argv.at(-1), "/opt/tmux-orc.js");
 });
 
-Deno.test("the permission flags are explicit: no --allow-all, no net, no ffi", () => {
+Deno.test("the permission flags are explicit: exactly these, no --allow-all, no ffi", () => {
   for (const flag of PERMISSION_FLAGS) {
-    assert.doesNotMatch(flag, /^(-A|--allow-all|--allow-net|--allow-ffi)/);
+    assert.doesNotMatch(flag, /^(-A|--allow-all|--allow-ffi)/);
   }
+  // Network only for the metrics endpoint (--metrics-listen); every other flag as before.
+  assert.deepEqual([...PERMISSION_FLAGS].sort(), [
+    "--allow-env",
+    "--allow-net",
+    "--allow-read",
+    "--allow-run",
+    "--allow-sys",
+    "--allow-write",
+  ]);
 });
 
 Deno.test("the CLI runs with exactly the compiled permissions (a missing permission would fail here)", async () => {

@@ -25,7 +25,14 @@ import {
 import { defineCommand } from "../spec.ts";
 import { switchOption } from "../options.ts";
 import { safeJson } from "../../util/safe_text.ts";
-import { DAEMON_TABLE, MONITOR_TABLE, monitorSettings } from "./monitor_options.ts";
+import { DAEMON_TABLE, METRICS_TABLE, MONITOR_TABLE, monitorSettings } from "./monitor_options.ts";
+import { MonitorMetrics } from "../../metrics/monitor_metrics.ts";
+import {
+  formatAddress,
+  type MetricsServer,
+  parseListenAddress,
+  serveMetrics,
+} from "../../metrics/server.ts";
 
 /** The hidden switch of a supervised child: heartbeats on stdout, exit with the parent. */
 export const SUPERVISED_CHILD = {
@@ -57,6 +64,7 @@ export const monitorCommand = defineCommand({
     ...MONITOR_TABLE,
     once: switchOption({ flag: "once", help: "Run one cycle, print its result, exit" }),
     json: switchOption({ flag: "json", help: "With --once: print the result as JSON" }),
+    ...METRICS_TABLE,
     ...SUPERVISED_CHILD,
     ...DAEMON_TABLE,
     ...DETECT_CHILD,
@@ -77,6 +85,7 @@ export const monitorCommand = defineCommand({
     for (const warning of (await ctx.config())?.warnings ?? []) log("monitor").warning(warning);
     const { stop, unhook } = terminationController();
     const logger = log("monitor");
+    let server: MetricsServer | undefined;
     try {
       return await runMonitorDaemon({
         paths,
@@ -86,6 +95,7 @@ export const monitorCommand = defineCommand({
         clock: systemClock,
         logger,
         stop,
+        metricsAddress: () => server && formatAddress(server.address),
         createMonitor: () => {
           let store;
           try {
@@ -98,7 +108,17 @@ export const monitorCommand = defineCommand({
           } catch (error) {
             throw new UserError((error as Error).message);
           }
+          let metrics: MonitorMetrics | undefined;
+          if (options.metricsListen !== undefined) {
+            metrics = new MonitorMetrics({
+              clock: systemClock,
+              intervalMs: options.intervalMs,
+              buildInfo: !supervised,
+            });
+            server = startMetrics(options.metricsListen, metrics, logger, supervised);
+          }
           return new Monitor({
+            metrics,
             tmux: new ControlClient(ctx.global.server),
             clock: systemClock,
             logger,
@@ -132,8 +152,28 @@ export const monitorCommand = defineCommand({
       if (daemon) logStartRefusal("monitor", error);
       throw error;
     } finally {
+      await server?.close();
       unhook();
       await shutdownLogging();
     }
   },
 });
+
+/** Serves `metrics` at `listen` and says where (a supervised child's endpoint is internal). */
+function startMetrics(
+  listen: string,
+  metrics: MonitorMetrics,
+  logger: ReturnType<typeof log>,
+  supervised: boolean,
+): MetricsServer {
+  const server = serveMetrics(parseListenAddress(listen), metrics);
+  const where = formatAddress(server.address);
+  if (supervised) logger.debug("Metrics for the supervisor on {where}", { where });
+  else logger.info("Metrics on http://{where}/metrics", { where });
+  if (!server.address.loopback) {
+    logger.warn("Metrics are served on {where}: whoever can reach it can read agent names", {
+      where,
+    });
+  }
+  return server;
+}

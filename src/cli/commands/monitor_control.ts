@@ -12,7 +12,14 @@ import { stopAll } from "../../lifecycle/stop.ts";
 import { UsageError } from "../../state/errors.ts";
 import { count, givenFlags, seconds, switchOption } from "../options.ts";
 import { defineCommand } from "../spec.ts";
-import { DAEMON_TABLE, globalArgs, MONITOR_TABLE, monitorArgs } from "./monitor_options.ts";
+import {
+  DAEMON_TABLE,
+  globalArgs,
+  METRICS_TABLE,
+  metricsArgs,
+  MONITOR_TABLE,
+  monitorArgs,
+} from "./monitor_options.ts";
 import { checkSupervisorValues, superviseArgs, SUPERVISOR_TABLE } from "./supervise_options.ts";
 import { followLogs, readLastLogLines } from "../../log/read.ts";
 import { safeJson, safeText } from "../../util/safe_text.ts";
@@ -50,6 +57,7 @@ export const monitorStartCommand = defineCommand({
     }),
     ...MONITOR_TABLE,
     ...SUPERVISOR_TABLE,
+    ...METRICS_TABLE,
   },
   // A lone monitor takes no [supervise] settings from the file (they wait for --supervised).
   configSections: (values) => values.supervised ? ["monitor", "supervise"] : ["monitor"],
@@ -64,6 +72,7 @@ export const monitorStartCommand = defineCommand({
       supervised ? "supervise" : "monitor",
       ...globalArgs(ctx.global, paths.dir),
       ...monitorArgs(ctx.values),
+      ...metricsArgs(ctx.values),
       ...(supervised ? superviseArgs(ctx.values) : []),
       `--${DAEMON_TABLE.daemon.flag}`,
     ];

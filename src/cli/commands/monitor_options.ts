@@ -11,6 +11,7 @@ import { join, resolve } from "node:path";
 import { DEFAULT_INTERVAL_MS } from "../../lifecycle/monitor_process.ts";
 import { DEFAULT_MONITOR_OPTIONS, type MonitorOptions } from "../../monitor/monitor.ts";
 import { readProfilesFile } from "../../monitor/profiles_file.ts";
+import { checkListenAddress } from "../../metrics/server.ts";
 import {
   count,
   forwardArgs,
@@ -112,6 +113,11 @@ export const MONITOR_TABLE = {
     negates: true,
     help: "Do not message PMs (still detect, record and act)",
   }),
+  statusLine: switchOption({
+    flag: "no-status-line",
+    negates: true,
+    help: "Do not set the @tmux-orc-summary and @tmux-orc-state options for the status line",
+  }),
   captureConcurrency: count({
     flag: "capture-concurrency",
     min: 1,
@@ -121,6 +127,25 @@ export const MONITOR_TABLE = {
     hidden: true,
   }),
 };
+
+/**
+ * The metrics endpoint of `monitor` and `supervise` (not forwarded to a supervised monitor: the
+ * supervisor serves its child's metrics on its own endpoint).
+ */
+export const METRICS_TABLE = {
+  metricsListen: text({
+    flag: "metrics-listen",
+    valueName: "HOST:PORT",
+    check: checkListenAddress,
+    help: "Serve Prometheus /metrics and /healthz here (a bare PORT is 127.0.0.1:PORT; " +
+      "another interface must be written out, e.g. 0.0.0.0:9464)",
+  }),
+};
+
+/** The metrics options given on this command line, as arguments for a `monitor`/`supervise`. */
+export function metricsArgs(values: OptionValues): string[] {
+  return forwardArgs(METRICS_TABLE, values);
+}
 
 /** The monitor's typed option values. */
 export type MonitorTableValues = Options<typeof MONITOR_TABLE>;

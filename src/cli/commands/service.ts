@@ -18,7 +18,7 @@ import {
 } from "../../ship/systemd.ts";
 import { switchOption, text } from "../options.ts";
 import { type CommandContext, type CommandSpec, defineCommand } from "../spec.ts";
-import { MONITOR_TABLE, monitorArgs } from "./monitor_options.ts";
+import { METRICS_TABLE, metricsArgs, MONITOR_TABLE, monitorArgs } from "./monitor_options.ts";
 import { checkSupervisorValues, superviseArgs, SUPERVISOR_TABLE } from "./supervise_options.ts";
 
 /** Where a system unit keeps state when no `--state-dir` is given (systemd's `StateDirectory=`). */
@@ -55,7 +55,7 @@ export function serviceCommandLine(
   if (ctx.global.server.socketPath !== undefined) {
     argv.push("-S", resolve(ctx.global.server.socketPath));
   }
-  argv.push(...monitorArgs(values), ...superviseArgs(values));
+  argv.push(...monitorArgs(values), ...superviseArgs(values), ...metricsArgs(values));
   const environment: Record<string, string> = {};
   let stateDirectory = false;
   if (ctx.global.stateDirFlag !== undefined) {
@@ -146,6 +146,7 @@ export const serviceInstallCommand = defineCommand({
     }),
     ...MONITOR_TABLE,
     ...SUPERVISOR_TABLE,
+    ...METRICS_TABLE,
   },
   async run(ctx, options) {
     checkSupervisorValues(options);

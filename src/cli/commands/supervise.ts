@@ -15,7 +15,14 @@ import {
   terminationController,
 } from "../process_setup.ts";
 import { defineCommand } from "../spec.ts";
-import { DAEMON_TABLE, globalArgs, MONITOR_TABLE, monitorArgs } from "./monitor_options.ts";
+import {
+  DAEMON_TABLE,
+  globalArgs,
+  METRICS_TABLE,
+  MONITOR_TABLE,
+  monitorArgs,
+} from "./monitor_options.ts";
+import { parseListenAddress } from "../../metrics/server.ts";
 import { SUPERVISED_CHILD } from "./monitor.ts";
 import { checkSupervisorValues, settingsInSeconds, SUPERVISOR_TABLE } from "./supervise_options.ts";
 
@@ -26,12 +33,15 @@ export const superviseCommand = defineCommand({
   description:
     "Restarts the monitor at once when it dies (with exponential backoff), kills and replaces it\n" +
     "when its heartbeat goes stale, cools off after too many failures, and never gives up.",
-  options: { ...MONITOR_TABLE, ...SUPERVISOR_TABLE, ...DAEMON_TABLE },
+  options: { ...MONITOR_TABLE, ...SUPERVISOR_TABLE, ...METRICS_TABLE, ...DAEMON_TABLE },
   async run(ctx, options) {
     checkSupervisorValues(options);
     const paths = await ctx.statePaths();
     privateUmask();
     const daemon = options.daemon;
+    const metricsListen = options.metricsListen === undefined
+      ? undefined
+      : parseListenAddress(options.metricsListen);
     await setupProcessLogging(paths, { name: "supervisor", stderrLevel: daemon ? false : "info" });
     for (const warning of (await ctx.config())?.warnings ?? []) log("supervisor").warning(warning);
     const { stop, unhook } = terminationController();
@@ -43,8 +53,11 @@ export const superviseCommand = defineCommand({
           "monitor",
           ...globalArgs(ctx.global, paths.dir),
           ...monitorArgs(ctx.values),
+          // The child's endpoint is internal: the supervisor serves it with its own.
+          ...(metricsListen ? [`--${METRICS_TABLE.metricsListen.flag}`, "127.0.0.1:0"] : []),
           `--${SUPERVISED_CHILD.supervisedChild.flag}`,
         ],
+        metricsListen,
         policy: options,
         checkIntervalMs: options.checkIntervalMs,
         heartbeatTimeoutMs: options.heartbeatTimeoutMs,
