@@ -10,14 +10,15 @@
 import { type LoadedConfig, tableAt } from "../config/mod.ts";
 import { isTable } from "../config/keys.ts";
 import { mergeValues, sectionValues } from "../config/option_section.ts";
-import { MONITOR_TABLE } from "./commands/monitor_options.ts";
+import { METRICS_TABLE, MONITOR_TABLE } from "./commands/monitor_options.ts";
 import { SUPERVISOR_TABLE } from "./commands/supervise_options.ts";
 import { readOptions } from "./options.ts";
 import type { OptionValues } from "./spec.ts";
 
 /** The sections read through an option table: name → table. */
 export const OPTION_SECTIONS = {
-  monitor: MONITOR_TABLE,
+  /** The monitor's options and `metrics_listen` (served by `supervise` when it runs the monitor). */
+  monitor: { ...MONITOR_TABLE, ...METRICS_TABLE },
   supervise: SUPERVISOR_TABLE,
 } as const;
 
