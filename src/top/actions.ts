@@ -88,7 +88,11 @@ export function tmuxActions(
       } catch (error) {
         return {
           kind: "failed",
-          text: safeText(`Cannot jump to ${paneId}: ${errorMessage(error)}`),
+          text: safeText(
+            `Cannot jump to ${paneId}: ${errorMessage(error)} (to attach: ${
+              attachCommand(server, paneId)
+            })`,
+          ),
         };
       }
     },

@@ -17,12 +17,13 @@ export const LEAVE_SCREEN = "\x1b[0m\x1b[?7h\x1b[?25h\x1b[?1049l";
 
 /**
  * The output that turns `previous` into `next` on screen: each line that differs is rewritten in
- * place (cursor moved to its row, line written, rest of the row cleared); with no `previous`
+ * place (cursor moved to its row, line written); with no `previous`
  * (first frame, resize) the screen is cleared and every line written. Empty when nothing changed.
+ * Lines must be exactly as wide as the screen (`renderLine` makes them so).
  *
  * @example
  * ```ts
- * diffFrame(["a", "b"], ["a", "c"]); // "\x1b[2;1Hc\x1b[0m\x1b[K"
+ * diffFrame(["a", "b"], ["a", "c"]); // "\x1b[2;1Hc"
  * ```
  */
 export function diffFrame(
@@ -38,7 +39,8 @@ export function diffFrame(
       out += `\x1b[${i + 1};1H\x1b[0m\x1b[K`;
       continue;
     }
-    out += `\x1b[${i + 1};1H${line}\x1b[0m\x1b[K`;
+    // Lines are full width: an erase here would take the last cell (the cursor stays on it).
+    out += `\x1b[${i + 1};1H${line}`;
   }
   return out;
 }
