@@ -136,7 +136,7 @@ interface AgentRow {
 
 function resetNote(resetAt: number | undefined, nowMs: number): string {
   if (resetAt === undefined) return "";
-  return resetAt > nowMs ? `resets in ${formatSpan(resetAt - nowMs)} · ` : "reset due · ";
+  return resetAt > nowMs ? `resets in ${formatSpan(resetAt - nowMs)}` : "reset due";
 }
 
 function agentRow(agent: AgentRecord, nowMs: number): AgentRow {
@@ -154,9 +154,8 @@ function agentRow(agent: AgentRecord, nowMs: number): AgentRow {
     notified: agent.lastNotified === undefined
       ? "-"
       : `${formatSpan(Math.max(0, nowMs - agent.lastNotified))} ago`,
-    detail: cleanCell(
-      (agent.state === "rate_limited" ? resetNote(agent.resetAt, nowMs) : "") + agent.detail,
-    ),
+    detail: [agent.state === "rate_limited" ? resetNote(agent.resetAt, nowMs) : "", agent.detail]
+      .map(cleanCell).filter((part) => part !== "").join(" · "),
   };
 }
 
@@ -350,7 +349,7 @@ export function renderFrame(input: FrameInput): Frame {
     const more = shown.length > listHeight
       ? ` ${scroll + 1}-${Math.min(shown.length, scroll + listHeight)} of ${shown.length} agents `
       : "";
-    const rule = `── events ${"─".repeat(Math.max(0, columns - 11 - more.length - 2))}${more}──`;
+    const rule = `── events ${"─".repeat(Math.max(0, columns - 10 - more.length - 2))}${more}──`;
     lines.push(line([{ text: rule, style: { dim: true } }]));
     const latest = input.events.slice(-(eventsHeight - 1));
     for (let i = 0; i < eventsHeight - 1; i++) {

@@ -258,7 +258,9 @@ Deno.test("health: the header names pid, cycle time, interval, beat age and rest
 
 // The Key type is exported for the app; make sure the parser only produces its kinds.
 Deno.test("keys: every parsed key is a Key", () => {
-  const kinds = new Set<Key["kind"]>(parseKeys("\x1b[A\x1b[B\r\x7f\x1bx\x03\x15").map((k) => k.kind));
+  const kinds = new Set<Key["kind"]>(
+    parseKeys("\x1b[A\x1b[B\r\x7f\x1bx\x03\x15").map((k) => k.kind),
+  );
   assert.deepEqual([...kinds].sort(), [
     "backspace",
     "char",
