@@ -317,7 +317,9 @@ export function renderFrame(input: FrameInput): Frame {
     { text: "   " },
     ...stateCounts(input.agents),
   ];
-  for (const problem of health.problems) {
+  const problems = [...health.problems];
+  if (input.storeProblem && input.agents.length > 0) problems.push(input.storeProblem);
+  for (const problem of problems) {
     second.push({ text: `   ⚠ ${safeText(problem)}`, style: { fg: COLORS.red, bold: true } });
   }
   const lines = [line(title), line(second)];
