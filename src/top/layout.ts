@@ -1,7 +1,7 @@
 /**
  * `top`'s screen, pure: from a snapshot of the store and the health files, the view state and
- * the terminal's size, the lines to show — a two-line header (monitor and supervisor health,
- * cycle time, agents per state), the agents (name, target, profile, state with colour and
+ * the terminal's size, the lines to show — a three-line header (monitor health and cycle time;
+ * supervisor health and problems; agents per state), the agents (name, target, profile, state with colour and
  * symbol, for how long, last notice, detail), the latest events, and a footer (keys, the line
  * being typed, the last action's outcome). Every text from a pane or the store is made safe here
  * (`safeText`) before it is laid out.
@@ -286,10 +286,13 @@ function emptyRow(input: FrameInput, total: number): string {
   return `No agent matches "${safeText(activeFilter(input.view))}" (Esc clears the filter)`;
 }
 
+/** Lines besides the agents and events: three header lines, the column titles, the footer. */
+const FIXED_LINES = 5;
+
 /** How many lines the events get (their title included): a third of the screen, 0 if too small. */
 export function eventLines(rows: number, events: number): number {
-  const wanted = Math.max(2, Math.min(events, Math.floor((rows - 4) / 3)));
-  return rows - 4 - (wanted + 1) >= 2 ? wanted + 1 : 0;
+  const wanted = Math.max(2, Math.min(events, Math.floor((rows - FIXED_LINES) / 3)));
+  return rows - FIXED_LINES - (wanted + 1) >= 2 ? wanted + 1 : 0;
 }
 
 /** Draws one frame. */
@@ -312,17 +315,13 @@ export function renderFrame(input: FrameInput): Frame {
   const titleWidth = title.reduce((n, s) => n + cellWidth(s.text), 0);
   const pad = columns - titleWidth - clock.length;
   if (pad >= 2) title.push({ text: " ".repeat(pad) }, { text: clock, style: { dim: true } });
-  const second: Segment[] = [
-    tone(health.supervisor),
-    { text: "   " },
-    ...stateCounts(input.agents),
-  ];
+  const second: Segment[] = [tone(health.supervisor)];
   const problems = [...health.problems];
   if (input.storeProblem && input.agents.length > 0) problems.push(input.storeProblem);
   for (const problem of problems) {
     second.push({ text: `   ⚠ ${safeText(problem)}`, style: { fg: COLORS.red, bold: true } });
   }
-  const lines = [line(title), line(second)];
+  const lines = [line(title), line(second), line(stateCounts(input.agents))];
 
   const all = input.agents.map((a) => agentRow(a, input.nowMs));
   const shownAgents = filterAgents(input.agents, activeFilter(input.view));
@@ -330,7 +329,7 @@ export function renderFrame(input: FrameInput): Frame {
   const shown = all.filter((row) => shownIds.has(row.paneId));
   const c = columnWidths(shown.length > 0 ? shown : all, columns);
   const eventsHeight = eventLines(rows, input.events.length);
-  const listHeight = Math.max(0, rows - 4 - eventsHeight);
+  const listHeight = Math.max(0, rows - FIXED_LINES - eventsHeight);
   const index = selectedIndex(input.view, shown);
   const scroll = scrollFor(input.view.scroll, {
     selected: index,

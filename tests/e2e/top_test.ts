@@ -151,7 +151,8 @@ Deno.test("e2e top: live view, j/k, /, e, s, Enter in and outside tmux, q, Ctrl-
       text,
       /^tmux-orc top {2}monitor ● ok pid \d+ · cycle \d+ took [\d.]+ ms, every 0\.3 s/,
     );
-    assert.match(text.split("\n")[1], /^unsupervised {3}2 agents/);
+    assert.match(text.split("\n")[1], /^unsupervised$/);
+    assert.match(text.split("\n")[2], /^2 agents {2}[●○] 1 (active|idle) {2}◆ 1 waiting$/);
     assert.match(row(text, "alpha"), /^> alpha +agents:\d+\.0 +claude +[●○] (active|idle)/);
     assert.match(row(text, "beta"), /^ {2}beta +agents:\d+\.0 +claude +◆ waiting/);
     assert.match(text, /── events ─+\n.*transition +(alpha|beta)/);

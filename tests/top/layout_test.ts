@@ -80,19 +80,17 @@ Deno.test("layout: exactly rows lines of exactly columns cells, at several sizes
 Deno.test("layout: header, columns, state symbols, durations, notices and events", () => {
   const text = frame({ size: { columns: 140, rows: 20 } }).lines.map(plain);
   assert.match(text[0], /^tmux-orc top {2}monitor ✗ not running \(no heartbeat\) +12:00:00$/);
+  assert.match(text[1], /^unsupervised +$/);
+  assert.match(text[2], /^3 agents {2}● 1 active {2}◆ 1 waiting {2}◔ 1 rate_limited +$/);
+  assert.match(text[3], /^ {2}NAME +TARGET +PROFILE +STATE +FOR +NOTIFIED +DETAIL/);
+  assert.match(text[4], /^> backend +main:1\.0 +claude +● active +1m +- +esc to interrupt/);
   assert.match(
-    text[1],
-    /^unsupervised {3}3 agents {2}● 1 active {2}◆ 1 waiting {2}◔ 1 rate_limited/,
-  );
-  assert.match(text[2], /^ {2}NAME +TARGET +PROFILE +STATE +FOR +NOTIFIED +DETAIL/);
-  assert.match(text[3], /^> backend +main:1\.0 +claude +● active +1m +- +esc to interrupt/);
-  assert.match(
-    text[4],
+    text[5],
     /^ {2}evil<U\+202E>txt\.sh +main:1\.0 +claude +◆ waiting +5s +3s ago +proceed\?\\x1b\]52;c;AAAA\\x07<U\+009B>2J/,
   );
-  assert.match(text[5], /^ {2}日本語 .*◔ rate_limited +1m +- +resets in 30m +$/);
+  assert.match(text[6], /^ {2}日本語 .*◔ rate_limited +1m +- +resets in 30m +$/);
   const rule = text.findIndex((l) => l.startsWith("── events "));
-  assert.ok(rule > 5);
+  assert.ok(rule > 6);
   assert.match(
     text[rule + 1],
     /^ {2}\d\d:\d\d:\d\d {2}transition {4}backend +idle → active {2}screen changed/,
@@ -128,14 +126,14 @@ Deno.test("layout: colours for states; NO_COLOR leaves only bold, dim and revers
 Deno.test("layout: the selection moves the marker and reverse video", () => {
   const view = { ...initialView(), selected: "%2" };
   const { lines } = frame({ view });
-  assert.match(plain(lines[4]), /^> evil/);
-  assert.match(plain(lines[3]), /^ {2}backend/);
-  assert.ok(lines[4].includes("\x1b[7m") || lines[4].includes(";7"), "reverse video");
-  assert.ok(!lines[3].includes(";7m") && !lines[3].includes("[7m"));
+  assert.match(plain(lines[5]), /^> evil/);
+  assert.match(plain(lines[4]), /^ {2}backend/);
+  assert.ok(lines[5].includes("\x1b[7m") || lines[5].includes(";7"), "reverse video");
+  assert.ok(!lines[4].includes(";7m") && !lines[4].includes("[7m"));
 });
 
 Deno.test("layout: narrow terminals drop NOTIFIED, then PROFILE, then TARGET, then FOR", () => {
-  const header = (columns: number) => plain(frame({ size: { columns, rows: 20 } }).lines[2]);
+  const header = (columns: number) => plain(frame({ size: { columns, rows: 20 } }).lines[3]);
   assert.match(header(140), /NAME +TARGET +PROFILE +STATE +FOR +NOTIFIED +DETAIL/);
   assert.match(header(30), /^ {2}NAME +STATE +$/);
   const order = ["NOTIFIED", "PROFILE", "TARGET", "FOR"];
@@ -154,13 +152,13 @@ Deno.test("layout: narrow terminals drop NOTIFIED, then PROFILE, then TARGET, th
 Deno.test("layout: a filter hides rows and says how many are shown; no match says so", () => {
   const filtered = frame({ view: { ...initialView(), filter: "rate" } }).lines.map(plain);
   assert.ok(filtered.some((l) => l.includes("日本語")));
-  const rows = filtered.slice(3, filtered.findIndex((l) => l.startsWith("── events")));
+  const rows = filtered.slice(4, filtered.findIndex((l) => l.startsWith("── events")));
   assert.deepEqual(rows.filter((l) => l.trim() !== "").length, 1, rows.join("\n"));
   assert.match(filtered.at(-1)!, /filter "rate": 1\/3/);
   const typing = frame({
     view: { ...initialView(), mode: { kind: "filter", draft: "zzz", before: "" } },
   }).lines.map(plain);
-  assert.match(typing[3], /No agent matches "zzz" \(Esc clears the filter\)/);
+  assert.match(typing[4], /No agent matches "zzz" \(Esc clears the filter\)/);
   assert.match(typing.at(-1)!, /^filter: zzz█ {3}0\/3 shown · Enter apply · Esc cancel/);
 });
 
@@ -190,8 +188,8 @@ Deno.test("layout: the message line, notices, and the empty store", () => {
     storeProblem: "No store yet: the monitor has not run with state dir /x",
   })
     .lines.map(plain);
-  assert.match(empty[1], /0 agents/);
-  assert.match(empty[3], /^ {2}No store yet: the monitor has not run with state dir \/x/);
+  assert.match(empty[2], /0 agents/);
+  assert.match(empty[4], /^ {2}No store yet: the monitor has not run with state dir \/x/);
   assert.ok(empty.some((l) => l.startsWith("  No events yet")));
 });
 
