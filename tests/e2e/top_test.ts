@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- these tests read the escape sequences top writes
 /**
  * End to end: `tmux-orc top` in real tmux panes, over a real monitor watching fake agents. An
  * outer private tmux server is the user's terminal; the agents live on the sandbox's private

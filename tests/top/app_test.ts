@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- these tests read the escape sequences top writes
 /**
  * `top`'s loop with a terminal double (the real terminal is exercised in a real tmux pane by
  * tests/e2e/top_test.ts): keys reach the view and the actions, only changed lines are rewritten,

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-control-regex -- these tests read the escape sequences top writes
 /**
  * `top`'s frame: exact size, columns that fit the width, sanitised pane text, colours and
  * NO_COLOR, the selection, the filter, events and the empty states.
@@ -63,9 +64,7 @@ function frame(overrides: Partial<FrameInput> = {}) {
 
 /** Every escape sequence left in a line is an SGR code `top` wrote itself. */
 function onlySgr(line: string): boolean {
-  // deno-lint-ignore no-control-regex
   return !/[\x00-\x1a\x1c-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(line) &&
-    // deno-lint-ignore no-control-regex
     line.replace(/\x1b\[[0-9;]*m/g, "").indexOf("\x1b") === -1;
 }
 
@@ -116,7 +115,6 @@ Deno.test("layout: colours for states; NO_COLOR leaves only bold, dim and revers
   assert.match(colored, /\x1b\[1;33m◆ waiting/);
   assert.match(colored, /\x1b\[1;35m◔ rate_limited/);
   const mono = frame({ color: false }).lines.join("\n");
-  // deno-lint-ignore no-control-regex
   const codes = [...mono.matchAll(/\x1b\[([0-9;]*)m/g)].flatMap((m) => m[1].split(";"));
   assert.ok(codes.length > 0);
   for (const code of codes) assert.ok(["", "0", "1", "2", "7"].includes(code), `code ${code}`);
