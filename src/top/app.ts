@@ -10,9 +10,17 @@ import { errorMessage } from "../state/errors.ts";
 import { safeText } from "../util/safe_text.ts";
 import type { TopActions } from "./actions.ts";
 import { parseKeys } from "./keys.ts";
-import { filterAgents, initialView, type Notice, pressKey, type ViewState } from "./view.ts";
+import {
+  activeFilter,
+  type Effect,
+  filterAgents,
+  initialView,
+  type Notice,
+  pressKey,
+  type ViewState,
+} from "./view.ts";
 import { renderFrame } from "./layout.ts";
-import { diffFrame } from "./screen.ts";
+import { changedLines, diffFrame } from "./screen.ts";
 import type { Snapshot } from "./source.ts";
 import type { TopTerminal } from "./terminal.ts";
 
@@ -55,124 +63,153 @@ type Event =
   | { kind: "fail"; error: unknown };
 
 /** Runs `top` until it quits; the terminal is restored before this returns or throws. */
-export async function runTop(options: TopOptions): Promise<TopResult> {
-  const { terminal, actions, source } = options;
-  const now = options.now ?? Date.now;
-  const queue: Event[] = [];
-  let wake: (() => void) | undefined;
-  const push = (event: Event) => {
-    queue.push(event);
-    wake?.();
-  };
-  let view: ViewState = initialView();
-  let snapshot: Snapshot = { agents: [], events: [] };
-  let previous: string[] | undefined;
-  const result: TopResult = { reason: "quit", frames: 0, linesWritten: 0 };
-  const timer = setInterval(() => push({ kind: "tick" }), options.intervalMs);
-  const unhookResize = terminal.onResize(() => push({ kind: "resize" }));
-  const onAbort = () => push({ kind: "quit" });
-  options.signal?.addEventListener("abort", onAbort);
-  if (options.signal?.aborted) push({ kind: "quit" });
+export function runTop(options: TopOptions): Promise<TopResult> {
+  return new TopLoop(options).run();
+}
 
-  const rows = () =>
-    filterAgents(snapshot.agents, view.mode.kind === "filter" ? view.mode.draft : view.filter);
-  const notice = (text: string, tone: Notice["tone"]): Notice => ({ text, tone, atMs: now() });
-  const perform = (promise: Promise<string>) => {
-    promise.then(
-      (text) => push({ kind: "notice", notice: notice(text, "ok") }),
-      (error) =>
-        push({ kind: "notice", notice: notice(safeText(`✗ ${errorMessage(error)}`), "error") }),
-    );
-  };
+/** One run: an event queue fed by the keys, the interval, resizes and the stop signal. */
+class TopLoop {
+  readonly #options: TopOptions;
+  readonly #now: () => number;
+  readonly #queue: Event[] = [];
+  #wake?: () => void;
+  #view: ViewState = initialView();
+  #snapshot: Snapshot = { agents: [], events: [] };
+  #previous?: string[];
+  readonly #result: TopResult = { reason: "quit", frames: 0, linesWritten: 0 };
+
+  constructor(options: TopOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  #push(event: Event): void {
+    // A slow poll must not pile up ticks: one waiting is enough.
+    if (event.kind === "tick" && this.#queue.some((e) => e.kind === "tick")) return;
+    this.#queue.push(event);
+    this.#wake?.();
+  }
+
+  async run(): Promise<TopResult> {
+    const { terminal, signal } = this.#options;
+    const timer = setInterval(() => this.#push({ kind: "tick" }), this.#options.intervalMs);
+    const unhookResize = terminal.onResize(() => this.#push({ kind: "resize" }));
+    const onAbort = () => this.#push({ kind: "quit" });
+    signal?.addEventListener("abort", onAbort);
+    if (signal?.aborted) this.#push({ kind: "quit" });
+    terminal.enter();
+    try {
+      this.#snapshot = await this.#options.source.read();
+      (async () => {
+        for await (const text of terminal.keys()) this.#push({ kind: "keys", text });
+        this.#push({ kind: "quit" });
+      })().catch((error) => this.#push({ kind: "fail", error }));
+      this.#draw();
+      while (true) {
+        if (this.#queue.length === 0) {
+          await new Promise<void>((resolve) => this.#wake = resolve);
+          this.#wake = undefined;
+        }
+        let stop = false;
+        while (this.#queue.length > 0 && !stop) stop = await this.#handle(this.#queue.shift()!);
+        if (stop) return this.#result;
+        this.#draw();
+      }
+    } finally {
+      clearInterval(timer);
+      unhookResize();
+      signal?.removeEventListener("abort", onAbort);
+      terminal.restore();
+    }
+  }
+
   /** Handles one event; `true` to stop. */
-  const handle = async (event: Event): Promise<boolean> => {
+  async #handle(event: Event): Promise<boolean> {
     switch (event.kind) {
       case "quit":
         return true;
       case "fail":
         throw event.error;
       case "tick":
-        snapshot = await source.read();
+        this.#snapshot = await this.#options.source.read();
         return false;
       case "resize":
-        previous = undefined;
+        this.#previous = undefined;
         return false;
       case "notice":
-        view = { ...view, notice: event.notice };
+        this.#view = { ...this.#view, notice: event.notice };
         return false;
       case "keys":
         for (const key of parseKeys(event.text)) {
-          const shown = rows();
-          const step = pressKey(view, key, shown);
-          view = step.view;
-          const effect = step.effect;
-          if (!effect) continue;
-          if (effect.kind === "quit") return true;
-          if (effect.kind === "jump") {
-            const jump = await actions.jump(effect.paneId);
-            if (jump.kind === "attach") {
-              result.reason = "attach";
-              result.command = jump.command;
-              return true;
-            }
-            view = {
-              ...view,
-              notice: notice(jump.text, jump.kind === "switched" ? "ok" : "error"),
-            };
-          } else if (effect.kind === "pressEnter") {
-            perform(actions.pressEnter(effect.paneId));
-          } else {
-            view = { ...view, notice: notice(`Sending to ${effect.paneId}…`, "info") };
-            perform(actions.send(effect.paneId, effect.message));
-          }
+          const rows = filterAgents(this.#snapshot.agents, activeFilter(this.#view));
+          const step = pressKey(this.#view, key, rows);
+          this.#view = step.view;
+          if (step.effect && await this.#perform(step.effect)) return true;
         }
         return false;
     }
-  };
+  }
 
-  const draw = () => {
+  /** Carries out an effect; `true` to stop. */
+  async #perform(effect: Effect): Promise<boolean> {
+    const { actions } = this.#options;
+    switch (effect.kind) {
+      case "quit":
+        return true;
+      case "jump": {
+        const jump = await actions.jump(effect.paneId);
+        if (jump.kind === "attach") {
+          this.#result.reason = "attach";
+          this.#result.command = jump.command;
+          return true;
+        }
+        this.#notify(jump.text, jump.kind === "switched" ? "ok" : "error");
+        return false;
+      }
+      case "pressEnter":
+        this.#later(actions.pressEnter(effect.paneId));
+        return false;
+      case "send":
+        this.#notify(`Sending to ${effect.paneId}…`, "info");
+        this.#later(actions.send(effect.paneId, effect.message));
+        return false;
+    }
+  }
+
+  #notice(text: string, tone: Notice["tone"]): Notice {
+    return { text: safeText(text), tone, atMs: this.#now() };
+  }
+
+  #notify(text: string, tone: Notice["tone"]): void {
+    this.#view = { ...this.#view, notice: this.#notice(text, tone) };
+  }
+
+  /** An action that takes a while (a delivery): its outcome arrives as a notice. */
+  #later(action: Promise<string>): void {
+    action.then(
+      (text) => this.#push({ kind: "notice", notice: this.#notice(text, "ok") }),
+      (error) =>
+        this.#push({ kind: "notice", notice: this.#notice(`✗ ${errorMessage(error)}`, "error") }),
+    );
+  }
+
+  #draw(): void {
+    const { terminal } = this.#options;
     const frame = renderFrame({
-      ...snapshot,
-      nowMs: now(),
-      view,
+      ...this.#snapshot,
+      nowMs: this.#now(),
+      view: this.#view,
       size: terminal.size(),
-      color: options.color,
+      color: this.#options.color,
     });
-    view = { ...view, scroll: frame.scroll };
+    this.#view = { ...this.#view, scroll: frame.scroll };
+    const previous = this.#previous;
     const out = diffFrame(previous, frame.lines);
     if (out !== "") {
       terminal.write(out);
-      result.frames++;
-      result.linesWritten += previous === undefined
-        ? frame.lines.length
-        : frame.lines.filter((line, i) => line !== previous?.[i]).length;
+      this.#result.frames++;
+      this.#result.linesWritten += changedLines(previous, frame.lines);
     }
-    previous = frame.lines;
-  };
-
-  terminal.enter();
-  try {
-    snapshot = await source.read();
-    (async () => {
-      for await (const text of terminal.keys()) push({ kind: "keys", text });
-      push({ kind: "quit" });
-    })().catch((error) => push({ kind: "fail", error }));
-    draw();
-    while (true) {
-      if (queue.length === 0) {
-        await new Promise<void>((resolve) => wake = resolve);
-        wake = undefined;
-      }
-      let stop = false;
-      while (queue.length > 0 && !stop) stop = await handle(queue.shift()!);
-      if (stop) break;
-      draw();
-    }
-    return result;
-  } finally {
-    clearInterval(timer);
-    unhookResize();
-    options.signal?.removeEventListener("abort", onAbort);
-    terminal.restore();
+    this.#previous = frame.lines;
   }
 }

@@ -250,7 +250,8 @@ function footerSegments(input: FrameInput, shown: number, total: number): Segmen
     ];
   }
   if (mode.kind === "message") {
-    const label = `message to ${cleanCell(mode.name) || mode.paneId} (${mode.paneId}): `;
+    const pane = cleanCell(mode.paneId);
+    const label = `message to ${cleanCell(mode.name) || pane} (${pane}): `;
     return [
       { text: label, style: { bold: true } },
       { text: tail(safeText(mode.draft), size.columns - cellWidth(label) - 28) + "█" },
@@ -263,7 +264,7 @@ function footerSegments(input: FrameInput, shown: number, total: number): Segmen
       : view.notice.tone === "error"
       ? COLORS.red
       : undefined;
-    return [{ text: view.notice.text, style: { fg, bold: true } }];
+    return [{ text: safeText(view.notice.text), style: { fg, bold: true } }];
   }
   const keys = "↑↓/jk select · Enter jump · e press Enter · s send · / filter · q quit";
   const filter = view.filter ? `   filter "${safeText(view.filter)}": ${shown}/${total}` : "";

@@ -45,8 +45,11 @@ export function diffFrame(
   return out;
 }
 
-/** How many lines {@linkcode diffFrame} rewrites (for tests and the `--debug` footer). */
-export function changedLines(previous: readonly string[] | undefined, next: readonly string[]) {
+/** How many lines {@linkcode diffFrame} rewrites. */
+export function changedLines(
+  previous: readonly string[] | undefined,
+  next: readonly string[],
+): number {
   if (previous === undefined) return next.length;
   let n = 0;
   for (let i = 0; i < Math.max(next.length, previous.length); i++) {
