@@ -110,9 +110,11 @@ export function columnWidths(rows: readonly AgentRow[], columns: number): Column
   const used = () =>
     MARK + [c.name, c.target, c.profile, c.state, c.for, c.notified]
       .filter((w) => w > 0).reduce((sum, w) => sum + w + GAP, 0);
-  for (const drop of ["notified", "profile", "target", "for"] as const) {
+  // Narrower: drop the least needed columns first; long names are cut before TARGET goes.
+  for (const drop of ["notified", "profile", "name", "target", "for"] as const) {
     if (columns - used() >= 16) break;
-    c[drop] = 0;
+    if (drop === "name") c.name = Math.min(c.name, 12);
+    else c[drop] = 0;
   }
   if (columns - used() < 0) c.name = Math.max(1, c.name + columns - used());
   c.detail = Math.max(0, columns - used());
