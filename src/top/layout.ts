@@ -145,7 +145,7 @@ function agentRow(agent: AgentRecord, nowMs: number): AgentRow {
   const look = STATE_LOOK[agent.state] ?? STATE_LOOK.unknown;
   return {
     paneId: agent.paneId,
-    name: cleanCell(agent.name) || cleanCell(agent.paneId),
+    name: (cleanCell(agent.name) || cleanCell(agent.paneId)) + (agent.role === "pm" ? " [pm]" : ""),
     target: cleanCell(agent.target) || cleanCell(agent.paneId),
     profile: cleanCell(agent.profile) || "-",
     state: agent.seen ? agent.state : `${agent.state} (gone)`,

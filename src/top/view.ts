@@ -76,13 +76,21 @@ export function activeFilter(view: ViewState): string {
 
 /** The text a filter matches an agent against. */
 function haystack(agent: AgentRecord): string {
-  return [agent.name, agent.target, agent.paneId, agent.profile, agent.state, agent.detail]
+  return [
+    agent.name,
+    agent.target,
+    agent.paneId,
+    agent.profile,
+    agent.role,
+    agent.state,
+    agent.detail,
+  ]
     .join("\n").toLowerCase();
 }
 
 /**
  * The agents a filter keeps: every whitespace-separated word of `filter` must occur
- * (case-insensitively) in the name, target, pane id, profile, state or detail.
+ * (case-insensitively) in the name, target, pane id, profile, role, state or detail.
  */
 export function filterAgents(agents: readonly AgentRecord[], filter: string): AgentRecord[] {
   const words = filter.toLowerCase().split(/\s+/).filter((w) => w !== "");

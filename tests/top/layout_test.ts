@@ -23,7 +23,13 @@ const AGENTS = [
     detail: "proceed?\x1b]52;c;AAAA\x07\x9b2J",
     lastNotified: NOW - 3000,
   }),
-  agent({ paneId: "%3", name: "日本語", state: "rate_limited", resetAt: NOW + 30 * 60_000 }),
+  agent({
+    paneId: "%3",
+    name: "日本語",
+    role: "pm",
+    state: "rate_limited",
+    resetAt: NOW + 30 * 60_000,
+  }),
 ];
 
 const EVENTS: EventRecord[] = [
@@ -87,7 +93,7 @@ Deno.test("layout: header, columns, state symbols, durations, notices and events
     text[5],
     /^ {2}evil<U\+202E>txt\.sh +main:1\.0 +claude +◆ waiting +5s +3s ago +proceed\?\\x1b\]52;c;AAAA\\x07<U\+009B>2J/,
   );
-  assert.match(text[6], /^ {2}日本語 .*◔ rate_limited +1m +- +resets in 30m +$/);
+  assert.match(text[6], /^ {2}日本語 \[pm\] .*◔ rate_limited +1m +- +resets in 30m +$/);
   const rule = text.findIndex((l) => l.startsWith("── events "));
   assert.ok(rule > 6);
   assert.match(

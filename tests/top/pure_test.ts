@@ -139,7 +139,7 @@ Deno.test("filterAgents: every word must occur in name, target, pane, profile, s
   const agents = [
     agent({ paneId: "%1", name: "Backend", state: "waiting", detail: "Do you want to proceed?" }),
     agent({ paneId: "%2", name: "frontend", profile: "codex", state: "active" }),
-    agent({ paneId: "%3", name: "docs", target: "writing:1.0", state: "idle" }),
+    agent({ paneId: "%3", name: "docs", target: "writing:1.0", role: "pm", state: "idle" }),
   ];
   const names = (filter: string) => filterAgents(agents, filter).map((a) => a.name);
   assert.deepEqual(names(""), ["Backend", "frontend", "docs"]);
@@ -149,6 +149,7 @@ Deno.test("filterAgents: every word must occur in name, target, pane, profile, s
   assert.deepEqual(names("proceed"), ["Backend"]);
   assert.deepEqual(names("writing"), ["docs"]);
   assert.deepEqual(names("%3"), ["docs"]);
+  assert.deepEqual(names("pm"), ["docs"]);
   assert.deepEqual(names("codex idle"), []);
 });
 

@@ -8,6 +8,7 @@ import { openStore } from "../../src/store/store.ts";
 import { statePaths } from "../../src/state/paths.ts";
 import { writeHeartbeat } from "../../src/lifecycle/heartbeat.ts";
 import { TopSource } from "../../src/top/source.ts";
+import { DatabaseSync } from "node:sqlite";
 import { tempStateDir } from "../helpers/mod.ts";
 
 Deno.test("source: no store yet, then the writer's agents and events; re-read only on change", async () => {
@@ -127,6 +128,43 @@ Deno.test("source: an unreadable store is a problem line, never a throw", async 
     assert.deepEqual(snap.agents, []);
   } finally {
     source.close();
+    await cleanup();
+  }
+});
+
+Deno.test("source: between polls the reader holds no snapshot, so the WAL checkpoints fully", async () => {
+  const { dir, cleanup } = await tempStateDir();
+  const paths = statePaths(dir);
+  const writer = openStore(paths.database);
+  const source = new TopSource(paths);
+  const checkpointer = new DatabaseSync(paths.database);
+  try {
+    for (let i = 0; i < 3; i++) {
+      writer.upsertAgents(
+        Array.from({ length: 200 }, (_, n) => ({
+          paneId: `%${n}`,
+          name: `a${n}`,
+          state: "active" as const,
+          since: Date.now(),
+          detail: `cycle ${i}`,
+        })),
+      );
+      writer.recordTransition({ agent: "a1", paneId: "%1", from: "idle", to: "active" });
+      const snap = await source.read();
+      assert.equal(snap.agents.length, 200);
+      assert.equal(snap.agents[0].detail, `cycle ${i}`);
+      const [result] = checkpointer.prepare("PRAGMA wal_checkpoint(TRUNCATE)").all() as {
+        busy: number;
+        log: number;
+        checkpointed: number;
+      }[];
+      assert.equal(result.busy, 0, "no reader blocks the checkpoint");
+      assert.equal((await Deno.stat(`${paths.database}-wal`)).size, 0, "the WAL was truncated");
+    }
+  } finally {
+    checkpointer.close();
+    source.close();
+    writer.close();
     await cleanup();
   }
 });
