@@ -13,13 +13,22 @@ import { parseCommandLine, renderHelp } from "./parse.ts";
 import { readOptions } from "./options.ts";
 import { type CommandContext, GLOBAL_TABLE } from "./spec.ts";
 import { safeText } from "../util/safe_text.ts";
+import { loadConfig, type LoadedConfig, redact } from "../config/mod.ts";
+import { checkConfigFile, valuesWithConfig } from "./config_file.ts";
 
 /** Prints one error line to stderr, with anything a terminal would act on shown visibly. */
 export function printError(message: string): void {
   try {
-    Deno.stderr.writeSync(new TextEncoder().encode(`tmux-orc: ${safeText(message)}\n`));
+    Deno.stderr.writeSync(new TextEncoder().encode(`tmux-orc: ${safeText(redact(message))}\n`));
   } catch { /* nowhere to report */ }
 }
+
+/**
+ * Commands that print text stored by the monitor (events, status, logs, agents, top): the config's
+ * secrets are resolved first, so that one which slipped into a stored row is redacted here too.
+ * Best effort: a bad config file does not stop them (`config check` says what is wrong).
+ */
+const PRINTS_STORED_TEXT = new Set(["events", "agents", "monitor status", "monitor logs", "top"]);
 
 /** Runs the CLI with `args` and resolves with the process exit code. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -38,17 +47,26 @@ export async function main(args: readonly string[]): Promise<number> {
     const values = parsed.values;
     const global = readOptions(GLOBAL_TABLE, values);
     const stateDirFlag = global.stateDir;
+    let config: Promise<LoadedConfig | undefined> | undefined;
+    const loadOnce = () => config ??= loadConfig({ path: global.config });
     const ctx: CommandContext = {
       values,
       args: parsed.args,
       global: {
         stateDirFlag,
         server: { socketName: global.socketName, socketPath: global.socketPath },
+        configFlag: global.config,
       },
       statePaths: (options) => ensureStateDir(resolveStateDir(stateDirFlag), options),
       // The last guard: whatever a command prints, no escape sequence or bidi control gets out raw.
-      out: (line) => console.log(safeText(line, { keepLines: true })),
+      // Secrets this process resolved never reach the output either.
+      out: (line) => console.log(safeText(redact(line), { keepLines: true })),
+      config: loadOnce,
+      withConfig: async (values, sections) => valuesWithConfig(await loadOnce(), values, sections),
     };
+    if (PRINTS_STORED_TEXT.has(parsed.command.path.join(" "))) {
+      await loadOnce().then((c) => c && checkConfigFile(c)).catch(() => {});
+    }
     return await parsed.command.run(ctx);
   } catch (error) {
     if (error instanceof UserError) {

@@ -22,6 +22,7 @@ import {
 import { rotatingFileSink } from "./file_sink.ts";
 import { join } from "node:path";
 import { safeJson as escapedJson, safeText } from "../util/safe_text.ts";
+import { redactDeep } from "../config/redact.ts";
 
 export type { Logger } from "@logtape/logtape";
 
@@ -90,10 +91,23 @@ function stderrSink(record: LogRecord): void {
 
 const LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warning", "error", "fatal"];
 
+/**
+ * The record with every secret this process resolved (and URL credentials) redacted in its
+ * message parts and properties (see `config/redact.ts`), before any sink formats it.
+ */
+export function redactRecord(record: LogRecord): LogRecord {
+  return {
+    ...record,
+    message: record.message.map((part) => redactDeep(part)),
+    properties: redactDeep(record.properties) as Record<string, unknown>,
+  };
+}
+
+/** A sink that gets the records from `level` up, redacted. */
 function atLeast(sink: Sink, level: LogLevel): Sink {
   const min = LEVELS.indexOf(level);
   const filtered: Sink & Partial<Disposable> = (record) => {
-    if (LEVELS.indexOf(record.level) >= min) sink(record);
+    if (LEVELS.indexOf(record.level) >= min) sink(redactRecord(record));
   };
   // Keep the wrapped sink's dispose, so shutdown flushes and closes the file.
   const disposable = sink as Sink & Partial<Disposable>;

@@ -4,7 +4,7 @@
  * supervisor health and problems; agents per state), the agents (name, target, profile, state with colour and
  * symbol, for how long, last notice, detail), the latest events, and a footer (keys, the line
  * being typed, the last action's outcome). Every text from a pane or the store is made safe here
- * (`safeText`) before it is laid out.
+ * (`safeText`, after the config's secrets are redacted) before it is laid out.
  *
  * @module
  */
@@ -16,6 +16,7 @@ import type { SupervisorSnapshot } from "../lifecycle/supervisor.ts";
 import { formatSpan } from "../notify/format.ts";
 import type { AgentRecord, EventRecord } from "../store/store.ts";
 import { safeText } from "../util/safe_text.ts";
+import { redact } from "../config/mod.ts";
 import { eventWhat } from "../cli/commands/events.ts";
 import { describeHealth, type Tone } from "./health.ts";
 import { COLORS, renderLine, type Segment, type Style } from "./style.ts";
@@ -73,9 +74,14 @@ export interface Frame {
   scroll: number;
 }
 
+/** Stored or pane text for the screen: the process's secrets redacted, then made safe. */
+export function shownText(text: string): string {
+  return safeText(redact(text));
+}
+
 /** Pane text for one cell: whitespace runs become one space, the rest is made safe. */
 export function cleanCell(text: string): string {
-  return safeText(text.replace(/[\s\u0085]+/g, " ").trim());
+  return shownText(text.replace(/[\s\u0085]+/g, " ").trim());
 }
 
 /** Which columns fit, and how wide each is. */
@@ -247,7 +253,7 @@ function footerSegments(input: FrameInput, shown: number, total: number): Segmen
   if (mode.kind === "filter") {
     return [
       { text: "filter: ", style: { bold: true } },
-      { text: tail(safeText(mode.draft), size.columns - 40) + "█" },
+      { text: tail(shownText(mode.draft), size.columns - 40) + "█" },
       { text: `   ${shown}/${total} shown · Enter apply · Esc cancel`, style: { dim: true } },
     ];
   }
@@ -256,7 +262,7 @@ function footerSegments(input: FrameInput, shown: number, total: number): Segmen
     const label = `message to ${cleanCell(mode.name) || pane} (${pane}): `;
     return [
       { text: label, style: { bold: true } },
-      { text: tail(safeText(mode.draft), size.columns - cellWidth(label) - 28) + "█" },
+      { text: tail(shownText(mode.draft), size.columns - cellWidth(label) - 28) + "█" },
       { text: "   Enter send · Esc cancel", style: { dim: true } },
     ];
   }
@@ -266,10 +272,10 @@ function footerSegments(input: FrameInput, shown: number, total: number): Segmen
       : view.notice.tone === "error"
       ? COLORS.red
       : undefined;
-    return [{ text: safeText(view.notice.text), style: { fg, bold: true } }];
+    return [{ text: shownText(view.notice.text), style: { fg, bold: true } }];
   }
   const keys = "↑↓/jk select · Enter jump · e press Enter · s send · / filter · q quit";
-  const filter = view.filter ? `   filter "${safeText(view.filter)}": ${shown}/${total}` : "";
+  const filter = view.filter ? `   filter "${shownText(view.filter)}": ${shown}/${total}` : "";
   return [{ text: keys, style: { dim: true } }, { text: filter, style: { bold: true } }];
 }
 
@@ -286,7 +292,7 @@ function tail(text: string, width: number): string {
 function emptyRow(input: FrameInput, total: number): string {
   if (input.storeProblem) return cleanCell(input.storeProblem);
   if (total === 0) return "No agents yet (register one with 'tmux-orc agent register TARGET')";
-  return `No agent matches "${safeText(activeFilter(input.view))}" (Esc clears the filter)`;
+  return `No agent matches "${shownText(activeFilter(input.view))}" (Esc clears the filter)`;
 }
 
 /** Lines besides the agents and events: three header lines, the column titles, the footer. */
@@ -306,7 +312,7 @@ export function renderFrame(input: FrameInput): Frame {
     renderLine(segments, columns, { color, fill });
   const health = describeHealth(input.beat, input.supervisor, input.nowMs);
   const tone = (part: { text: string; tone: Tone }): Segment => ({
-    text: safeText(part.text),
+    text: shownText(part.text),
     style: { fg: TONE_FG[part.tone], bold: part.tone !== "info" },
   });
   const clock = input.clock ?? timeOfDay(input.nowMs);
@@ -322,7 +328,7 @@ export function renderFrame(input: FrameInput): Frame {
   const problems = [...health.problems];
   if (input.storeProblem && input.agents.length > 0) problems.push(input.storeProblem);
   for (const problem of problems) {
-    second.push({ text: `   ⚠ ${safeText(problem)}`, style: { fg: COLORS.red, bold: true } });
+    second.push({ text: `   ⚠ ${shownText(problem)}`, style: { fg: COLORS.red, bold: true } });
   }
   const lines = [line(title), line(second), line(stateCounts(input.agents))];
 

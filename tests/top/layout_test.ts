@@ -10,6 +10,7 @@ import { initialView } from "../../src/top/view.ts";
 import { cellWidth } from "../../src/top/width.ts";
 import type { EventRecord } from "../../src/store/store.ts";
 import { agent } from "./helpers.ts";
+import { clearSecrets, registerSecret } from "../../src/config/redact.ts";
 
 const NOW = 1_800_000_000_000;
 
@@ -207,4 +208,18 @@ Deno.test("layout: a long list scrolls to keep the selection visible and says wh
   const text = lines.map(plain);
   assert.ok(text.some((l) => l.startsWith("> agent-30")));
   assert.ok(text.some((l) => / \d+-30 of 40 agents ──$/.test(l)), text.join("\n"));
+});
+
+Deno.test("layout: a secret this process resolved never reaches the screen", () => {
+  registerSecret("hunter2-webhook-token");
+  try {
+    const leaky = [
+      agent({ paneId: "%7", name: "ops", detail: "posted to https://x/hunter2-webhook-token" }),
+    ];
+    const text = frame({ agents: leaky, events: [] }).lines.map(plain).join("\n");
+    assert.doesNotMatch(text, /hunter2/);
+    assert.match(text, /posted to https:\/\/x\/\[redacted\]/);
+  } finally {
+    clearSecrets();
+  }
 });

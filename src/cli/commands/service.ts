@@ -64,6 +64,7 @@ export function serviceCommandLine(
     environment.TMUX_ORC_STATE_DIR = SYSTEM_STATE_DIR;
     stateDirectory = true;
   }
+  if (ctx.global.configFlag !== undefined) argv.push("--config", resolve(ctx.global.configFlag));
   return { argv, environment, stateDirectory };
 }
 

@@ -33,6 +33,7 @@ export const superviseCommand = defineCommand({
     privateUmask();
     const daemon = options.daemon;
     await setupProcessLogging(paths, { name: "supervisor", stderrLevel: daemon ? false : "info" });
+    for (const warning of (await ctx.config())?.warnings ?? []) log("supervisor").warning(warning);
     const { stop, unhook } = terminationController();
     try {
       return await runSupervisorProcess({
@@ -62,4 +63,5 @@ export const superviseCommand = defineCommand({
       await shutdownLogging();
     }
   },
+  configSections: () => ["monitor", "supervise"],
 });
