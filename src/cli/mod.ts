@@ -24,11 +24,11 @@ export function printError(message: string): void {
 }
 
 /**
- * Commands that print text stored by the monitor (events, status, logs, agents): the config's
+ * Commands that print text stored by the monitor (events, status, logs, agents, top): the config's
  * secrets are resolved first, so that one which slipped into a stored row is redacted here too.
  * Best effort: a bad config file does not stop them (`config check` says what is wrong).
  */
-const PRINTS_STORED_TEXT = new Set(["events", "agents", "monitor status", "monitor logs"]);
+const PRINTS_STORED_TEXT = new Set(["events", "agents", "monitor status", "monitor logs", "top"]);
 
 /** Runs the CLI with `args` and resolves with the process exit code. */
 export async function main(args: readonly string[]): Promise<number> {

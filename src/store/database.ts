@@ -108,6 +108,15 @@ export class Store {
     return this.#readonly;
   }
 
+  /**
+   * `PRAGMA data_version`: changes when another connection committed since this one last asked.
+   * A reader polls it to skip re-reading an unchanged database.
+   */
+  dataVersion(): number {
+    const row = this.#stmt("PRAGMA data_version").get() as Row;
+    return Number(row.data_version);
+  }
+
   /** The database's `user_version`. */
   get schemaVersion(): number {
     return userVersion(this.#open());

@@ -38,7 +38,8 @@ function localTime(ms: number): string {
   }:${p(d.getSeconds())}`;
 }
 
-function what(event: EventRecord): string {
+/** What an event did, in a few words: `idle → active`, `delivered (waiting)`. */
+export function eventWhat(event: EventRecord): string {
   switch (event.kind) {
     case "transition":
       return `${event.fromState ?? "?"} → ${event.toState ?? "?"}`;
@@ -130,7 +131,7 @@ export const eventsCommand = defineCommand({
         localTime(e.ts),
         e.kind,
         e.agent ? `${e.agent}${e.paneId && e.paneId !== e.agent ? ` (${e.paneId})` : ""}` : "-",
-        what(e),
+        eventWhat(e),
         e.detail.replace(/[ \t\r\n]+/g, " "),
       ].map((cell) => safeText(cell))
     );

@@ -18,6 +18,7 @@ import { agentsCommand } from "./agents.ts";
 import { captureCommand } from "./capture.ts";
 import { eventsCommand } from "./events.ts";
 import { sendCommand } from "./send.ts";
+import { topCommand } from "./top.ts";
 import {
   serviceCommand,
   serviceInstallCommand,
@@ -43,6 +44,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   agentsCommand,
   captureCommand,
   eventsCommand,
+  topCommand,
   sendCommand,
   agentCommand,
   agentRegisterCommand,
