@@ -29,7 +29,9 @@ function exampleValue(entry: OptionEntry): string {
     case "switch":
       return entry.negates ? "true" : "false";
     case "text":
-      return JSON.stringify(entry.flag === "resume-message" ? DEFAULT_RESUME_MESSAGE : "…");
+      return JSON.stringify(
+        entry.flag === "resume-message" ? DEFAULT_RESUME_MESSAGE : entry.example ?? "…",
+      );
   }
 }
 

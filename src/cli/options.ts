@@ -85,6 +85,8 @@ export interface TextOption extends BaseOption {
   check?: (text: string) => string | undefined;
   /** Placeholder in `--help`. @default "VALUE" */
   valueName?: string;
+  /** A valid value for the commented config example, for an entry that is off unless set. */
+  example?: string;
 }
 
 /** One entry of a table. */

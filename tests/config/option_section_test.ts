@@ -8,7 +8,7 @@ import { configKey, mergeValues, sectionValues } from "../../src/config/option_s
 import { MONITOR_TABLE } from "../../src/cli/commands/monitor_options.ts";
 import { SUPERVISOR_TABLE } from "../../src/cli/commands/supervise_options.ts";
 import { type OptionEntry, readOptions } from "../../src/cli/options.ts";
-import { checkConfigFile, valuesWithConfig } from "../../src/cli/config_file.ts";
+import { checkConfigFile, OPTION_SECTIONS, valuesWithConfig } from "../../src/cli/config_file.ts";
 import { configExample } from "../../src/cli/config_example.ts";
 import { parseCommandLine } from "../../src/cli/parse.ts";
 import { COMMANDS } from "../../src/cli/commands/mod.ts";
@@ -132,7 +132,7 @@ Deno.test("config example, uncommented, is a valid file that sets every option t
   const text = lines.map((l) => l.replace(/^# ([a-z_]+ = )/, "$1")).join("\n");
   const c = config(text);
   await checkConfigFile(c);
-  const monitor = readOptions(MONITOR_TABLE, sectionValues(c, "monitor", MONITOR_TABLE));
+  const monitor = readOptions(MONITOR_TABLE, sectionValues(c, "monitor", OPTION_SECTIONS.monitor));
   const defaults = readOptions(MONITOR_TABLE, {});
   assert.deepEqual({ ...monitor, resumeMessage: undefined }, defaults);
   assert.ok(monitor.resumeMessage && monitor.resumeMessage.length > 0);

@@ -136,6 +136,7 @@ export const METRICS_TABLE = {
   metricsListen: text({
     flag: "metrics-listen",
     valueName: "HOST:PORT",
+    example: "127.0.0.1:9464",
     check: checkListenAddress,
     help: "Serve Prometheus /metrics and /healthz here (a bare PORT is 127.0.0.1:PORT; " +
       "another interface must be written out, e.g. 0.0.0.0:9464)",
