@@ -65,6 +65,8 @@ import { PaneMemories } from "./memory.ts";
 import { ProcessHints } from "./process_hints.ts";
 import type { AgentPane } from "./registry.ts";
 import { type StoreOp, WriteQueue } from "./write_queue.ts";
+import { HumanChannels } from "../outbox/human.ts";
+import { pmFilter } from "../channels/pm_filter.ts";
 
 export { DEFAULT_MONITOR_OPTIONS, type MonitorOptions } from "./options.ts";
 export type { CycleResult, MonitorDeps } from "./types.ts";
@@ -108,6 +110,8 @@ export class Monitor {
   readonly #dispatch: NotificationDispatch;
   readonly #capture: CaptureDeps;
   readonly #ownership: Ownership | undefined;
+  readonly #humans: HumanChannels | undefined;
+  readonly #pmFilter: ReturnType<typeof pmFilter>;
   #cycle = 0;
   #tmuxUp: boolean | undefined;
   #restored = false;
@@ -143,6 +147,15 @@ export class Monitor {
       journal: this.#journal,
       options: this.#options,
     });
+    this.#pmFilter = pmFilter(deps.channels ?? []);
+    this.#humans = writes && deps.channels?.some((c) => c.type !== "pm" && c.enabled)
+      ? new HumanChannels({
+        channels: deps.channels,
+        access: (fn) => writes.use(fn),
+        logger: deps.logger,
+        worker: deps.outbox,
+      })
+      : undefined;
     this.#capture = {
       tmux: deps.tmux,
       clock: deps.clock,
@@ -211,12 +224,20 @@ export class Monitor {
       nowMs: work.wallNow,
       savedJson: serializeState(this.#memory.snapshot(this.#dispatch.policy)),
     });
-    if (this.#options.notify) this.#notify(agents, work);
+    if (this.#options.notify && this.#pmFilter.enabled) this.#notify(agents, work);
+    this.#humans?.plan({
+      agents,
+      observationOf: (paneId) => this.#memory.panes.get(paneId)?.observation,
+      nowMs: work.wallNow,
+      pmToldAt: (key, state) => this.#dispatch.lastNotified(key, state),
+      records: work.records,
+    });
     await runPaneJobs(work.jobs, this.#logger);
     this.#journal.commitOutcomes(
       work.records,
       serializeState(this.#memory.snapshot(this.#dispatch.policy)),
     );
+    this.#humans?.kick();
     this.#journal.prune(work.monoNow, work.wallNow);
     result.storeQueued = this.#journal.queued;
     result.storeLost = this.#journal.lost;
@@ -226,6 +247,7 @@ export class Monitor {
   /** Releases resources: the claim on the tmux server, the tmux connection and the store. */
   async close(): Promise<void> {
     this.#detector.close();
+    await this.#humans?.close();
     try {
       await this.#ownership?.release(this.#tmux);
     } catch { /* best effort: a dead owner is taken over anyway */ }
@@ -446,7 +468,9 @@ export class Monitor {
   #notify(agents: readonly AgentPane[], work: CycleWork): void {
     this.#dispatch.plan({
       agents,
-      transitions: work.notices,
+      transitions: this.#pmFilter.accepts
+        ? work.notices.filter((t) => this.#pmFilter.accepts!(t, agents))
+        : work.notices,
       wallNow: work.wallNow,
       stateOf: (paneId) => this.#memory.panes.get(paneId)?.observation.state,
       io: work.jobs,

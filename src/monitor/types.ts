@@ -13,6 +13,8 @@ import type { Clock } from "../util/clock.ts";
 import type { Detector } from "./detector.ts";
 import type { MonitorOptions } from "./options.ts";
 import type { Ownership } from "./ownership.ts";
+import type { Channel } from "../channels/types.ts";
+import type { HumanChannelsDeps } from "../outbox/human.ts";
 
 /** What one cycle did. */
 export interface CycleResult {
@@ -76,4 +78,11 @@ export interface MonitorDeps {
    * without a screen signature.
    */
   processFacts?: (panePid: number) => Promise<ProcessHint | undefined>;
+  /**
+   * The configured channels (`parseChannels`): human ones get notices through the outbox
+   * (needs `store`); the `pm` one filters or turns off the PM messages.
+   */
+  channels?: readonly Channel[];
+  /** Outbox worker tuning (tests). */
+  outbox?: HumanChannelsDeps["worker"];
 }
