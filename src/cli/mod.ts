@@ -13,11 +13,13 @@ import { parseCommandLine, renderHelp } from "./parse.ts";
 import { readOptions } from "./options.ts";
 import { type CommandContext, GLOBAL_TABLE } from "./spec.ts";
 import { safeText } from "../util/safe_text.ts";
+import { loadConfig, type LoadedConfig, redact } from "../config/mod.ts";
+import { valuesWithConfig } from "./config_file.ts";
 
 /** Prints one error line to stderr, with anything a terminal would act on shown visibly. */
 export function printError(message: string): void {
   try {
-    Deno.stderr.writeSync(new TextEncoder().encode(`tmux-orc: ${safeText(message)}\n`));
+    Deno.stderr.writeSync(new TextEncoder().encode(`tmux-orc: ${safeText(redact(message))}\n`));
   } catch { /* nowhere to report */ }
 }
 
@@ -38,16 +40,22 @@ export async function main(args: readonly string[]): Promise<number> {
     const values = parsed.values;
     const global = readOptions(GLOBAL_TABLE, values);
     const stateDirFlag = global.stateDir;
+    let config: Promise<LoadedConfig | undefined> | undefined;
+    const loadOnce = () => config ??= loadConfig({ path: global.config });
     const ctx: CommandContext = {
       values,
       args: parsed.args,
       global: {
         stateDirFlag,
         server: { socketName: global.socketName, socketPath: global.socketPath },
+        configFlag: global.config,
       },
       statePaths: (options) => ensureStateDir(resolveStateDir(stateDirFlag), options),
       // The last guard: whatever a command prints, no escape sequence or bidi control gets out raw.
-      out: (line) => console.log(safeText(line, { keepLines: true })),
+      // Secrets this process resolved never reach the output either.
+      out: (line) => console.log(safeText(redact(line), { keepLines: true })),
+      config: loadOnce,
+      withConfig: async (values, sections) => valuesWithConfig(await loadOnce(), values, sections),
     };
     return await parsed.command.run(ctx);
   } catch (error) {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { LoadedConfig } from "../config/mod.ts";
 import type { StatePaths } from "../state/paths.ts";
 import type { TmuxServer } from "../tmux/types.ts";
 import {
@@ -41,6 +42,8 @@ export interface GlobalOptions {
   stateDirFlag?: string;
   /** The tmux server every tmux call addresses (`-L` / `-S`). */
   server: TmuxServer;
+  /** `--config` as given (the default file is found by `loadConfig`). */
+  configFlag?: string;
 }
 
 /** What a command's `run` receives. */
@@ -55,7 +58,20 @@ export interface CommandContext {
   statePaths(options?: { create?: boolean }): Promise<StatePaths>;
   /** Writes a line to stdout. */
   out(line: string): void;
+  /**
+   * The config file (`--config FILE`, else the default path), loaded once; `undefined` when there
+   * is none. Throws `ConfigError` for a bad or unsafe file.
+   */
+  config(): Promise<LoadedConfig | undefined>;
+  /**
+   * `values` on top of what the config file's `sections` set (flags win), after checking the
+   * whole file (see `config_file.ts`).
+   */
+  withConfig(values: OptionValues, sections: readonly ConfigSectionName[]): Promise<OptionValues>;
 }
+
+/** A config section read through an option table (see `config_file.ts`). */
+export type ConfigSectionName = "monitor" | "supervise";
 
 /** A command as the parser, `--help` and completions see it (see {@linkcode defineCommand}). */
 export interface CommandSpec {
@@ -95,6 +111,12 @@ export const GLOBAL_TABLE = {
     valueName: "PATH",
     help: "tmux socket path, as tmux -S",
   }),
+  config: text({
+    flag: "config",
+    valueName: "FILE",
+    help:
+      "Config file (default $XDG_CONFIG_HOME/tmux-orc/config.toml, ~/.config/tmux-orc/config.toml)",
+  }),
   help: switchOption({ flag: "help", short: "h", help: "Show help" }),
 };
 
@@ -107,6 +129,11 @@ export interface TypedCommand<T extends OptionTable> extends Omit<CommandSpec, "
   options: T;
   /** Runs the command with its validated, typed option values; resolves with the exit code. */
   run(ctx: CommandContext, options: Options<T>): Promise<number>;
+  /**
+   * The config file's sections whose options this command takes (flags win), chosen from the
+   * command line's values: `ctx.values` and the typed options then hold the effective values.
+   */
+  configSections?: (values: OptionValues) => readonly ConfigSectionName[];
 }
 
 /**
@@ -115,10 +142,16 @@ export interface TypedCommand<T extends OptionTable> extends Omit<CommandSpec, "
  * action starts).
  */
 export function defineCommand<T extends OptionTable>(command: TypedCommand<T>): CommandSpec {
-  const { options, run, ...rest } = command;
+  const { options, run, configSections, ...rest } = command;
   return {
     ...rest,
     options: optionSpecs(options),
-    run: async (ctx) => await run(ctx, readOptions(options, ctx.values)),
+    run: async (ctx) => {
+      // Check the command line first: a bad flag is a usage error whatever the file says.
+      readOptions(options, ctx.values);
+      const sections = configSections?.(ctx.values) ?? [];
+      if (sections.length > 0) ctx = { ...ctx, values: await ctx.withConfig(ctx.values, sections) };
+      return await run(ctx, readOptions(options, ctx.values));
+    },
   };
 }

@@ -25,6 +25,12 @@ import {
   serviceUninstallCommand,
 } from "./service.ts";
 import { completionsCommand } from "./completions.ts";
+import {
+  configCheckCommand,
+  configCommand,
+  configExampleCommand,
+  configPathCommand,
+} from "./config.ts";
 
 /** All commands, in `--help` order; the parser picks the longest matching path. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -45,5 +51,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   serviceInstallCommand,
   serviceUninstallCommand,
   serviceStatusCommand,
+  configCommand,
+  configCheckCommand,
+  configPathCommand,
+  configExampleCommand,
   completionsCommand,
 ];

@@ -61,6 +61,8 @@ export const monitorCommand = defineCommand({
     ...DAEMON_TABLE,
     ...DETECT_CHILD,
   },
+  // The detection child is started without --config: the parent has read the file.
+  configSections: (values) => values[DETECT_CHILD.detectChild.flag] ? [] : ["monitor"],
   async run(ctx, options) {
     if (options.detectChild) return await runDetectChild();
     const settings = monitorSettings(options);

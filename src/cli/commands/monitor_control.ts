@@ -51,6 +51,8 @@ export const monitorStartCommand = defineCommand({
     ...MONITOR_TABLE,
     ...SUPERVISOR_TABLE,
   },
+  // A lone monitor takes no [supervise] settings from the file (they wait for --supervised).
+  configSections: (values) => values.supervised ? ["monitor", "supervise"] : ["monitor"],
   async run(ctx, options) {
     const { supervised, waitMs } = options;
     if (supervised) checkSupervisorValues(options);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { DEFAULT_INTERVAL_MS } from "../../lifecycle/monitor_process.ts";
 import { DEFAULT_MONITOR_OPTIONS, type MonitorOptions } from "../../monitor/monitor.ts";
 import { readProfilesFile } from "../../monitor/profiles_file.ts";
@@ -144,12 +144,14 @@ export function monitorSettings(values: MonitorTableValues): MonitorOptions {
 }
 
 /**
- * Global options forwarded to child processes (state dir and tmux socket). Also checks the state
- * dir's `profiles.json`, so that a bad file is one clear error before anything is started.
+ * Global options forwarded to child processes (state dir, tmux socket, `--config`). Also checks
+ * the state dir's `profiles.json`, so that a bad file is one clear error before anything is
+ * started.
  */
 export function globalArgs(global: GlobalOptions, stateDir: string): string[] {
   readProfilesFile(join(stateDir, "profiles.json"));
   const args = ["--state-dir", stateDir];
+  if (global.configFlag !== undefined) args.push("--config", resolve(global.configFlag));
   if (global.server.socketName !== undefined) args.push("-L", global.server.socketName);
   if (global.server.socketPath !== undefined) args.push("-S", global.server.socketPath);
   return args;

@@ -55,6 +55,7 @@ export function serviceCommandLine(
   if (ctx.global.server.socketPath !== undefined) {
     argv.push("-S", resolve(ctx.global.server.socketPath));
   }
+  if (ctx.global.configFlag !== undefined) argv.push("--config", resolve(ctx.global.configFlag));
   argv.push(...monitorArgs(values), ...superviseArgs(values));
   const environment: Record<string, string> = {};
   let stateDirectory = false;

@@ -27,6 +27,7 @@ export const superviseCommand = defineCommand({
     "Restarts the monitor at once when it dies (with exponential backoff), kills and replaces it\n" +
     "when its heartbeat goes stale, cools off after too many failures, and never gives up.",
   options: { ...MONITOR_TABLE, ...SUPERVISOR_TABLE, ...DAEMON_TABLE },
+  configSections: () => ["monitor", "supervise"],
   async run(ctx, options) {
     checkSupervisorValues(options);
     const paths = await ctx.statePaths();

@@ -1,0 +1,61 @@
+/**
+ * The commented example config file `tmux-orc config example` prints, generated from the option
+ * tables (so every key, default and help line is the table's own) — uncommented, it is a valid
+ * file that sets every option to its default.
+ *
+ * @module
+ */
+
+import type { OptionEntry, OptionTable } from "./options.ts";
+import { configEntries } from "../config/option_section.ts";
+import { OPTION_SECTIONS } from "./config_file.ts";
+
+/**
+ * The commented `[[channels]]` part of the example. HOOK POINT: `src/channels/` (outbox) owns the
+ * channel keys; the lead replaces this with its example at merge.
+ */
+export const CHANNELS_EXAMPLE: readonly string[] = [
+  "# [[channels]] tables: where notices go besides the PM (see README, Channels).",
+  '# Secrets (URLs, tokens) may be "env:NAME", "file:/path" (a 0600 file) or the value.',
+];
+
+function exampleValue(entry: OptionEntry): string {
+  switch (entry.kind) {
+    case "seconds":
+      return String((entry.default ?? entry.min * 1000) / 1000);
+    case "count":
+      return String(entry.default ?? entry.min);
+    case "switch":
+      return entry.negates ? "true" : "false";
+    case "text":
+      return JSON.stringify("Please continue where you left off.");
+  }
+}
+
+function exampleHelp(entry: OptionEntry): string {
+  if (entry.kind !== "switch") return entry.help;
+  return entry.negates ? `false: ${entry.help}` : `true: ${entry.help}`;
+}
+
+function sectionLines(name: string, table: OptionTable): string[] {
+  const lines = [`[${name}]`];
+  for (const [key, entry] of configEntries(table)) {
+    lines.push(`# ${exampleHelp(entry)} (--${entry.flag})`, `# ${key} = ${exampleValue(entry)}`);
+  }
+  return lines;
+}
+
+/** The example file's lines. */
+export function configExample(): string[] {
+  const lines = [
+    "# tmux-orc config: $XDG_CONFIG_HOME/tmux-orc/config.toml, ~/.config/tmux-orc/config.toml,",
+    "# or the file given with --config. Every key is optional; a command-line flag wins over it.",
+    "# Durations are in seconds. Check it with: tmux-orc config check",
+    "",
+  ];
+  for (const [name, table] of Object.entries(OPTION_SECTIONS)) {
+    lines.push(...sectionLines(name, table), "");
+  }
+  lines.push(...CHANNELS_EXAMPLE);
+  return lines;
+}
