@@ -9,7 +9,7 @@
 
 import { AGENT_STATES, type AgentState } from "../agents/types.ts";
 import { parseDuration } from "../store/duration.ts";
-import { type LoadedConfig, resolveSecret } from "./config_api.ts";
+import { type LoadedConfig, resolveSecret } from "../config/mod.ts";
 import { globToRegExp } from "./glob.ts";
 import {
   type Channel,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { redact } from "./config_api.ts";
+import { redact } from "../config/mod.ts";
 import { buildRequest } from "./payload.ts";
 import type { Channel, Notice } from "./types.ts";
 import { errorMessage } from "../state/errors.ts";

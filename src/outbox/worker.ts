@@ -16,7 +16,7 @@
 
 import type { Logger } from "@logtape/logtape";
 import pLimit, { type LimitFunction } from "p-limit";
-import { redact } from "../channels/config_api.ts";
+import { redact } from "../config/mod.ts";
 import { sendNotice, type SendResult } from "../channels/send.ts";
 import type { Channel, Notice } from "../channels/types.ts";
 import { errorMessage } from "../state/errors.ts";

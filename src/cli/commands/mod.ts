@@ -25,6 +25,7 @@ import {
   serviceUninstallCommand,
 } from "./service.ts";
 import { completionsCommand } from "./completions.ts";
+import { notifyTestCommand } from "./notify.ts";
 import {
   configCheckCommand,
   configCommand,
@@ -55,5 +56,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   configCheckCommand,
   configPathCommand,
   configExampleCommand,
+  notifyTestCommand,
   completionsCommand,
 ];

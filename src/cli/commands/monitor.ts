@@ -25,6 +25,7 @@ import {
 import { defineCommand } from "../spec.ts";
 import { switchOption } from "../options.ts";
 import { safeJson } from "../../util/safe_text.ts";
+import { parseChannels } from "../../channels/parse.ts";
 import { DAEMON_TABLE, MONITOR_TABLE, monitorSettings } from "./monitor_options.ts";
 
 /** The hidden switch of a supervised child: heartbeats on stdout, exit with the parent. */
@@ -69,6 +70,8 @@ export const monitorCommand = defineCommand({
     const paths = await ctx.statePaths();
     privateUmask();
     const profiles = readProfilesFile(paths.profiles);
+    const config = await ctx.config();
+    const channels = config ? await parseChannels(config) : undefined;
     const { supervisedChild: supervised, once, json, daemon } = options;
     await setupProcessLogging(paths, {
       name: "monitor",
@@ -105,6 +108,7 @@ export const monitorCommand = defineCommand({
             profiles,
             options: settings,
             ownership: new Ownership({ stateDir: paths.dir }),
+            channels,
             detector: new ProcessDetector(profiles, {
               command: [...selfCommand(), "monitor", `--${DETECT_CHILD.detectChild.flag}`],
               logger,
