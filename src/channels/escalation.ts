@@ -71,15 +71,20 @@ interface Episode {
   pmPaneId?: string;
 }
 
-/** What the policy remembers between cycles: per channel, per agent key, the episode told. */
+/** What the policy remembers between cycles. */
 export interface EscalationState {
-  /** channel name → agent key → episode. */
+  /** channel name → agent key → the episode told. */
   told: Map<string, Map<string, Episode>>;
+  /** Ids planned (wall ms), kept {@linkcode KEEP_SENT_IDS_MS}: no id is planned twice. */
+  sent: Map<string, number>;
 }
+
+/** How long planned ids are remembered. */
+export const KEEP_SENT_IDS_MS = 7 * 86_400_000;
 
 /** A state with nothing told yet. */
 export function emptyEscalationState(): EscalationState {
-  return { told: new Map() };
+  return { told: new Map(), sent: new Map() };
 }
 
 /** One cycle's input. */
@@ -112,6 +117,15 @@ export function planEscalations(
 ): { notices: PlannedNotice[]; state: EscalationState } {
   const notices: PlannedNotice[] = [];
   const told = new Map<string, Map<string, Episode>>();
+  const sent = new Map<string, number>();
+  for (const [id, at] of input.state.sent) {
+    if (input.nowMs - at < KEEP_SENT_IDS_MS) sent.set(id, at);
+  }
+  const emit = (channel: string, notice: Notice) => {
+    if (sent.has(notice.id)) return;
+    sent.set(notice.id, input.nowMs);
+    notices.push({ channel, notice });
+  };
   const byKey = new Map(input.agents.map((a) => [a.key, a]));
   for (const channel of input.channels) {
     if (!channel.enabled || channel.type === "pm") continue;
@@ -140,11 +154,11 @@ export function planEscalations(
         session: agent.session,
         pmPaneId: agent.pmPaneId,
       });
-      notices.push({ channel: channel.name, notice: stateNotice(input, channel, agent, why) });
+      emit(channel.name, stateNotice(input, channel, agent, why));
     }
     if (after.size > 0) told.set(channel.name, after);
   }
-  return { notices, state: { told } };
+  return { notices, state: { told, sent } };
 }
 
 /** The stable id of a notice: channel, agent, state, `since` and event. */
