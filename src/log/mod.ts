@@ -20,6 +20,7 @@ import {
   type Sink,
 } from "@logtape/logtape";
 import { rotatingFileSink } from "./file_sink.ts";
+import { redact } from "../config/redact.ts";
 import { join } from "node:path";
 import { safeJson as escapedJson, safeText } from "../util/safe_text.ts";
 
@@ -64,13 +65,14 @@ function safeJson(value: unknown): string {
 
 /** One JSON object per line: time, level, logger, the rendered message, and its properties. */
 export function jsonLineFormatter(record: LogRecord): string {
-  return safeJson({
+  // Resolved secrets (channel URLs, tokens) never reach a log line.
+  return redact(safeJson({
     "@timestamp": new Date(record.timestamp).toISOString(),
     level: record.level.toUpperCase(),
     logger: record.category.join("."),
     message: renderMessage(record),
     properties: record.properties,
-  }) + "\n";
+  })) + "\n";
 }
 
 const stderrFormatter = getTextFormatter({
@@ -82,7 +84,9 @@ const stderrFormatter = getTextFormatter({
 
 function stderrSink(record: LogRecord): void {
   try {
-    Deno.stderr.writeSync(encoder.encode(safeText(stderrFormatter(record), { keepLines: true })));
+    Deno.stderr.writeSync(
+      encoder.encode(safeText(redact(stderrFormatter(record)), { keepLines: true })),
+    );
   } catch {
     // stderr is gone (terminal closed): the file sink still has the record.
   }

@@ -153,7 +153,7 @@ export class Monitor {
         channels: deps.channels,
         access: (fn) => writes.use(fn),
         logger: deps.logger,
-        worker: deps.outbox,
+        worker: { wall: () => deps.clock.wall(), ...deps.outbox },
       })
       : undefined;
     this.#capture = {
