@@ -6,7 +6,8 @@
  *
  * 1. **Filter.** The channel hears about the agent only in its `states` (default waiting,
  *    rate_limited, crashed, error, unknown), when its `agents`/`sessions` globs match.
- * 2. **Minimum duration.** Only once the agent has been in the state for `min_duration`.
+ * 2. **Minimum duration.** Only once the agent has been in the state for `min_duration`
+ *    (`unknown`: and for at least `unknownGraceMs`, as a PM hears of it only then).
  * 3. **Direct channel** (no `escalate_after`): told then.
  * 4. **Escalation channel** (`escalate_after`): told when the agent is still in the same state
  *    `escalate_after` after its PM was told (or after it entered the state, when the PM was never
@@ -59,6 +60,8 @@ export interface AgentView {
   pmPaneId?: string;
   /** Its PM's state (`gone`: the PM pane is missing or dead). */
   pmState?: AgentState | "gone";
+  /** Wall ms its PM entered `pmState`. */
+  pmSince?: number;
 }
 
 /** One episode a channel was told about. */
@@ -101,6 +104,12 @@ export interface EscalationInput {
   channels: readonly Channel[];
   /** What earlier cycles decided. */
   state: EscalationState;
+  /**
+   * `unknown` counts only after this long (ms), for an agent and for a PM: every pane is
+   * `unknown` for a moment when the monitor starts, and that is no reason to wake anyone.
+   * @default 60000
+   */
+  unknownGraceMs?: number;
 }
 
 /** One notice to write to the outbox. */
@@ -187,12 +196,16 @@ function dueReason(
 ): [NoticeEvent, string] | undefined {
   const inState = input.nowMs - agent.since;
   if (inState < channel.minDurationMs) return undefined;
+  const grace = input.unknownGraceMs ?? 60_000;
+  if (agent.state === "unknown" && inState < grace) return undefined;
   const spent = `for ${formatSpan(inState)}`;
   if (channel.escalateAfterMs === undefined) return ["state", spent];
   const pm = agent.pmPaneId;
   if (pm === undefined) return ["escalation", "it has no PM"];
   const pmState = agent.pmState ?? "gone";
-  if (PM_CANNOT_RECEIVE.has(pmState)) {
+  const freshUnknown = pmState === "unknown" && agent.pmSince !== undefined &&
+    input.nowMs - agent.pmSince < grace;
+  if (PM_CANNOT_RECEIVE.has(pmState) && !freshUnknown) {
     return [
       "escalation",
       `its PM (${pm}) ${pmState === "gone" ? "is gone" : `is ${label(pmState)}`}`,

@@ -231,6 +231,7 @@ export class Monitor {
       nowMs: work.wallNow,
       pmToldAt: (key, state) => this.#dispatch.lastNotified(key, state),
       records: work.records,
+      unknownGraceMs: this.#options.notifyUnknownAfterMs,
     });
     await runPaneJobs(work.jobs, this.#logger);
     this.#journal.commitOutcomes(

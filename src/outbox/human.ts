@@ -51,6 +51,8 @@ export interface HumanPlanContext {
   pmToldAt: (agentKey: string, state: AgentState) => number | undefined;
   /** The outbox rows are written with these (the cycle's transaction). */
   records: StoreOp[];
+  /** `unknown` counts only after this long (the monitor's `notifyUnknownAfterMs`). */
+  unknownGraceMs?: number;
 }
 
 /** Plans and delivers the human channels' notices. */
@@ -101,7 +103,9 @@ export class HumanChannels {
       if (agent.pmPaneId) {
         view.pmPaneId = agent.pmPaneId;
         const pm = byPane.get(agent.pmPaneId);
-        view.pmState = pm ? ctx.observationOf(pm.pane.paneId)?.state ?? "unknown" : "gone";
+        const pmObservation = pm ? ctx.observationOf(pm.pane.paneId) : undefined;
+        view.pmState = pm ? pmObservation?.state ?? "unknown" : "gone";
+        if (pmObservation) view.pmSince = pmObservation.since;
       }
       views.push(view);
     }
@@ -112,6 +116,7 @@ export class HumanChannels {
       pmToldAt: ctx.pmToldAt,
       channels: this.#channels,
       state: this.#state,
+      unknownGraceMs: ctx.unknownGraceMs,
     });
     this.#state = decision.state;
     const logger = this.#deps.logger;

@@ -130,6 +130,22 @@ Deno.test("escalation: at once when the PM cannot receive (states, gone, no PM)"
   assert.deepEqual(early.byStep.map((s) => s.length), [0, 1]);
 });
 
+Deno.test("escalation: a fresh unknown (monitor start) wakes nobody, for an agent or its PM", () => {
+  const ops = channel({ escalateAfterMs: 60 * MIN });
+  const fresh = { state: "unknown" as const, since: T0 };
+  const { byStep } = run([ops], [
+    { at: T0 + 1000, agents: [agent({ ...fresh, pmState: "unknown", pmSince: T0 })] },
+    { at: T0 + 59_000, agents: [agent({ pmState: "unknown", pmSince: T0 })] },
+    { at: T0 + 60_000, agents: [agent({ pmState: "unknown", pmSince: T0 })] },
+  ]);
+  assert.deepEqual(byStep.map((s) => s.length), [0, 0, 1]);
+  const direct = run([channel()], [
+    { at: T0 + 59_000, agents: [agent(fresh)] },
+    { at: T0 + 60_000, agents: [agent(fresh)] },
+  ]);
+  assert.deepEqual(direct.byStep.map((s) => s.length), [0, 1]);
+});
+
 Deno.test("escalation: resolved when the agent leaves the state or its pane goes", () => {
   const ops = channel();
   const { byStep } = run([ops], [
