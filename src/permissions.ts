@@ -17,9 +17,12 @@
  * - env: `TMUX_ORC_STATE_DIR`, `XDG_STATE_HOME`, `HOME`, `XDG_CONFIG_HOME` (the user unit's
  *   place), `TMUX_ORC_DEBUG` (stack traces) and the tests' `TMUX_ORC_TEST_*` switches;
  * - sys: `Deno.umask` (so every file it creates is private) and `Deno.uid` (a state dir or file
- *   owned by someone else is refused); Deno has no finer flag for them.
+ *   owned by someone else is refused); Deno has no finer flag for them;
+ * - net: the notification channels' HTTP POSTs (webhook, Slack, Discord, Teams, ntfy: hosts known
+ *   only from the config file, so the flag cannot name them). Nothing connects unless a
+ *   `[[channels]]` table names a URL.
  *
- * No network, no FFI.
+ * No FFI, no `--allow-all`.
  *
  * @module
  */
@@ -31,4 +34,5 @@ export const PERMISSION_FLAGS: readonly string[] = [
   "--allow-run",
   "--allow-env",
   "--allow-sys",
+  "--allow-net",
 ];

@@ -46,10 +46,12 @@ Deno.test("deno run of a bundle: no config flag when none sits beside it", () =>
   assert.equal(argv.at(-1), "/opt/tmux-orc.js");
 });
 
-Deno.test("the permission flags are explicit: no --allow-all, no net, no ffi", () => {
+Deno.test("the permission flags are explicit: no --allow-all, no ffi; net only for the channels", () => {
   for (const flag of PERMISSION_FLAGS) {
-    assert.doesNotMatch(flag, /^(-A|--allow-all|--allow-net|--allow-ffi)/);
+    assert.doesNotMatch(flag, /^(-A|--allow-all|--allow-ffi)/);
   }
+  // Channels POST to hosts named only in the config file (issue 12).
+  assert.deepEqual(PERMISSION_FLAGS.filter((f) => f.startsWith("--allow-net")), ["--allow-net"]);
 });
 
 Deno.test("the CLI runs with exactly the compiled permissions (a missing permission would fail here)", async () => {
