@@ -105,12 +105,19 @@ class TableReader {
     return value as string[];
   }
 
+  /** Seconds as a number (like the `[monitor]` options), or a string such as "90s" or "10m". */
   duration(key: string): number | undefined {
     const value = this.#table[key];
     if (value === undefined) return undefined;
-    if (typeof value !== "string") {
-      throw this.fail(key, 'expected a duration string such as "90s", "10m" or "1h"');
+    const hint = 'expected seconds or a duration such as "90s", "10m" or "1h"';
+    if (typeof value === "number" || typeof value === "bigint") {
+      const seconds = Number(value);
+      if (!Number.isFinite(seconds) || seconds < 0 || seconds > 30 * 86_400) {
+        throw this.fail(key, `${hint}, from 0 to 30 days`);
+      }
+      return Math.round(seconds * 1000);
     }
+    if (typeof value !== "string") throw this.fail(key, hint);
     try {
       return parseDuration(value);
     } catch (error) {

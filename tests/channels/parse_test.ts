@@ -57,7 +57,7 @@ priority = "urgent"
 [[channels]]
 type = "exec"
 command = ["/usr/bin/logger", "-t", "tmux-orc"]
-timeout = "3s"
+timeout = 3
 max_tries = 3
 backoff = "1s"
 backoff_max = "10s"
@@ -119,8 +119,8 @@ Deno.test("channels: bad tables are one line with file, line and key", async () 
       /c\.toml:4: channels\[0\]\.escalate_afer: unknown key/,
     ],
     [
-      '[[channels]]\ntype = "ntfy"\nurl = "https://x/y"\nmin_duration = 10\n',
-      /min_duration: expected a duration string/,
+      '[[channels]]\ntype = "ntfy"\nurl = "https://x/y"\nmin_duration = -10\n',
+      /min_duration: expected seconds or a duration/,
     ],
     [
       '[[channels]]\ntype = "ntfy"\nurl = "https://x/y"\nmin_duration = "10 minutes"\n',
