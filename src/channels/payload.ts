@@ -164,7 +164,6 @@ function discordEscape(text: string): string {
 
 /** Header values must be ASCII without control characters. */
 function asciiHeader(text: string): string {
-  // deno-lint-ignore no-control-regex
   return text.replace(/[^\x20-\x7e]/g, "?").slice(0, 200);
 }
 
