@@ -148,9 +148,9 @@ export class Monitor {
       options: this.#options,
     });
     this.#pmFilter = pmFilter(deps.channels ?? []);
-    this.#humans = writes && deps.channels?.some((c) => c.type !== "pm" && c.enabled)
-      ? new HumanChannels({
-        channels: deps.channels,
+    this.#humans = writes
+      ? HumanChannels.forMonitor({
+        channels: deps.channels ?? [],
         access: (fn) => writes.use(fn),
         logger: deps.logger,
         worker: { wall: () => deps.clock.wall(), ...deps.outbox },

@@ -75,7 +75,19 @@ export class HumanChannels {
       channels: deps.channels,
       logger: deps.logger,
     });
+    this.#worker.settleOrphans();
     this.#worker.start();
+  }
+
+  /**
+   * The human channels of a monitor: `undefined` when none is enabled — then only the notices an
+   * earlier run left for channels no longer configured are dead-lettered, and nothing runs.
+   */
+  static forMonitor(deps: HumanChannelsDeps): HumanChannels | undefined {
+    if (deps.channels.some((c) => c.type !== "pm" && c.enabled)) return new HumanChannels(deps);
+    new OutboxWorker({ ...deps.worker, access: deps.access, channels: [], logger: deps.logger })
+      .settleOrphans();
+    return undefined;
   }
 
   /** The worker (tests, diagnostics). */

@@ -21,7 +21,14 @@ import { sendNotice, type SendResult } from "../channels/send.ts";
 import type { Channel, Notice } from "../channels/types.ts";
 import { errorMessage } from "../state/errors.ts";
 import type { Store } from "../store/store.ts";
-import { dueNotices, markDead, markDelivered, markRetry, type OutboxRow } from "../store/outbox.ts";
+import {
+  dueNotices,
+  markDead,
+  markDelivered,
+  markRetry,
+  type OutboxRow,
+  pendingNotices,
+} from "../store/outbox.ts";
 import { retryDelay } from "./backoff.ts";
 
 /** Runs `fn` against the monitor's store now (`undefined`: no store at the moment). */
@@ -145,7 +152,12 @@ export class OutboxWorker {
         this.#write(
           row.id,
           (store) =>
-            this.#deadLetter(store, row, row.attempts, "the channel is no longer configured"),
+            this.#deadLetter(
+              store,
+              row,
+              row.attempts,
+              "the channel is disabled or no longer configured",
+            ),
         );
         continue;
       }
@@ -156,6 +168,34 @@ export class OutboxWorker {
       );
       this.#inFlight.set(row.id, run);
     }
+  }
+
+  /**
+   * Dead-letters every pending notice whose channel is no longer configured or is disabled (at
+   * start: nothing else would ever deliver them). Returns how many.
+   */
+  settleOrphans(): number {
+    let orphans: OutboxRow[] = [];
+    try {
+      orphans = (this.#deps.access((store) => pendingNotices(store)) ?? []).filter((row) =>
+        !this.#channels.get(row.channel)?.enabled
+      );
+    } catch (error) {
+      this.#warnOnce(`Cannot read the outbox: ${errorMessage(error)}`);
+    }
+    for (const row of orphans) {
+      this.#write(
+        row.id,
+        (store) =>
+          this.#deadLetter(
+            store,
+            row,
+            row.attempts,
+            "the channel is disabled or no longer configured",
+          ),
+      );
+    }
+    return orphans.length;
   }
 
   /** Resolves when every try in flight now has finished (tests). */

@@ -86,6 +86,13 @@ export function dueNotices(store: Store, options: { nowMs: number; limit: number
   ).all(options.nowMs, Math.max(0, Math.floor(options.limit))) as Row[]).map(toRow);
 }
 
+/** Every pending notice, due or not. */
+export function pendingNotices(store: Store): OutboxRow[] {
+  return (store.statement(
+    "SELECT * FROM outbox WHERE status = 'pending' ORDER BY created_at",
+  ).all() as Row[]).map(toRow);
+}
+
 /** When the next pending notice is due (wall ms), if any is pending. */
 export function nextDueAt(store: Store): number | undefined {
   const row = store.statement(

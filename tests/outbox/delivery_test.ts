@@ -244,7 +244,7 @@ url = "${server.url("/gone")}"
     const rows = new Map(listNotices(r.store).map((row) => [row.id, row]));
     assert.match(rows.get("d1")!.lastError!, /HTTP 503.*after 3 tries/);
     assert.match(rows.get("d2")!.lastError!, /HTTP 404.*no_service.*not retried/);
-    assert.match(rows.get("d3")!.lastError!, /no longer configured/);
+    assert.match(rows.get("d3")!.lastError!, /disabled or no longer configured/);
     const dead = r.store.listEvents({ kinds: ["notification"] });
     assert.equal(dead.length, 3);
     assert.ok(dead.every((e) => e.delivery === "failed" && e.extra?.dead_letter === true));

@@ -9,7 +9,7 @@ import type { ProcessTable } from "../../src/actions/pane_processes.ts";
 import { parseChannels } from "../../src/channels/parse.ts";
 import { parseConfigText } from "../../src/config/mod.ts";
 import { Monitor } from "../../src/monitor/monitor.ts";
-import { listNotices } from "../../src/store/outbox.ts";
+import { enqueueNotice, listNotices } from "../../src/store/outbox.ts";
 import { openStore } from "../../src/store/store.ts";
 import { ManualClock } from "../../src/util/clock.ts";
 import { waitFor } from "../helpers/mod.ts";
@@ -143,5 +143,40 @@ timeout = "30s"
   } finally {
     await r.cleanup();
     await server.close();
+  }
+});
+
+Deno.test("channels in the monitor: notices left for a channel no longer configured are dead letters at start", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tmux-orc-channels-" });
+  try {
+    const earlier = openStore(`${dir}/db`);
+    const at = Date.UTC(2026, 0, 1);
+    for (const channel of ["gone", "kept"]) {
+      enqueueNotice(earlier, { id: `n-${channel}`, channel, createdAt: at, notice: { text: "x" } });
+    }
+    earlier.close();
+    const toml = `[[channels]]\ntype = "webhook"\nname = "kept"\nurl = "http://127.0.0.1:9/"\n` +
+      `enabled = false\n`;
+    const clock = new ManualClock();
+    const monitor = new Monitor({
+      tmux: new FakeTmux(clock),
+      clock,
+      logger,
+      processes: noProcesses,
+      store: openStore(`${dir}/db`),
+      channels: await parseChannels(parseConfigText(toml, { path: `${dir}/c.toml` })),
+    });
+    await monitor.close();
+    const store = openStore(`${dir}/db`, { readonly: true });
+    try {
+      const rows = listNotices(store);
+      assert.deepEqual(rows.map((r) => [r.id, r.status]), [["n-gone", "dead"], ["n-kept", "dead"]]);
+      assert.match(rows[0].lastError!, /disabled or no longer configured/);
+      assert.equal(store.listEvents({ kinds: ["notification"] }).length, 2);
+    } finally {
+      store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
