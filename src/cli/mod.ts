@@ -14,7 +14,7 @@ import { readOptions } from "./options.ts";
 import { type CommandContext, GLOBAL_TABLE } from "./spec.ts";
 import { safeText } from "../util/safe_text.ts";
 import { loadConfig, type LoadedConfig, redact } from "../config/mod.ts";
-import { valuesWithConfig } from "./config_file.ts";
+import { checkConfigFile, valuesWithConfig } from "./config_file.ts";
 
 /** Prints one error line to stderr, with anything a terminal would act on shown visibly. */
 export function printError(message: string): void {
@@ -22,6 +22,13 @@ export function printError(message: string): void {
     Deno.stderr.writeSync(new TextEncoder().encode(`tmux-orc: ${safeText(redact(message))}\n`));
   } catch { /* nowhere to report */ }
 }
+
+/**
+ * Commands that print text stored by the monitor (events, status, logs, agents): the config's
+ * secrets are resolved first, so that one which slipped into a stored row is redacted here too.
+ * Best effort: a bad config file does not stop them (`config check` says what is wrong).
+ */
+const PRINTS_STORED_TEXT = new Set(["events", "agents", "monitor status", "monitor logs"]);
 
 /** Runs the CLI with `args` and resolves with the process exit code. */
 export async function main(args: readonly string[]): Promise<number> {
@@ -57,6 +64,9 @@ export async function main(args: readonly string[]): Promise<number> {
       config: loadOnce,
       withConfig: async (values, sections) => valuesWithConfig(await loadOnce(), values, sections),
     };
+    if (PRINTS_STORED_TEXT.has(parsed.command.path.join(" "))) {
+      await loadOnce().then((c) => c && checkConfigFile(c)).catch(() => {});
+    }
     return await parsed.command.run(ctx);
   } catch (error) {
     if (error instanceof UserError) {

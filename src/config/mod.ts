@@ -27,4 +27,4 @@ export {
 export { formatKeyPath, type KeyPath } from "./locate.ts";
 export { checkKeys, describeValue, didYouMean, isTable, tableAt } from "./keys.ts";
 export { resolveSecret, type ResolveSecretOptions } from "./secrets.ts";
-export { clearSecrets, redact, REDACTED, registerSecret } from "./redact.ts";
+export { clearSecrets, redact, redactDeep, REDACTED, registerSecret } from "./redact.ts";

@@ -16,13 +16,18 @@ export const REDACTED = "[redacted]";
 export const MIN_SECRET_LENGTH = 4;
 
 const secrets = new Set<string>();
-/** Longest first, so a secret that contains another is replaced whole. */
-let ordered: string[] = [];
+/** One pass over the text for all of them; longest first, so a secret containing another wins. */
+let pattern: RegExp | undefined;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 function add(text: string): void {
   if (text.length < MIN_SECRET_LENGTH || secrets.has(text)) return;
   secrets.add(text);
-  ordered = [...secrets].sort((a, b) => b.length - a.length);
+  const ordered = [...secrets].sort((a, b) => b.length - a.length);
+  pattern = new RegExp(ordered.map(escapeRegExp).join("|"), "g");
 }
 
 /**
@@ -52,7 +57,7 @@ export function registerSecret(secret: string): void {
 /** Forgets every registered secret (tests). */
 export function clearSecrets(): void {
   secrets.clear();
-  ordered = [];
+  pattern = undefined;
 }
 
 /** How many secrets are registered (their forms counted separately). */
@@ -78,11 +83,47 @@ const SECRET_PARAM =
  * ```
  */
 export function redact(text: string): string {
-  let out = text;
-  for (const secret of ordered) {
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-  }
+  let out = pattern ? text.replace(pattern, REDACTED) : text;
   if (out.includes("://")) out = out.replace(USERINFO, `$1${REDACTED}@`);
   if (out.includes("=")) out = out.replace(SECRET_PARAM, `$1${REDACTED}`);
   return out;
+}
+
+/**
+ * `value` with {@linkcode redact} applied to every string in it (arrays and plain objects are
+ * copied, to a depth of 8; an error is copied with its message and stack redacted; anything else
+ * is kept), for structured records such as log properties,
+ * events and status, redacted before they are serialised so the JSON stays valid.
+ */
+export function redactDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return redact(value);
+  if (depth >= 8 || typeof value !== "object" || value === null) return value;
+  if (value instanceof Error) {
+    // An error's message and stack quote what failed: a URL, a header, a command line.
+    const message = redact(value.message);
+    const stack = value.stack === undefined ? undefined : redact(value.stack);
+    if (message === value.message && stack === value.stack) return value;
+    const copy = new Error(message);
+    copy.name = value.name;
+    copy.stack = stack;
+    return copy;
+  }
+  // Copied only where something changed: logging allocates nothing extra in the common case.
+  if (Array.isArray(value)) {
+    const items = value.map((v) => redactDeep(v, depth + 1));
+    return items.some((v, i) => v !== value[i]) ? items : value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  let out: Record<string, unknown> | undefined;
+  const entries = Object.entries(value);
+  for (const [i, [k, v]] of entries.entries()) {
+    const key = redact(k);
+    const redacted = redactDeep(v, depth + 1);
+    if (!out && (key !== k || redacted !== v)) {
+      out = Object.fromEntries(entries.slice(0, i));
+    }
+    if (out) out[key] = redacted;
+  }
+  return out ?? value;
 }

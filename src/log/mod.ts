@@ -20,9 +20,9 @@ import {
   type Sink,
 } from "@logtape/logtape";
 import { rotatingFileSink } from "./file_sink.ts";
-import { redact } from "../config/redact.ts";
 import { join } from "node:path";
 import { safeJson as escapedJson, safeText } from "../util/safe_text.ts";
+import { redactDeep } from "../config/redact.ts";
 
 export type { Logger } from "@logtape/logtape";
 
@@ -65,14 +65,13 @@ function safeJson(value: unknown): string {
 
 /** One JSON object per line: time, level, logger, the rendered message, and its properties. */
 export function jsonLineFormatter(record: LogRecord): string {
-  // Resolved secrets (channel URLs, tokens) never reach a log line.
-  return redact(safeJson({
+  return safeJson({
     "@timestamp": new Date(record.timestamp).toISOString(),
     level: record.level.toUpperCase(),
     logger: record.category.join("."),
     message: renderMessage(record),
     properties: record.properties,
-  })) + "\n";
+  }) + "\n";
 }
 
 const stderrFormatter = getTextFormatter({
@@ -84,9 +83,7 @@ const stderrFormatter = getTextFormatter({
 
 function stderrSink(record: LogRecord): void {
   try {
-    Deno.stderr.writeSync(
-      encoder.encode(safeText(redact(stderrFormatter(record)), { keepLines: true })),
-    );
+    Deno.stderr.writeSync(encoder.encode(safeText(stderrFormatter(record), { keepLines: true })));
   } catch {
     // stderr is gone (terminal closed): the file sink still has the record.
   }
@@ -94,10 +91,23 @@ function stderrSink(record: LogRecord): void {
 
 const LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warning", "error", "fatal"];
 
+/**
+ * The record with every secret this process resolved (and URL credentials) redacted in its
+ * message parts and properties (see `config/redact.ts`), before any sink formats it.
+ */
+export function redactRecord(record: LogRecord): LogRecord {
+  return {
+    ...record,
+    message: record.message.map((part) => redactDeep(part)),
+    properties: redactDeep(record.properties) as Record<string, unknown>,
+  };
+}
+
+/** A sink that gets the records from `level` up, redacted. */
 function atLeast(sink: Sink, level: LogLevel): Sink {
   const min = LEVELS.indexOf(level);
   const filtered: Sink & Partial<Disposable> = (record) => {
-    if (LEVELS.indexOf(record.level) >= min) sink(record);
+    if (LEVELS.indexOf(record.level) >= min) sink(redactRecord(record));
   };
   // Keep the wrapped sink's dispose, so shutdown flushes and closes the file.
   const disposable = sink as Sink & Partial<Disposable>;

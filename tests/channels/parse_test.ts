@@ -204,3 +204,34 @@ token = "env:TMUX_ORC_TEST_NTFY_TOKEN"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the README's channel examples are a valid config file", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const section = readme.slice(readme.indexOf("## Notification channels"));
+  const block = section.match(/```toml\n([\s\S]*?)```/);
+  assert.ok(block, "a toml block in the Notification channels section");
+  const names = [
+    "TMUX_ORC_HOOK_URL",
+    "TMUX_ORC_HOOK_TOKEN",
+    "TMUX_ORC_HOOK_HMAC",
+    "TMUX_ORC_SLACK_URL",
+    "TMUX_ORC_DISCORD_URL",
+    "TMUX_ORC_TEAMS_URL",
+    "TMUX_ORC_NTFY_TOKEN",
+  ];
+  for (const name of names) Deno.env.set(name, `https://example.invalid/${name.toLowerCase()}`);
+  try {
+    const channels = await parseChannels(config(block[1]));
+    assert.deepEqual(channels.map((c) => c.type), [
+      "webhook",
+      "slack",
+      "discord",
+      "teams",
+      "ntfy",
+      "exec",
+      "pm",
+    ]);
+  } finally {
+    for (const name of names) Deno.env.delete(name);
+  }
+});

@@ -55,7 +55,6 @@ export function serviceCommandLine(
   if (ctx.global.server.socketPath !== undefined) {
     argv.push("-S", resolve(ctx.global.server.socketPath));
   }
-  if (ctx.global.configFlag !== undefined) argv.push("--config", resolve(ctx.global.configFlag));
   argv.push(...monitorArgs(values), ...superviseArgs(values));
   const environment: Record<string, string> = {};
   let stateDirectory = false;
@@ -65,6 +64,7 @@ export function serviceCommandLine(
     environment.TMUX_ORC_STATE_DIR = SYSTEM_STATE_DIR;
     stateDirectory = true;
   }
+  if (ctx.global.configFlag !== undefined) argv.push("--config", resolve(ctx.global.configFlag));
   return { argv, environment, stateDirectory };
 }
 

@@ -27,13 +27,13 @@ export const superviseCommand = defineCommand({
     "Restarts the monitor at once when it dies (with exponential backoff), kills and replaces it\n" +
     "when its heartbeat goes stale, cools off after too many failures, and never gives up.",
   options: { ...MONITOR_TABLE, ...SUPERVISOR_TABLE, ...DAEMON_TABLE },
-  configSections: () => ["monitor", "supervise"],
   async run(ctx, options) {
     checkSupervisorValues(options);
     const paths = await ctx.statePaths();
     privateUmask();
     const daemon = options.daemon;
     await setupProcessLogging(paths, { name: "supervisor", stderrLevel: daemon ? false : "info" });
+    for (const warning of (await ctx.config())?.warnings ?? []) log("supervisor").warning(warning);
     const { stop, unhook } = terminationController();
     try {
       return await runSupervisorProcess({
@@ -63,4 +63,5 @@ export const superviseCommand = defineCommand({
       await shutdownLogging();
     }
   },
+  configSections: () => ["monitor", "supervise"],
 });
