@@ -11,8 +11,9 @@
  * 3. **Direct channel** (no `escalate_after`): told then.
  * 4. **Escalation channel** (`escalate_after`): told when the agent is still in the same state
  *    `escalate_after` after its PM was told (or after it entered the state, when the PM was never
- *    told: the PM was busy, the message held); or at once when the PM cannot receive: it has no
- *    PM, or its PM is waiting, rate-limited, crashed, in error, unknown or gone.
+ *    told: the PM was busy, the message held, or the agent has no PM — then `idle` is not news);
+ *    or at once when its PM cannot receive: the PM is waiting, rate-limited, crashed, in error,
+ *    unknown or gone.
  * 5. **Resolved.** When an agent leaves a state a channel was told about (or its pane goes away),
  *    that channel gets a `resolved` notice (unless `resolved = false`).
  *
@@ -145,10 +146,7 @@ export function planEscalations(
       if (agent && agent.state === episode.state && agent.since === episode.since) {
         after.set(key, episode);
       } else if (channel.resolved) {
-        notices.push({
-          channel: channel.name,
-          notice: resolvedNotice(input, channel, key, episode, agent),
-        });
+        emit(channel.name, resolvedNotice(input, channel, key, episode, agent));
       }
     }
     for (const agent of input.agents) {
@@ -201,7 +199,12 @@ function dueReason(
   const spent = `for ${formatSpan(inState)}`;
   if (channel.escalateAfterMs === undefined) return ["state", spent];
   const pm = agent.pmPaneId;
-  if (pm === undefined) return ["escalation", "it has no PM"];
+  if (pm === undefined) {
+    // Nobody was told: the clock runs from `since`. Idle without a PM (a PM waiting for its
+    // agents, a lone agent done) is no emergency: an idle agent matters when its PM let it idle.
+    if (agent.state === "idle") return undefined;
+    return inState >= channel.escalateAfterMs ? ["escalation", "it has no PM"] : undefined;
+  }
   const pmState = agent.pmState ?? "gone";
   const freshUnknown = pmState === "unknown" && agent.pmSince !== undefined &&
     input.nowMs - agent.pmSince < grace;

@@ -15,6 +15,7 @@ import {
   type Channel,
   CHANNEL_TYPES,
   type ChannelType,
+  DEFAULT_ESCALATION_STATES,
   DEFAULT_HUMAN_STATES,
   type RetryPolicy,
 } from "./types.ts";
@@ -221,7 +222,14 @@ async function parseChannel(t: TableReader): Promise<Channel> {
     type,
     enabled: t.boolean("enabled", true),
     filter: {
-      states: readStates(t, type === "pm" ? AGENT_STATES : DEFAULT_HUMAN_STATES),
+      states: readStates(
+        t,
+        type === "pm"
+          ? AGENT_STATES
+          : t.has("escalate_after")
+          ? DEFAULT_ESCALATION_STATES
+          : DEFAULT_HUMAN_STATES,
+      ),
       agents: (t.strings("agents") ?? []).map(globToRegExp),
       sessions: (t.strings("sessions") ?? []).map(globToRegExp),
     },

@@ -21,9 +21,24 @@ export const CHANNEL_TYPES = [
 /** One channel type. */
 export type ChannelType = typeof CHANNEL_TYPES[number];
 
-/** The states a human channel hears about when its table names none. */
+/** The states a direct human channel hears about when its table names none. */
 export const DEFAULT_HUMAN_STATES: readonly AgentState[] = [
   "waiting",
+  "rate_limited",
+  "crashed",
+  "error",
+  "unknown",
+];
+
+/**
+ * The states an escalation channel (`escalate_after`) hears about when its table names none:
+ * every state but `active`. An idle fleet whose PM gave no new work in `escalate_after` has
+ * stopped, and that is what the human wants to hear.
+ */
+export const DEFAULT_ESCALATION_STATES: readonly AgentState[] = [
+  "idle",
+  "waiting",
+  "stuck_input",
   "rate_limited",
   "crashed",
   "error",

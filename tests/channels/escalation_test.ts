@@ -119,8 +119,27 @@ Deno.test("escalation: at once when the PM cannot receive (states, gone, no PM)"
     const { byStep } = run([ops], [{ at: T0 + 1000, agents: [agent({ pmState })] }]);
     assert.equal(byStep[0].length, 0, pmState);
   }
-  const orphan = run([ops], [{ at: T0, agents: [agent({ pmPaneId: undefined })] }]);
-  assert.match(orphan.byStep[0][0].notice.reason, /it has no PM/);
+  // No PM: nobody was told, so the clock runs from `since`.
+  const orphan = run([ops], [
+    { at: T0 + 59 * MIN, agents: [agent({ pmPaneId: undefined })] },
+    { at: T0 + 60 * MIN, agents: [agent({ pmPaneId: undefined })] },
+  ]);
+  assert.deepEqual(orphan.byStep.map((s) => s.length), [0, 1]);
+  assert.match(orphan.byStep[1][0].notice.reason, /it has no PM/);
+  const idleAlone = run([channel({
+    escalateAfterMs: 60 * MIN,
+    filter: { states: new Set(["idle"]), agents: [], sessions: [] },
+  })], [{
+    at: T0 + 120 * MIN,
+    agents: [agent({ state: "idle", pmPaneId: undefined })],
+  }]);
+  assert.equal(idleAlone.byStep[0].length, 0, "idle without a PM is not news");
+  const withIdle = channel({
+    escalateAfterMs: 60 * MIN,
+    filter: { states: new Set(["idle"]), agents: [], sessions: [] },
+  });
+  const idleLeft = run([withIdle], [{ at: T0 + 60 * MIN, agents: [agent({ state: "idle" })] }]);
+  assert.equal(idleLeft.byStep[0].length, 1, "an agent its PM left idle is");
   // min_duration still applies to the PM-cannot-receive case.
   const patient = channel({ escalateAfterMs: 60 * MIN, minDurationMs: 5 * MIN });
   const early = run([patient], [
@@ -168,6 +187,22 @@ Deno.test("escalation: resolved when the agent leaves the state or its pane goes
     { at: T0 + MIN, agents: [agent({ state: "active", since: T0 + MIN })] },
   ]);
   assert.deepEqual(quiet.byStep.map((s) => s.length), [1, 0]);
+});
+
+Deno.test("escalation: a pane that vanishes, returns and vanishes again is resolved once", () => {
+  const both = [agent(), agent({ key: "b", name: "b", paneId: "%9" })];
+  const { byStep } = run([channel()], [
+    { at: T0, agents: both },
+    { at: T0, agents: [both[0]] },
+    { at: T0, agents: both },
+    { at: T0, agents: [both[0]] },
+  ]);
+  assert.deepEqual(byStep.map((s) => s.map((p) => `${p.notice.agent}:${p.notice.event}`)), [
+    ["backend:state", "b:state"],
+    ["b:resolved"],
+    [],
+    [],
+  ]);
 });
 
 Deno.test("escalation: filters by state, agent glob and session glob; pm and disabled ignored", () => {
@@ -294,13 +329,15 @@ Deno.test("escalation properties: ids unique; due rules hold; resolved follows a
             assert.equal(notice.event, "state");
           } else {
             assert.equal(notice.event, "escalation");
-            const cannot = ["waiting", "rate_limited", "crashed", "error", "unknown", "gone"]
-              .includes(view.pmState!);
+            const cannot = view.pmPaneId !== undefined &&
+              ["waiting", "rate_limited", "crashed", "error", "unknown", "gone"]
+                .includes(view.pmState!);
             if (!cannot) assert.ok(now - view.since >= spec.escalate, "escalated too early");
+            if (view.pmPaneId === undefined) assert.notEqual(view.state, "idle");
           }
         }
       }
     }),
-    { numRuns: 300 },
+    { numRuns: 1000 },
   );
 });

@@ -78,7 +78,17 @@ backoff_max = "10s"
   assert.ok(hook.filter.agents[0].test("backend") && !hook.filter.agents[0].test("frontend"));
   assert.ok(hook.filter.sessions[0].test("prod-1") && !hook.filter.sessions[0].test("prod-12"));
   assert.equal(slack.escalateAfterMs, 900_000);
+  // An escalation channel hears about every state but active by default; a direct one less.
   assert.deepEqual([...slack.filter.states].sort(), [
+    "crashed",
+    "error",
+    "idle",
+    "rate_limited",
+    "stuck_input",
+    "unknown",
+    "waiting",
+  ]);
+  assert.deepEqual([...channels[2].filter.states].sort(), [
     "crashed",
     "error",
     "rate_limited",
