@@ -17,6 +17,9 @@
  * 5. **Resolved.** When an agent leaves a state a channel was told about (or its pane goes away),
  *    that channel gets a `resolved` notice (unless `resolved = false`).
  *
+ * 6. **Digest.** More than the channel's `digest_over` notices in one cycle (300 agents hitting
+ *    one account's rate limit) go out as one `digest` notice listing them: one phone buzz.
+ *
  * Notice ids are derived from channel, agent, state, `since` and event: planning the same episode
  * again (after a restart, whose memory starts empty) yields the same id, which the outbox stores
  * only once.
@@ -29,7 +32,7 @@ import type { AgentState } from "../agents/types.ts";
 import { formatSpan, sanitize } from "../notify/format.ts";
 import { matchesAny } from "./glob.ts";
 import { label } from "./payload.ts";
-import type { Channel, Notice, NoticeEvent } from "./types.ts";
+import type { Channel, Notice, NoticeEvent, NoticeItem } from "./types.ts";
 
 /** PM states in which a PM cannot take a message: the human is told at once. */
 export const PM_CANNOT_RECEIVE: ReadonlySet<string> = new Set([
@@ -165,7 +168,7 @@ export function planEscalations(
     }
     if (after.size > 0) told.set(channel.name, after);
   }
-  return { notices, state: { told, sent } };
+  return { notices: digested(notices, input), state: { told, sent } };
 }
 
 /** The stable id of a notice: channel, agent, state, `since` and event. */
@@ -292,4 +295,74 @@ function resolvedNotice(
 
 function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** Per channel: more than `digestOver` notices become one digest (order otherwise kept). */
+function digested(notices: PlannedNotice[], input: EscalationInput): PlannedNotice[] {
+  const byChannel = new Map<string, PlannedNotice[]>();
+  for (const planned of notices) {
+    byChannel.set(planned.channel, [...(byChannel.get(planned.channel) ?? []), planned]);
+  }
+  const out: PlannedNotice[] = [];
+  for (const [name, list] of byChannel) {
+    const over = input.channels.find((c) => c.name === name)?.digestOver ?? 0;
+    if (over <= 0 || list.length <= over) out.push(...list);
+    else out.push({ channel: name, notice: digestNotice(input, name, list.map((p) => p.notice)) });
+  }
+  return out;
+}
+
+/** One notice for many: counts by state in the text, every notice in `items`. */
+export function digestNotice(
+  input: { nowMs: number; host: string },
+  channel: string,
+  members: readonly Notice[],
+): Notice {
+  const items: NoticeItem[] = members.map((n) => ({
+    id: n.id,
+    event: n.event,
+    agent: n.agent,
+    pane_id: n.pane_id,
+    session: n.session,
+    state: n.state,
+    since: n.since,
+    reason: n.reason,
+  }));
+  const counts = new Map<string, number>();
+  for (const n of members) {
+    const what = n.event === "resolved" ? `no longer ${label(n.state)}` : label(n.state);
+    counts.set(what, (counts.get(what) ?? 0) + 1);
+  }
+  const summary = [...counts].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${n} ${what}`)
+    .join(", ");
+  const names = members.slice(0, 5).map((n) => `${sanitize(n.agent)} (${n.pane_id})`).join(", ");
+  const more = members.length > 5 ? ` and ${members.length - 5} more` : "";
+  const states = new Map<AgentState, number>();
+  for (const n of members) states.set(n.state, (states.get(n.state) ?? 0) + 1);
+  const top = [...states].sort((a, b) => b[1] - a[1])[0][0];
+  const sessions = new Set(members.map((n) => n.session));
+  const earliest = members.map((n) => n.since).sort()[0];
+  const ids = members.map((n) => n.id).sort();
+  return {
+    id: createHash("sha256").update([channel, "digest", ...ids].join("\u0000")).digest("hex")
+      .slice(0, 32),
+    event: "digest",
+    channel,
+    host: input.host,
+    agent: `${members.length} agents`,
+    pane_id: "",
+    session: sessions.size === 1 ? members[0].session : "",
+    state: top,
+    detail: "",
+    since: earliest,
+    duration_s: Math.max(...members.map((n) => n.duration_s)),
+    pm: null,
+    pm_state: null,
+    reason: `${members.length} notices in one cycle`,
+    text: `[tmux-orc] ${members.length} agents on ${
+      sanitize(input.host)
+    } need a human: ${summary}: ${names}${more}`,
+    created_at: new Date(input.nowMs).toISOString(),
+    items,
+  };
 }

@@ -26,6 +26,7 @@ export const CHANNEL_DEFAULTS = {
   maxTries: 10,
   backoffMs: 5_000,
   backoffMaxMs: 900_000,
+  digestOver: 5,
 } as const;
 
 const COMMON_KEYS = [
@@ -42,6 +43,7 @@ const COMMON_KEYS = [
   "max_tries",
   "backoff",
   "backoff_max",
+  "digest_over",
 ];
 
 /** The keys each type takes besides the common ones. */
@@ -201,6 +203,7 @@ export function defaultPmChannel(): Channel {
       backoffMs: CHANNEL_DEFAULTS.backoffMs,
       backoffMaxMs: CHANNEL_DEFAULTS.backoffMaxMs,
     },
+    digestOver: 0,
   };
 }
 
@@ -237,6 +240,8 @@ async function parseChannel(t: TableReader): Promise<Channel> {
     resolved: t.boolean("resolved", type !== "pm"),
     timeoutMs: t.duration("timeout") ?? CHANNEL_DEFAULTS.timeoutMs,
     retry: readRetry(t),
+    digestOver: t.integer("digest_over", 0, 10_000) ??
+      (type === "webhook" || type === "exec" || type === "pm" ? 0 : CHANNEL_DEFAULTS.digestOver),
   };
   if (channel.timeoutMs < 100 || channel.timeoutMs > 300_000) {
     throw t.fail("timeout", "expected from 100ms to 5m");

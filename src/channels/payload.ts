@@ -72,6 +72,7 @@ export function buildRequest(channel: Channel, notice: Notice): HttpRequest {
 
 /** `tmux-orc: backend waits on a prompt` (for titles). */
 export function title(notice: Notice): string {
+  if (notice.event === "digest") return `tmux-orc: ${notice.agent} need a human`;
   const what = notice.event === "resolved"
     ? `is no longer ${label(notice.state)}`
     : notice.event === "test"
@@ -141,15 +142,16 @@ function teamsCard(notice: Notice): Record<string, unknown> {
 
 function ntfyPriority(notice: Notice): string {
   if (notice.event === "resolved" || notice.event === "test") return "default";
-  return notice.state === "crashed" || notice.state === "error" || notice.event === "escalation"
-    ? "high"
-    : "default";
+  const urgent = (n: { state: string; event: string }) =>
+    n.state === "crashed" || n.state === "error" || n.event === "escalation";
+  return urgent(notice) || (notice.items ?? []).some(urgent) ? "high" : "default";
 }
 
 function ntfyTags(notice: Notice): string {
   if (notice.event === "resolved") return "white_check_mark";
   if (notice.event === "test") return "test_tube";
-  return notice.state === "crashed" || notice.state === "error" ? "rotating_light" : "warning";
+  const alarm = (n: { state: string }) => n.state === "crashed" || n.state === "error";
+  return alarm(notice) || (notice.items ?? []).some(alarm) ? "rotating_light" : "warning";
 }
 
 /** Slack mrkdwn: `&`, `<`, `>` escaped (no links or mentions from pane text). */

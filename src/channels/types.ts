@@ -98,10 +98,35 @@ export interface Channel {
   timeoutMs: number;
   /** Retries. */
   retry: RetryPolicy;
+  /**
+   * More than this many notices for the channel in one cycle go out as one digest (0: never).
+   * @default 5 for slack, discord, teams and ntfy; 0 for webhook and exec
+   */
+  digestOver: number;
 }
 
 /** What a notice is about. */
-export type NoticeEvent = "state" | "escalation" | "resolved" | "test";
+export type NoticeEvent = "state" | "escalation" | "resolved" | "test" | "digest";
+
+/** One notice inside a digest. */
+export interface NoticeItem {
+  /** The notice's own id. */
+  id: string;
+  /** Its event. */
+  event: NoticeEvent;
+  /** Agent name. */
+  agent: string;
+  /** Agent pane. */
+  pane_id: string;
+  /** tmux session. */
+  session: string;
+  /** The state. */
+  state: AgentState;
+  /** When the agent entered it (ISO 8601). */
+  since: string;
+  /** Why the human is told. */
+  reason: string;
+}
 
 /**
  * One notice, as every channel's payload is built from it and as the outbox keeps it. The generic
@@ -140,4 +165,6 @@ export interface Notice {
   text: string;
   /** When it was planned (ISO 8601). */
   created_at: string;
+  /** A digest's notices (`event: "digest"`). */
+  items?: NoticeItem[];
 }

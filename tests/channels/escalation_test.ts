@@ -16,6 +16,7 @@ import {
 } from "../../src/channels/escalation.ts";
 import { defaultPmChannel } from "../../src/channels/parse.ts";
 import { globToRegExp } from "../../src/channels/glob.ts";
+import { buildRequest } from "../../src/channels/payload.ts";
 import { type Channel, DEFAULT_HUMAN_STATES } from "../../src/channels/types.ts";
 
 const MIN = 60_000;
@@ -203,6 +204,52 @@ Deno.test("escalation: a pane that vanishes, returns and vanishes again is resol
     [],
     [],
   ]);
+});
+
+Deno.test("escalation: more than digest_over notices in one cycle go out as one digest", () => {
+  const fleet = (state: AgentState, since: number) =>
+    Array.from(
+      { length: 12 },
+      (_, i) => agent({ key: `a${i}`, name: `a${i}`, paneId: `%${i + 2}`, state, since }),
+    );
+  const phone = channel({ type: "ntfy", digestOver: 5 });
+  const chat = channel({ name: "chat", digestOver: 0 });
+  const { byStep } = run([phone, chat], [
+    {
+      at: T0,
+      agents: [...fleet("rate_limited", T0).slice(0, 9), ...fleet("crashed", T0).slice(9)],
+    },
+    {
+      at: T0 + MIN,
+      agents: [...fleet("rate_limited", T0).slice(0, 9), ...fleet("crashed", T0).slice(9)],
+    },
+    { at: T0 + 20 * MIN, agents: fleet("active", T0 + 20 * MIN).slice(0, 3) },
+  ]);
+  const ofPhone = byStep.map((s) => s.filter((p) => p.channel === "ops"));
+  const ofChat = byStep.map((s) => s.filter((p) => p.channel === "chat"));
+  assert.deepEqual(ofPhone.map((s) => s.length), [1, 0, 1]);
+  assert.deepEqual(ofChat.map((s) => s.length), [12, 0, 12], "digest_over = 0: one by one");
+  const digest = ofPhone[0][0].notice;
+  assert.equal(digest.event, "digest");
+  assert.equal(digest.items?.length, 12);
+  assert.equal(digest.state, "rate_limited");
+  assert.match(
+    digest.text,
+    /^\[tmux-orc\] 12 agents on box1 need a human: 9 rate-limited, 3 crashed: a0 \(%2\), .* and 7 more$/,
+  );
+  assert.match(
+    ofPhone[2][0].notice.text,
+    /12 agents .*: 9 no longer rate-limited, 3 no longer crashed/,
+  );
+  const request = buildRequest({ ...phone, url: "http://127.0.0.1:9/t" }, digest);
+  assert.equal(request.headers.Title, "tmux-orc: 12 agents need a human");
+  assert.equal(request.headers.Priority, "high", "a crashed member makes it urgent");
+  // The same members give the same digest id (a restart re-plans them).
+  const again = run([phone], [{
+    at: T0 + 5 * MIN,
+    agents: [...fleet("rate_limited", T0).slice(0, 9), ...fleet("crashed", T0).slice(9)],
+  }]);
+  assert.equal(again.byStep[0][0].notice.id, digest.id);
 });
 
 Deno.test("escalation: filters by state, agent glob and session glob; pm and disabled ignored", () => {

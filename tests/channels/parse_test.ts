@@ -97,6 +97,7 @@ backoff_max = "10s"
   ]);
   assert.equal(slack.resolved, true);
   assert.equal(ntfy.priority, "urgent");
+  assert.deepEqual(channels.map((c) => c.digestOver), [0, 5, 5, 5, 5, 0, 0]);
   assert.deepEqual(exec.command, ["/usr/bin/logger", "-t", "tmux-orc"]);
   assert.deepEqual(exec.retry, { maxTries: 3, backoffMs: 1000, backoffMaxMs: 10_000 });
   assert.equal(exec.timeoutMs, 3000);
