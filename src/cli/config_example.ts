@@ -31,6 +31,7 @@ export const CHANNELS_EXAMPLE: readonly string[] = [
   "#   max_tries = 10",
   '#   backoff = "5s"',
   '#   backoff_max = "15m"',
+  "#   digest_over = 5                # more notices in one cycle: one digest",
   "#",
   "#   [[channels]]",
   '#   type = "pm"                    # the PM messages: on by default',

@@ -112,13 +112,15 @@ export class OutboxWorker {
   }
 
   /**
-   * Stops: no new tries; tries in flight get `timeoutMs` to finish, then are aborted (an aborted
-   * try does not count: the row stays pending for the next run).
+   * Stops: one last pass for what is due, then no new tries; tries in flight get `timeoutMs` to
+   * finish, then are aborted (an aborted try does not count: the row stays pending for the next
+   * run).
    */
   async close(timeoutMs = 2000): Promise<void> {
     if (this.#closed) return;
-    this.#closed = true;
     clearTimeout(this.#timer);
+    this.pass(); // what the last cycle wrote (`monitor --once`) gets its try within the bound
+    this.#closed = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<void>((resolve) => {
       timer = setTimeout(() => {

@@ -159,3 +159,31 @@ states = ["crashed"]
     await server.close();
   }
 });
+
+Deno.test("outbox e2e: monitor --once delivers what its cycle planned before it exits", async () => {
+  const server = new TestServer();
+  const box = await Sandbox.create();
+  try {
+    await tmux(box.socket, ["set-option", "-g", "remain-on-exit", "on"]);
+    const pane = (await tmux(box.socket, ["new-window", "-d", "-P", "-F", "#{pane_id}", "exit 1"]))
+      .stdout.trim();
+    assert.equal((await box.cli(["agent", "register", pane, "--name", "w1"])).code, 0);
+    const config = `${box.dir}/config.toml`;
+    await Deno.writeTextFile(
+      config,
+      `[[channels]]\ntype = "discord"\nurl = "${server.url("/d")}"\nstates = ["crashed"]\n`,
+    );
+    await Deno.chmod(config, 0o600);
+    await waitFor(async () => {
+      const r = await box.cli(["monitor", "--once", "--config", config]);
+      assert.equal(r.code, 0, r.stderr);
+      return server.received.length > 0;
+    }, { timeoutMs: 20_000, what: "the notice" });
+    assert.equal(server.received.length, 1);
+    assert.match(JSON.parse(server.received[0].body).content, /w1 \(%\d+\) on .* crashed/);
+    assert.equal(rows(`${box.dir}/tmux-orc.db`)[0].status, "delivered");
+  } finally {
+    await box.cleanup();
+    await server.close();
+  }
+});
