@@ -128,6 +128,12 @@ states = ["crashed"]
     );
     assert.equal(dead.length, 1);
     assert.match(dead[0].detail, /^revoked: dead letter: HTTP 404/);
+    const listed = await box.cli(["events", "--kind", "notification"]);
+    assert.match(listed.stdout, /victim .*delivered via oncall \(crashed\)/);
+    assert.match(
+      listed.stdout,
+      /failed via revoked \(dead letter\) \(crashed\) +revoked: dead letter/,
+    );
     const status = await box.cli(["monitor", "status", "--json"]);
     const report = JSON.parse(status.stdout);
     assert.equal(report.outbox.dead_24h, 1);
