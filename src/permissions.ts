@@ -18,11 +18,13 @@
  *   place), `TMUX_ORC_DEBUG` (stack traces) and the tests' `TMUX_ORC_TEST_*` switches;
  * - sys: `Deno.umask` (so every file it creates is private) and `Deno.uid` (a state dir or file
  *   owned by someone else is refused); Deno has no finer flag for them;
- * - net: only the metrics endpoint (`--metrics-listen HOST:PORT`, an address known at run time)
- *   and the supervisor reading its monitor's endpoint on 127.0.0.1. Nothing listens or connects
- *   unless `--metrics-listen` is given.
+ * - net: the metrics endpoint (`--metrics-listen HOST:PORT`, an address known at run time), the
+ *   supervisor reading its monitor's endpoint on 127.0.0.1, and the notification channels' HTTP
+ *   POSTs (webhook, Slack, Discord, Teams, ntfy: hosts known only from the config file, so the
+ *   flag cannot name them). Nothing listens unless `--metrics-listen` is given, and nothing
+ *   connects out unless a `[[channels]]` table names a URL.
  *
- * No FFI.
+ * No FFI, no `--allow-all`.
  *
  * @module
  */

@@ -11,13 +11,31 @@ import { configEntries } from "../config/option_section.ts";
 import { OPTION_SECTIONS } from "./config_file.ts";
 import { DEFAULT_RESUME_MESSAGE } from "../notify/policy.ts";
 
-/**
- * The commented `[[channels]]` part of the example. HOOK POINT: `src/channels/` (outbox) owns the
- * channel keys; the lead replaces this with its example at merge.
- */
+/** The commented `[[channels]]` part of the example (keys: `src/channels/parse.ts`, README Channels). */
 export const CHANNELS_EXAMPLE: readonly string[] = [
-  "# [[channels]] tables: where notices go besides the PM (see README, Channels).",
+  "# [[channels]] tables: where notices go besides the PM (see README, Notification channels).",
   '# Secrets (URLs, tokens) may be "env:NAME", "file:/path" (a 0600 file) or the value.',
+  '# Durations: seconds, or strings such as "90s", "10m", "1h". Test: tmux-orc notify test',
+  "#",
+  "#   [[channels]]",
+  '#   type = "slack"                 # webhook, slack, discord, teams, ntfy, exec or pm',
+  '#   name = "oncall"',
+  '#   url = "env:TMUX_ORC_SLACK_URL"',
+  '#   states = ["waiting", "rate_limited", "crashed", "error", "unknown"]',
+  '#   agents = ["*"]                 # globs on agent names',
+  '#   sessions = ["*"]               # globs on tmux session names',
+  '#   min_duration = "10m"           # only once an agent has stayed in the state this long',
+  '#   escalate_after = "15m"         # only when the PM was told and nothing changed (or cannot receive)',
+  "#   resolved = true                # also say when it is over",
+  '#   timeout = "10s"',
+  "#   max_tries = 10",
+  '#   backoff = "5s"',
+  '#   backoff_max = "15m"',
+  "#   digest_over = 5                # more notices in one cycle: one digest",
+  "#",
+  "#   [[channels]]",
+  '#   type = "pm"                    # the PM messages: on by default',
+  "#   enabled = true",
 ];
 
 function exampleValue(entry: OptionEntry): string {

@@ -8,7 +8,7 @@
  */
 
 import { type LoadedConfig, tableAt } from "../config/mod.ts";
-import { isTable } from "../config/keys.ts";
+import { parseChannels } from "../channels/parse.ts";
 import { mergeValues, sectionValues } from "../config/option_section.ts";
 import { METRICS_TABLE, MONITOR_TABLE } from "./commands/monitor_options.ts";
 import { SUPERVISOR_TABLE } from "./commands/supervise_options.ts";
@@ -32,22 +32,11 @@ export type OptionSectionName = keyof typeof OPTION_SECTIONS;
 export const TOP_LEVEL_KEYS: readonly string[] = [...Object.keys(OPTION_SECTIONS), "channels"];
 
 /**
- * Checks `[[channels]]`.
- *
- * HOOK POINT (lead, at merge with `wt-outbox`): replace the body with
- * `await parseChannels(config);` from `src/channels/`, which validates every channel and
- * resolves (and so registers for redaction) its secrets. Until then only the shape is checked.
+ * Checks `[[channels]]`: every channel validated and its secrets resolved (and so registered for
+ * redaction) by `parseChannels` (`src/channels/`).
  */
 export async function checkChannels(config: LoadedConfig): Promise<void> {
-  await Promise.resolve();
-  const channels = config.data.channels;
-  if (channels === undefined) return;
-  if (!Array.isArray(channels)) {
-    throw config.errorAt(["channels"], "expected [[channels]] tables (an array of tables)");
-  }
-  channels.forEach((channel, i) => {
-    if (!isTable(channel)) throw config.errorAt(["channels", i], "expected a table");
-  });
+  await parseChannels(config);
 }
 
 /** Checks what one option alone cannot (the same rule as `checkSupervisorValues`). */

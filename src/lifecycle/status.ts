@@ -14,6 +14,7 @@ import { type DaemonState, readDaemon } from "../state/pid_file.ts";
 import { openNoFollow } from "../state/safe_open.ts";
 import { readSupervisorSnapshot } from "./supervisor_process.ts";
 import type { LastExit, SupervisorSnapshot, SupervisorState } from "./supervisor.ts";
+import { outboxProblems, type OutboxStatus, outboxStatus } from "../outbox/status.ts";
 
 /** The status report (`monitor status --json`). */
 export interface StatusReport {
@@ -48,6 +49,8 @@ export interface StatusReport {
     /** Who owns the tmux server while this monitor stands by (watching nothing), else `null`. */
     standby: string | null;
   };
+  /** Notices for human channels (`null`: no store yet, or channels never used). */
+  outbox: OutboxStatus | null;
   /** Whether a supervisor heals the monitor. */
   self_healing: boolean;
   /** `healthy`, `unhealthy` or `not_running`. */
@@ -190,6 +193,8 @@ export async function collectStatus(
     if (problems.length === 0) problems.push("supervisor runs but no monitor is running");
   }
   const running = sup.running || mon.running;
+  const outbox = outboxStatus(paths.database, now);
+  if (outbox) problems.push(...outboxProblems(outbox));
   return {
     supervisor: {
       running: sup.running,
@@ -217,6 +222,7 @@ export async function collectStatus(
       store_lost: beatLive?.storeLost ?? 0,
       standby: beatLive?.standby ?? null,
     },
+    outbox,
     self_healing: Boolean(supPid),
     health: !running ? "not_running" : problems.length > 0 ? "unhealthy" : "healthy",
     problems,

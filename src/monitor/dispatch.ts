@@ -330,6 +330,11 @@ export class NotificationDispatch {
     };
   }
 
+  /** When the PM was last told that `agentKey` entered `state` (wall ms): escalation's clock. */
+  lastNotified(agentKey: string, state: AgentState): number | undefined {
+    return this.#lastNotified(agentKey, state);
+  }
+
   #lastNotified(agentKey: string, state: AgentState): number | undefined {
     const memory = this.#marks.get(markKey(agentKey, state));
     if (memory !== undefined) return memory;

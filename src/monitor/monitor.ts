@@ -67,6 +67,8 @@ import type { AgentPane } from "./registry.ts";
 import { type StoreOp, WriteQueue } from "./write_queue.ts";
 import { StatusLine } from "./status_line.ts";
 import type { AgentSample, MonitorMetrics } from "../metrics/monitor_metrics.ts";
+import { HumanChannels } from "../outbox/human.ts";
+import { pmFilter } from "../channels/pm_filter.ts";
 
 export { DEFAULT_MONITOR_OPTIONS, type MonitorOptions } from "./options.ts";
 export type { CycleResult, MonitorDeps } from "./types.ts";
@@ -112,6 +114,8 @@ export class Monitor {
   readonly #ownership: Ownership | undefined;
   readonly #status: StatusLine | undefined;
   readonly #metrics: MonitorMetrics | undefined;
+  readonly #humans: HumanChannels | undefined;
+  readonly #pmFilter: ReturnType<typeof pmFilter>;
   #cycle = 0;
   #tmuxUp: boolean | undefined;
   #restored = false;
@@ -150,6 +154,15 @@ export class Monitor {
       options: this.#options,
       metrics: deps.metrics,
     });
+    this.#pmFilter = pmFilter(deps.channels ?? []);
+    this.#humans = writes
+      ? HumanChannels.forMonitor({
+        channels: deps.channels ?? [],
+        access: (fn) => writes.use(fn),
+        logger: deps.logger,
+        worker: { wall: () => deps.clock.wall(), ...deps.outbox },
+      })
+      : undefined;
     this.#capture = {
       tmux: deps.tmux,
       clock: deps.clock,
@@ -230,12 +243,21 @@ export class Monitor {
       since: observation.since,
     }));
     await this.#status?.update(samples);
-    if (this.#options.notify) this.#notify(agents, work);
+    if (this.#options.notify && this.#pmFilter.enabled) this.#notify(agents, work);
+    this.#humans?.plan({
+      agents,
+      observationOf: (paneId) => this.#memory.panes.get(paneId)?.observation,
+      nowMs: work.wallNow,
+      pmToldAt: (key, state) => this.#dispatch.lastNotified(key, state),
+      records: work.records,
+      unknownGraceMs: this.#options.notifyUnknownAfterMs,
+    });
     await runPaneJobs(work.jobs, this.#logger);
     this.#journal.commitOutcomes(
       work.records,
       serializeState(this.#memory.snapshot(this.#dispatch.policy)),
     );
+    this.#humans?.kick();
     this.#journal.prune(work.monoNow, work.wallNow);
     result.storeQueued = this.#journal.queued;
     result.storeLost = this.#journal.lost;
@@ -249,6 +271,7 @@ export class Monitor {
   async close(): Promise<void> {
     this.#detector.close();
     await this.#status?.clear();
+    await this.#humans?.close();
     try {
       await this.#ownership?.release(this.#tmux);
     } catch { /* best effort: a dead owner is taken over anyway */ }
@@ -472,7 +495,9 @@ export class Monitor {
   #notify(agents: readonly AgentPane[], work: CycleWork): void {
     this.#dispatch.plan({
       agents,
-      transitions: work.notices,
+      transitions: this.#pmFilter.accepts
+        ? work.notices.filter((t) => this.#pmFilter.accepts!(t, agents))
+        : work.notices,
       wallNow: work.wallNow,
       stateOf: (paneId) => this.#memory.panes.get(paneId)?.observation.state,
       io: work.jobs,

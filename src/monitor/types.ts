@@ -14,6 +14,8 @@ import type { Detector } from "./detector.ts";
 import type { MonitorOptions } from "./options.ts";
 import type { Ownership } from "./ownership.ts";
 import type { MonitorMetrics } from "../metrics/monitor_metrics.ts";
+import type { Channel } from "../channels/types.ts";
+import type { HumanChannelsDeps } from "../outbox/human.ts";
 
 /** What one cycle did. */
 export interface CycleResult {
@@ -79,4 +81,11 @@ export interface MonitorDeps {
   processFacts?: (panePid: number) => Promise<ProcessHint | undefined>;
   /** Where cycles, transitions and notification outcomes are counted (`/metrics`). */
   metrics?: MonitorMetrics;
+  /**
+   * The configured channels (`parseChannels`): human ones get notices through the outbox
+   * (needs `store`); the `pm` one filters or turns off the PM messages.
+   */
+  channels?: readonly Channel[];
+  /** Outbox worker tuning (tests). */
+  outbox?: HumanChannelsDeps["worker"];
 }

@@ -25,7 +25,7 @@ import {
 } from "./types.ts";
 
 /** The tables {@linkcode Store.dumpTables} copies. */
-const DUMPED_TABLES: readonly string[] = ["events", "agents", "notify_marks", "meta"];
+const DUMPED_TABLES: readonly string[] = ["events", "agents", "notify_marks", "meta", "outbox"];
 
 /**
  * The store. Create it with {@linkcode openStore}; the constructor is internal.
@@ -368,6 +368,19 @@ export class Store {
       `INSERT INTO meta (key, value) VALUES (?, ?)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     ).run(key, value);
+  }
+
+  /**
+   * A prepared statement, cached (for the store's own modules, such as `outbox.ts`). Writes through
+   * it must go through {@linkcode Store.transaction} or be single statements.
+   */
+  statement(sql: string): StatementSync {
+    return this.#stmt(sql);
+  }
+
+  /** Throws unless the store takes writes (closed, read-only). */
+  assertWritable(): void {
+    this.#writable();
   }
 
   /** Closes the database. Idempotent. */

@@ -78,6 +78,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX events_pane_ts ON events (pane_id, ts);
     `,
   },
+  {
+    version: 3,
+    description: "outbox: notices for human channels, written before any delivery",
+    sql: `
+      CREATE TABLE outbox (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        notice TEXT NOT NULL CHECK (json_valid(notice)),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        last_error TEXT,
+        done_at INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX outbox_due ON outbox (status, next_at);
+    `,
+  },
 ];
 
 /** The schema version this code reads and writes. */

@@ -50,7 +50,7 @@ Deno.test("the permission flags are explicit: exactly these, no --allow-all, no 
   for (const flag of PERMISSION_FLAGS) {
     assert.doesNotMatch(flag, /^(-A|--allow-all|--allow-ffi)/);
   }
-  // Network only for the metrics endpoint (--metrics-listen); every other flag as before.
+  // Network for the metrics endpoint and the channels' POSTs; every other flag as before.
   assert.deepEqual([...PERMISSION_FLAGS].sort(), [
     "--allow-env",
     "--allow-net",

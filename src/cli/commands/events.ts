@@ -43,8 +43,12 @@ export function eventWhat(event: EventRecord): string {
   switch (event.kind) {
     case "transition":
       return `${event.fromState ?? "?"} → ${event.toState ?? "?"}`;
-    case "notification":
-      return `${event.delivery ?? "?"} (${event.toState ?? "?"})`;
+    case "notification": {
+      // A human channel's notice names its channel; a dead letter says so.
+      const channel = typeof event.extra?.channel === "string" ? ` via ${event.extra.channel}` : "";
+      const dead = event.extra?.dead_letter === true ? " (dead letter)" : "";
+      return `${event.delivery ?? "?"}${channel}${dead} (${event.toState ?? "?"})`;
+    }
     default:
       return event.toState ?? "";
   }

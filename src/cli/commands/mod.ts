@@ -26,6 +26,7 @@ import {
   serviceUninstallCommand,
 } from "./service.ts";
 import { completionsCommand } from "./completions.ts";
+import { notifyTestCommand } from "./notify.ts";
 import {
   configCheckCommand,
   configCommand,
@@ -57,5 +58,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   configCheckCommand,
   configPathCommand,
   configExampleCommand,
+  notifyTestCommand,
   completionsCommand,
 ];

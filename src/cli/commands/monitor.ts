@@ -25,6 +25,7 @@ import {
 import { defineCommand } from "../spec.ts";
 import { switchOption } from "../options.ts";
 import { safeJson } from "../../util/safe_text.ts";
+import { parseChannels } from "../../channels/parse.ts";
 import { DAEMON_TABLE, METRICS_TABLE, MONITOR_TABLE, monitorSettings } from "./monitor_options.ts";
 import { MonitorMetrics } from "../../metrics/monitor_metrics.ts";
 import {
@@ -77,6 +78,8 @@ export const monitorCommand = defineCommand({
     const paths = await ctx.statePaths();
     privateUmask();
     const profiles = readProfilesFile(paths.profiles);
+    const config = await ctx.config();
+    const channels = config ? await parseChannels(config) : undefined;
     const { supervisedChild: supervised, once, json, daemon } = options;
     await setupProcessLogging(paths, {
       name: "monitor",
@@ -126,6 +129,7 @@ export const monitorCommand = defineCommand({
             profiles,
             options: settings,
             ownership: new Ownership({ stateDir: paths.dir }),
+            channels,
             detector: new ProcessDetector(profiles, {
               command: [...selfCommand(), "monitor", `--${DETECT_CHILD.detectChild.flag}`],
               logger,

@@ -157,6 +157,10 @@ function formatStatus(report: StatusReport): string[] {
   if (m.store_queued > 0) {
     lines.push(`Store: ${m.store_queued} history rows queued in memory until it can be written`);
   }
+  const o = report.outbox;
+  if (o && (o.pending > 0 || o.dead_24h > 0)) {
+    lines.push(`Outbox: ${o.pending} notices pending, ${o.dead_24h} dead letters in the last 24 h`);
+  }
   for (const p of report.problems) lines.push(`Problem: ${p}`);
   return lines.map((line) => safeText(line));
 }
