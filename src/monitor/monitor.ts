@@ -160,7 +160,11 @@ export class Monitor {
         channels: deps.channels ?? [],
         access: (fn) => writes.use(fn),
         logger: deps.logger,
-        worker: { wall: () => deps.clock.wall(), ...deps.outbox },
+        worker: {
+          wall: () => deps.clock.wall(),
+          onOutcome: (o) => deps.metrics?.notification(o),
+          ...deps.outbox,
+        },
       })
       : undefined;
     this.#capture = {

@@ -58,6 +58,11 @@ export interface OutboxWorkerDeps {
   pollMs?: number;
   /** Jitter source. @default Math.random */
   random?: () => number;
+  /**
+   * Told each try's outcome: `delivered`, `retry` (failed, tried again later) or `dead_letter`
+   * (e.g. the metrics' notifications counter).
+   */
+  onOutcome?: (outcome: { channel: string; state: string; outcome: string }) => void;
 }
 
 /** A row update that could not be written yet (the store was locked): written first next pass. */
@@ -271,6 +276,7 @@ export class OutboxWorker {
       row.id,
       (store) => markRetry(store, row.id, { attempts, nextAt: now + wait, error }),
     );
+    this.#outcome(row, "retry");
   }
 
   #deadLetter(store: Store, row: OutboxRow, attempts: number, error: string): void {
@@ -301,6 +307,7 @@ export class OutboxWorker {
       extra: Record<string, unknown>;
     },
   ): void {
+    this.#outcome(row, what.delivery === "delivered" ? "delivered" : "dead_letter");
     store.recordEvent({
       ts: what.ts,
       kind: "notification",
@@ -317,6 +324,13 @@ export class OutboxWorker {
         ...what.extra,
       },
     });
+  }
+
+  #outcome(row: OutboxRow, outcome: string): void {
+    const state = String((row.notice as unknown as Notice).state ?? "");
+    try {
+      this.#deps.onOutcome?.({ channel: row.channel, state, outcome });
+    } catch { /* a counter never stops a delivery */ }
   }
 
   /** Writes a row update in one transaction; a failed write is kept and tried first next pass. */

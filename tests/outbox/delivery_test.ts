@@ -10,7 +10,7 @@ import { getLogger } from "@logtape/logtape";
 import { parseChannels } from "../../src/channels/parse.ts";
 import type { Channel, Notice } from "../../src/channels/types.ts";
 import { parseConfigText } from "../../src/config/mod.ts";
-import { OutboxWorker } from "../../src/outbox/worker.ts";
+import { OutboxWorker, type OutboxWorkerDeps } from "../../src/outbox/worker.ts";
 import { outboxProblems, outboxStatus } from "../../src/outbox/status.ts";
 import { enqueueNotice, getNotice, listNotices } from "../../src/store/outbox.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
@@ -49,7 +49,10 @@ async function channels(toml: string): Promise<Channel[]> {
 }
 
 /** A store in a temp dir, a worker over it, and cleanup. */
-async function rig(list: Channel[], options: { perChannel?: number } = {}) {
+async function rig(
+  list: Channel[],
+  options: { perChannel?: number; onOutcome?: OutboxWorkerDeps["onOutcome"] } = {},
+) {
   const dir = await Deno.makeTempDir({ prefix: "tmux-orc-outbox-" });
   const store = openStore(`${dir}/db`);
   const worker = new OutboxWorker({
@@ -58,6 +61,7 @@ async function rig(list: Channel[], options: { perChannel?: number } = {}) {
     logger,
     pollMs: 20,
     perChannel: options.perChannel,
+    onOutcome: options.onOutcome,
   });
   const add = (channel: string, n: Notice) =>
     enqueueNotice(store, { id: n.id, channel, createdAt: Date.now(), notice: { ...n, channel } });
@@ -171,12 +175,22 @@ Deno.test("outbox: 503 is retried with backoff until delivered, same id every tr
   const list = await channels(
     `[[channels]]\ntype = "webhook"\nurl = "${server.url()}"\nbackoff = "50ms"\n`,
   );
-  const r = await rig(list);
+  const outcomes: string[] = [];
+  const r = await rig(list, {
+    onOutcome: (o) => outcomes.push(`${o.channel}/${o.state}/${o.outcome}`),
+  });
   try {
     r.add("webhook", notice("n1"));
     r.worker.start();
     await waitFor(() => status(r.store, "n1") === "delivered", { timeoutMs: 5000 });
     assert.equal(server.received.length, 3);
+    // What the metrics' notifications counter hears: two retries, then the delivery.
+    const state = notice("n1").state;
+    assert.deepEqual(outcomes, [
+      `webhook/${state}/retry`,
+      `webhook/${state}/retry`,
+      `webhook/${state}/delivered`,
+    ]);
     assert.deepEqual(server.received.map((q) => q.headers.get("idempotency-key")), [
       "n1",
       "n1",
