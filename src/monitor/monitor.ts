@@ -56,6 +56,7 @@ import {
 } from "./capture.ts";
 import { type Detector, InlineDetector } from "./detector.ts";
 import { NotificationDispatch } from "./dispatch.ts";
+import { applyHook, hookChanged } from "./hook_signal.ts";
 import { Journal } from "./journal.ts";
 import { type ResolvedOptions, resolveMonitorOptions } from "./options.ts";
 import type { Ownership } from "./ownership.ts";
@@ -182,11 +183,11 @@ export class Monitor {
     const monoBefore = this.#clock.monotonic();
     const toCapture = agents.filter((agent) =>
       !captures.screens.has(agent.pane.paneId) &&
-      needsCapture(agent, this.#memory.captureMemory(agent.pane.paneId), {
+      (needsCapture(agent, this.#memory.captureMemory(agent.pane.paneId), {
         changeGating: this.#options.changeGating,
         maxCaptureAgeMs: this.#options.maxCaptureAgeMs,
         monoNow: monoBefore,
-      })
+      }) || hookChanged(agent, this.#memory.panes.get(agent.pane.paneId)))
     ).map((agent) => agent.pane);
     result.captured += await captureAll(toCapture, this.#capture, captures);
 
@@ -355,7 +356,11 @@ export class Monitor {
     for (const [index, agent] of agents.entries()) {
       const id = agent.pane.paneId;
       const mem = this.#memory.panes.get(id);
-      const observation = detected[index];
+      const { observation, noted } = applyHook(agent, detected[index], {
+        memory: mem,
+        wallNow,
+        logger: this.#logger,
+      });
       this.#memory.panes.set(id, {
         pid: agent.pane.pid,
         observation,
@@ -363,6 +368,8 @@ export class Monitor {
         capturedAtMono: captures.screens.has(id) ? monoBefore : mem?.capturedAtMono,
         stuck: mem?.stuck,
         unknownTold: mem?.unknownTold,
+        hook: agent.pane.hook ?? "",
+        hookNoted: noted,
         // A screen the profile does not recognise may be a redraw caught half-way: look again
         // next cycle (and every cycle while it stays unrecognised) instead of trusting it until
         // the pane's output changes.
