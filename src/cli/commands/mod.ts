@@ -25,6 +25,7 @@ import {
   serviceUninstallCommand,
 } from "./service.ts";
 import { completionsCommand } from "./completions.ts";
+import { hookCommand, hooksInstallCommand } from "./hooks.ts";
 
 /** All commands, in `--help` order; the parser picks the longest matching path. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -45,5 +46,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   serviceInstallCommand,
   serviceUninstallCommand,
   serviceStatusCommand,
+  hooksInstallCommand,
+  hookCommand,
   completionsCommand,
 ];
