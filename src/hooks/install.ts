@@ -133,7 +133,7 @@ export function settingsFragment(cli: "claude" | "gemini", self: readonly string
 
 /**
  * `settings` without our hooks: our entries are taken out of every matcher group, a group left
- * empty is dropped, an event left empty too, and `hooks` itself when nothing is left. Everything
+ * empty is dropped, an event left empty too, and `hooks` itself when nothing is left of it. Everything
  * else keeps its place and value. Throws when `hooks` is not an object (nothing is guessed).
  */
 export function removeFromSettings(settings: JsonObject, cli: "claude" | "gemini"): JsonObject {
@@ -154,7 +154,8 @@ export function removeFromSettings(settings: JsonObject, cli: "claude" | "gemini
     if (kept.length > 0 || groups.length === 0) hooks[event] = kept;
   }
   const out: JsonObject = { ...settings, hooks };
-  if (Object.keys(hooks).length === 0) delete out.hooks;
+  const hadAny = Object.keys(settings.hooks).length > 0;
+  if (hadAny && Object.keys(hooks).length === 0) delete out.hooks;
   return out;
 }
 
