@@ -65,6 +65,7 @@ Deno.test("hook value: property: any payload gives a short, safe value that pars
       }, AT);
       const value = formatHookValue(parsed);
       assert.ok(value.length <= MAX_HOOK_VALUE, `${value.length}`);
+      // deno-lint-ignore no-control-regex
       assert.ok(!/[\x00-\x1f\x7f-\x9f'\u202a-\u202e]/.test(value), value);
       const back = parseHookValue(value) as HookEvent;
       assert.equal(back.at, AT);
