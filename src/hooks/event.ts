@@ -65,8 +65,8 @@ const LIMITS = { event: 48, type: 48, tool: 64, message: 160 } as const;
 
 // Controls (C0, DEL, C1) and the bidi/invisible marks a terminal could act on: dropped. A single
 // quote is replaced too (see `record.ts`: the value travels in a single-quoted tmux command).
-// deno-lint-ignore no-control-regex
 const UNSAFE =
+  // deno-lint-ignore no-control-regex
   /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 /** `text` without control or bidi characters, whitespace runs as one space, at most `max` long. */
