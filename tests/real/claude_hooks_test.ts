@@ -138,7 +138,13 @@ async function permissionTrial(rig: Rig): Promise<Trial> {
     });
     await pane.waitForScreen(INPUT_BOX, { timeoutMs: 45_000, what: "Claude's input box" });
     await pane.sendText("Clean the build");
-    await pane.waitForScreen(/❯ Clean the build/, { timeoutMs: 10_000, what: "the typed text" });
+    await pane.waitForScreen(
+      (screen) => screen.replaceAll("\u00a0", " ").includes("❯ Clean the build"),
+      {
+        timeoutMs: 10_000,
+        what: "the typed text",
+      },
+    );
     await pane.sendKeys("Enter");
     const t0 = performance.now();
     let screenAt: number | undefined;
