@@ -111,7 +111,7 @@ interface Trial {
 }
 
 /** Claude Code with hooks asks to run a Bash command; times the screen, the hook, the monitor. */
-async function permissionTrial(rig: Rig, options: { hooks: boolean }): Promise<Trial> {
+async function permissionTrial(rig: Rig, trial: { hooks: boolean }): Promise<Trial> {
   const bin = await claudeBin();
   const mock = await startAnthropicMock([{
     kind: "tool_use",
@@ -123,7 +123,7 @@ async function permissionTrial(rig: Rig, options: { hooks: boolean }): Promise<T
   try {
     const options = { baseUrl: mock.server.url };
     await seedHome(home.dir, options);
-    if (options.hooks) {
+    if (trial.hooks) {
       const install = await runCli(["hooks", "install", "--claude", "--user"], {
         env: { HOME: home.dir, PATH: Deno.env.get("PATH") ?? "", DENO_DIR: denoDir() },
       });
@@ -180,7 +180,7 @@ async function permissionTrial(rig: Rig, options: { hooks: boolean }): Promise<T
     }
     const screen = await pane.capture();
     assert.ok(screenAt !== undefined, `the permission prompt never showed:\n${screen}`);
-    if (options.hooks) {
+    if (trial.hooks) {
       assert.ok(hookAt !== undefined, `no permission hook reached the pane (last: ${event})`);
     } else assert.equal(event, "", "no hook without hooks installed");
     assert.ok(
