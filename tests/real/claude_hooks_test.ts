@@ -16,101 +16,25 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { openStore, type Store } from "../../src/store/store.ts";
-import { parseHookValue } from "../../src/hooks/event.ts";
-import { cliArgv, runCli, signal } from "../helpers/mod.ts";
-import { makePrivateHome, realCliOrSkip, RealServer } from "./harness/mod.ts";
+import { makePrivateHome, realCliOrSkip } from "./harness/mod.ts";
 import { claudeBin } from "./claude/suite.ts";
 import { startAnthropicMock } from "./claude/mock_api.ts";
 import { claudeEnv, seedHome, workDir } from "./claude/setup.ts";
+import { installHooks, INTERVAL, median, type Rig, startRig, watch } from "./hooks_rig.ts";
 
-const INTERVAL = Deno.env.get("TMUX_ORC_HOOKS_INTERVAL") ?? "0.5";
 const PROMPT = /Do you want to proceed\?[\s\S]*1\. Yes/;
 const INPUT_BOX = /─{20,}\s*\n❯[^\n]*\n─{20,}/;
-
-/** This deno's cache: the hook must not download the program again under a private HOME. */
-function denoDir(): string {
-  const home = Deno.env.get("HOME") ?? "/";
-  return Deno.env.get("DENO_DIR") ||
-    join(Deno.env.get("XDG_CACHE_HOME") || join(home, ".cache"), "deno");
-}
-
-interface Rig {
-  server: RealServer;
-  stateDir: string;
-  agents: (paneId: string) => { state: string; detail: string } | undefined;
-  close: () => Promise<void>;
-}
-
-async function startRig(profiles?: unknown): Promise<Rig> {
-  const stateDir = await Deno.makeTempDir({ prefix: "tmux-orc-hooks-live-" });
-  await Deno.chmod(stateDir, 0o700);
-  if (profiles) await Deno.writeTextFile(`${stateDir}/profiles.json`, JSON.stringify(profiles));
-  const server = RealServer.create();
-  await server.openPane({ argv: ["cat"], env: { PATH: "/usr/bin:/bin", HOME: stateDir } });
-  const argv = cliArgv([
-    "monitor",
-    "--interval",
-    INTERVAL,
-    "--idle-after",
-    "2",
-    "--no-submit-stuck",
-    "--state-dir",
-    stateDir,
-    "-L",
-    server.socket,
-  ]);
-  const monitor = new Deno.Command(argv[0], {
-    args: argv.slice(1),
-    stdin: "piped",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  let store: Store | undefined;
-  return {
-    server,
-    stateDir,
-    agents: (paneId) => {
-      try {
-        store ??= openStore(`${stateDir}/tmux-orc.db`, { readonly: true });
-        const row = store.listAgents({ includeGone: true }).find((a) => a.paneId === paneId);
-        return row && { state: row.state, detail: row.detail };
-      } catch {
-        try {
-          store?.close();
-        } catch { /* closed */ }
-        store = undefined;
-        return undefined;
-      }
-    },
-    close: async () => {
-      try {
-        store?.close();
-      } catch { /* closed */ }
-      signal(monitor.pid, "SIGTERM");
-      const timer = setTimeout(() => signal(monitor.pid, "SIGKILL"), 3000);
-      await monitor.stdin.close().catch(() => {});
-      await monitor.status;
-      clearTimeout(timer);
-      await server.kill();
-      await Deno.remove(stateDir, { recursive: true }).catch(() => {});
-    },
-  };
-}
 
 interface Trial {
   /** Prompt on the screen → `agents --json` says waiting (ms; negative: the monitor was first). */
   latencyMs: number;
   /** Prompt on the screen → the hook's event on the pane (ms; negative: the hook was first). */
   hookMs: number;
-  /** The event the pane holds when the monitor says waiting. */
-  event: string;
   /** The monitor's detail then. */
   detail: string;
 }
 
-/** Claude Code with hooks asks to run a Bash command; times the screen, the hook, the monitor. */
+/** Claude Code asks to run a Bash command; times the screen, the hook, the monitor. */
 async function permissionTrial(rig: Rig, trial: { hooks: boolean }): Promise<Trial> {
   const bin = await claudeBin();
   const mock = await startAnthropicMock([{
@@ -124,10 +48,7 @@ async function permissionTrial(rig: Rig, trial: { hooks: boolean }): Promise<Tri
     const options = { baseUrl: mock.server.url };
     await seedHome(home.dir, options);
     if (trial.hooks) {
-      const install = await runCli(["hooks", "install", "--claude", "--user"], {
-        env: { HOME: home.dir, PATH: Deno.env.get("PATH") ?? "", DENO_DIR: denoDir() },
-      });
-      assert.equal(install.code, 0, install.stderr);
+      await installHooks(home.dir, ["--claude", "--user"]);
       const settings = JSON.parse(await Deno.readTextFile(`${home.dir}/.claude/settings.json`));
       assert.equal(settings.permissions.defaultMode, "default", "the seeded settings are kept");
     }
@@ -142,67 +63,27 @@ async function permissionTrial(rig: Rig, trial: { hooks: boolean }): Promise<Tri
     await pane.sendText("Clean the build");
     await pane.waitForScreen(
       (screen) => screen.replaceAll("\u00a0", " ").includes("❯ Clean the build"),
-      {
-        timeoutMs: 10_000,
-        what: "the typed text",
-      },
+      { timeoutMs: 10_000, what: "the typed text" },
     );
     await pane.sendKeys("Enter");
-    const t0 = performance.now();
-    let screenAt: number | undefined;
-    let hookAt: number | undefined;
-    let seenAt: number | undefined;
-    let seen: { state: string; detail: string } | undefined;
-    let event = "";
-    const deadline = t0 + 30_000;
-    while (performance.now() < deadline && (screenAt === undefined || seenAt === undefined)) {
-      const now = performance.now();
-      if (screenAt === undefined && PROMPT.test(await pane.capture())) screenAt = now;
-      const value = await rig.server.tmux([
-        "show-options",
-        "-pqv",
-        "-t",
-        pane.paneId,
-        "@tmux-orc-hook",
-      ]);
-      const hook = parseHookValue(value.trim());
-      if (hook) event = `${hook.event}${hook.type ? ` ${hook.type}` : ""}`;
-      if (
-        hookAt === undefined && hook &&
-        (hook.event === "PermissionRequest" || hook.type === "permission_prompt")
-      ) hookAt = now;
-      const row = rig.agents(pane.paneId);
-      if (seenAt === undefined && row?.state === "waiting") {
-        seenAt = now;
-        seen = row;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const screen = await pane.capture();
-    assert.ok(screenAt !== undefined, `the permission prompt never showed:\n${screen}`);
-    if (trial.hooks) {
-      assert.ok(hookAt !== undefined, `no permission hook reached the pane (last: ${event})`);
-    } else assert.equal(event, "", "no hook without hooks installed");
-    assert.ok(
-      seenAt !== undefined,
-      `the monitor never said waiting: ${JSON.stringify(rig.agents(pane.paneId))}`,
-    );
+    const seen = await watch(rig, pane, {
+      screen: PROMPT,
+      state: "waiting",
+      hook: trial.hooks
+        ? (e) => e.event === "PermissionRequest" || e.type === "permission_prompt"
+        : undefined,
+    });
+    if (!trial.hooks) assert.equal(seen.event, "", "no hook event without hooks");
     await rig.server.closePane(pane);
     return {
-      latencyMs: Math.round(seenAt - screenAt),
-      hookMs: hookAt === undefined ? NaN : Math.round(hookAt - screenAt),
-      event,
-      detail: seen!.detail,
+      latencyMs: Math.round(seen.seenAt - seen.screenAt),
+      hookMs: seen.hookAt === undefined ? NaN : Math.round(seen.hookAt - seen.screenAt),
+      detail: seen.detail,
     };
   } finally {
     await mock.close();
     await home.cleanup();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 Deno.test({
