@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { type HookEvent, parseHookValue } from "../../src/hooks/event.ts";
 import { cliArgv, runCli, signal } from "../helpers/mod.ts";
-import { RealPane, RealServer } from "./harness/mod.ts";
+import { type RealPane, RealServer } from "./harness/mod.ts";
 
 /** The monitor's `--interval` (`TMUX_ORC_HOOKS_INTERVAL`; 30 once subscriptions wake it). */
 export const INTERVAL = Deno.env.get("TMUX_ORC_HOOKS_INTERVAL") ?? "0.5";
