@@ -29,10 +29,19 @@ import {
   isHookCli,
 } from "./event.ts";
 
-/** Longest wait for the payload on stdin (ms); the event is recorded without it after that. */
-export const STDIN_DEADLINE_MS = 40;
-/** Longest wait for `tmux set-option` (ms); the tmux client is killed after that. */
-export const TMUX_DEADLINE_MS = 50;
+/**
+ * Longest wait for the end of the payload on stdin (ms); the event is recorded without it after
+ * that. The CLIs write the payload and close stdin as they spawn the hook, so the read normally
+ * ends at once; but a busy CLI (Gemini CLI renders its UI on the same thread) may write it late:
+ * measured up to a few hundred ms on a loaded machine. The deadline only bounds a stdin that is
+ * never closed.
+ */
+export const STDIN_DEADLINE_MS = 1000;
+/**
+ * Longest wait for the tmux command (ms; it takes ~5 ms); the tmux client is killed after that
+ * and the event is lost (logged), so that a hung tmux server cannot hold the agent.
+ */
+export const TMUX_DEADLINE_MS = 500;
 /** Most payload bytes read (a PostToolUse payload carries the tool's whole output). */
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
 
