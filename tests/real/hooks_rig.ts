@@ -29,7 +29,10 @@ export interface Rig {
   close: () => Promise<void>;
 }
 
-export async function startRig(profiles?: unknown): Promise<Rig> {
+export async function startRig(
+  profiles?: unknown,
+  options: { idleAfter?: string } = {},
+): Promise<Rig> {
   const stateDir = await Deno.makeTempDir({ prefix: "tmux-orc-hooks-live-" });
   await Deno.chmod(stateDir, 0o700);
   if (profiles) await Deno.writeTextFile(`${stateDir}/profiles.json`, JSON.stringify(profiles));
@@ -40,7 +43,7 @@ export async function startRig(profiles?: unknown): Promise<Rig> {
     "--interval",
     INTERVAL,
     "--idle-after",
-    "2",
+    options.idleAfter ?? "2",
     "--no-submit-stuck",
     "--state-dir",
     stateDir,
