@@ -7,7 +7,9 @@
  * 1. The hook alone: the Claude profile's permission-prompt patterns are switched off
  *    (`profiles.json`), so the screen cannot say `waiting`: only the hook can.
  * 2. Latency with hooks and the normal profile: from the prompt appearing on the screen to
- *    `agents --json` showing `waiting` (target ≤ 1 s), printed over several trials.
+ *    `agents --json` showing `waiting` (target ≤ 1 s), printed over several trials, and once
+ *    without hooks for comparison.
+ * 3. `Stop` → idle at once, with `--idle-after 60` (the screen alone would wait a minute).
  *
  * The monitor runs at `--interval 0.5` (`TMUX_ORC_HOOKS_INTERVAL` overrides it: with tmux
  * subscriptions waking the monitor on a hook event, run it at 30).
@@ -18,7 +20,8 @@
 import assert from "node:assert/strict";
 import { makePrivateHome, realCliOrSkip } from "./harness/mod.ts";
 import { claudeBin } from "./claude/suite.ts";
-import { startAnthropicMock } from "./claude/mock_api.ts";
+import { type Reply, startAnthropicMock } from "./claude/mock_api.ts";
+import type { HookEvent } from "../../src/hooks/event.ts";
 import { claudeEnv, seedHome, workDir } from "./claude/setup.ts";
 import { installHooks, INTERVAL, median, type Rig, startRig, watch } from "./hooks_rig.ts";
 
@@ -34,15 +37,31 @@ interface Trial {
   detail: string;
 }
 
+const BASH_CALL: Reply = {
+  kind: "tool_use",
+  name: "Bash",
+  text: "I will clean the build folder.",
+  input: { command: "rm -rf build", description: "Remove the build folder" },
+};
+
+/** Times one event: the screen, the hook, the monitor (see {@linkcode watch}). */
+interface TrialSpec {
+  /** Install the hooks. */
+  hooks: boolean;
+  /** The mock's reply to the prompt. @default a Bash call (permission prompt) */
+  reply?: Reply;
+  /** What the screen shows. @default the permission prompt */
+  screen?: RegExp;
+  /** The state the monitor must report. @default "waiting" */
+  state?: string;
+  /** The hook event to wait for. @default PermissionRequest or Notification permission_prompt */
+  hook?: (event: HookEvent) => boolean;
+}
+
 /** Claude Code asks to run a Bash command; times the screen, the hook, the monitor. */
-async function permissionTrial(rig: Rig, trial: { hooks: boolean }): Promise<Trial> {
+async function permissionTrial(rig: Rig, trial: TrialSpec): Promise<Trial> {
   const bin = await claudeBin();
-  const mock = await startAnthropicMock([{
-    kind: "tool_use",
-    name: "Bash",
-    text: "I will clean the build folder.",
-    input: { command: "rm -rf build", description: "Remove the build folder" },
-  }]);
+  const mock = await startAnthropicMock([trial.reply ?? BASH_CALL]);
   const home = await makePrivateHome("tmux-orc-hooks-claude-");
   try {
     const options = { baseUrl: mock.server.url };
@@ -67,10 +86,10 @@ async function permissionTrial(rig: Rig, trial: { hooks: boolean }): Promise<Tri
     );
     await pane.sendKeys("Enter");
     const seen = await watch(rig, pane, {
-      screen: PROMPT,
-      state: "waiting",
+      screen: trial.screen ?? PROMPT,
+      state: trial.state ?? "waiting",
       hook: trial.hooks
-        ? (e) => e.event === "PermissionRequest" || e.type === "permission_prompt"
+        ? trial.hook ?? ((e) => e.event === "PermissionRequest" || e.type === "permission_prompt")
         : undefined,
     });
     if (!trial.hooks) assert.equal(seen.event, "", "no hook event without hooks");
@@ -136,6 +155,32 @@ Deno.test({
       const med = median(rows.filter((r) => r.hooks).map((r) => r.trial.latencyMs));
       console.log(`median prompt → waiting with hooks: ${med} ms (target ≤ 1000 ms)\n`);
       assert.ok(med <= 1000, `median ${med} ms`);
+    } finally {
+      await rig.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "live hooks: real Claude Code's Stop hook makes the agent idle at once (idle-after 60)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    if (!await realCliOrSkip("claude")) return;
+    const rig = await startRig(undefined, { idleAfter: "60" });
+    try {
+      const trial = await permissionTrial(rig, {
+        hooks: true,
+        reply: { kind: "text", text: "The build folder holds the compiled site." },
+        screen: /The build folder holds the compiled site/,
+        state: "idle",
+        hook: (e) => e.event === "Stop",
+      });
+      console.log(
+        `claude hooks, Stop, --idle-after 60: idle ${trial.latencyMs} ms after the reply showed; ` +
+          `hook ${trial.hookMs} ms; detail: ${trial.detail}`,
+      );
+      assert.match(trial.detail, /^hook: Stop/);
     } finally {
       await rig.close();
     }
