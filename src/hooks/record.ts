@@ -225,17 +225,47 @@ export async function runTmuxBounded(args: string[]): Promise<void> {
   }
 }
 
-/** Writes a failure to `<state-dir>/logs/hook.jsonl` (loaded only when there is one to write). */
+/** The hook's log grows to this size, then starts over in `hook.1.jsonl` (bytes). */
+export const HOOK_LOG_MAX_BYTES = 1024 * 1024;
+
+/**
+ * Writes a failure as one JSON line (the format of the other logs: `@timestamp`, `level`,
+ * `logger`, `message`, `properties`) to `<state-dir>/logs/hook.jsonl`, opened without following
+ * links. Written directly, not through LogTape: the hook's module graph has no npm import, so it
+ * can run without deno.json (see `hookProgram`). Loaded only when there is a failure to write.
+ */
 export async function logHookError(message: string, detail: Record<string, unknown>) {
   try {
-    const [{ ensureStateDir, resolveStateDir }, log] = await Promise.all([
-      import("../state/paths.ts"),
-      import("../log/mod.ts"),
-    ]);
+    const [{ ensureStateDir, resolveStateDir }, { openNoFollow }, { safeJson }] = await Promise
+      .all([
+        import("../state/paths.ts"),
+        import("../state/safe_open.ts"),
+        import("../util/safe_text.ts"),
+      ]);
     const paths = await ensureStateDir(resolveStateDir(undefined));
-    await log.setupLogging({ logDir: paths.logs, name: "hook", stderrLevel: false });
-    log.log("hook").error(message, { ...detail, pid: Deno.pid });
-    await log.shutdownLogging();
+    const path = `${paths.logs}/hook.jsonl`;
+    try {
+      if ((await Deno.lstat(path)).size > HOOK_LOG_MAX_BYTES) {
+        await Deno.rename(path, `${paths.logs}/hook.1.jsonl`);
+      }
+    } catch { /* no log yet */ }
+    const text = message.replace(
+      /\{(\w+)\}/g,
+      (all, key) => key in detail ? String(detail[key]) : all,
+    );
+    const line = safeJson({
+      "@timestamp": new Date().toISOString(),
+      level: "ERROR",
+      logger: "hook",
+      message: text,
+      properties: { ...detail, pid: Deno.pid },
+    }) + "\n";
+    const file = await openNoFollow(path, { append: true, create: true });
+    try {
+      await file.write(new TextEncoder().encode(line));
+    } finally {
+      file.close();
+    }
   } catch { /* nowhere to report: the agent must not notice */ }
 }
 

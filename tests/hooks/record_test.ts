@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { cliArgv, tempStateDir } from "../helpers/mod.ts";
+import { hookProgram } from "../../src/cli/commands/hooks.ts";
+import { currentSelfExecEnv } from "../../src/lifecycle/self_exec.ts";
 import { startTestServer, type TestServer } from "../tmux/test_server.ts";
 import { parseHookValue } from "../../src/hooks/event.ts";
 import {
@@ -21,9 +23,9 @@ async function hookValue(server: TestServer, pane: string): Promise<string> {
 /** Runs the real `tmux-orc hook` as a CLI's hook would: env, stdin, argv. */
 async function runHook(
   args: string[],
-  options: { env: Record<string, string>; stdin?: string },
+  options: { env: Record<string, string>; stdin?: string; argv?: string[] },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const argv = cliArgv(["hook", ...args]);
+  const argv = options.argv ? [...options.argv, ...args] : cliArgv(["hook", ...args]);
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
     env: options.env,
@@ -83,6 +85,21 @@ Deno.test({
       assert.equal(event?.type, "permission_prompt");
       assert.equal(event?.cli, "claude");
       assert.ok(event!.at >= before && event!.at <= Date.now(), `${event?.at}`);
+
+      // The very argv `hooks install` writes (under deno: DENO_DIR pinned, no deno.json).
+      const program = hookProgram({
+        ...currentSelfExecEnv(),
+        standalone: false,
+        mainModule: new URL("../../main.ts", import.meta.url).href,
+      });
+      assert.ok(program.includes("--no-config") && program[0] === "/usr/bin/env", `${program}`);
+      const installed = await runHook(["--cli", "gemini", "Notification"], {
+        env,
+        stdin: '{"notification_type":"ToolPermission"}',
+        argv: [...program, "hook"],
+      });
+      assert.deepEqual(installed, { code: 0, stdout: "", stderr: "" });
+      assert.equal(parseHookValue(await hookValue(server, pane))?.type, "ToolPermission");
 
       // Codex: the JSON is the last argument; stdin stays empty.
       const codex = await runHook(["--cli", "codex", "notify", '{"type":"agent-turn-complete"}'], {

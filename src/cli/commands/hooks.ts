@@ -36,9 +36,12 @@ export const HOOKS_INSTALL_TABLE = {
 };
 
 /**
- * The argv prefix our hooks run: this program. Under `deno run` with `DENO_DIR` pinned to this
- * deno's cache: the agent may run with another HOME (a sandbox, a test's private HOME), and deno
- * would then fetch and compile the whole program again on the hook's first run.
+ * The argv prefix our hooks run: this program. Under `deno run`:
+ *
+ * - `DENO_DIR` pinned to this deno's cache: the agent may run with another HOME (a sandbox, a
+ *   test's private HOME), and deno would fetch and compile the program again on its first hook;
+ * - `--no-config` instead of `--config deno.json`: `hook`'s module graph (`src/hooks/record.ts`)
+ *   has no npm import, and resolving deno.json's npm packages costs ~45 ms a run (measured).
  */
 export function hookProgram(env: SelfExecEnv = currentSelfExecEnv()): string[] {
   const self = selfCommand(env);
@@ -46,7 +49,11 @@ export function hookProgram(env: SelfExecEnv = currentSelfExecEnv()): string[] {
   const home = Deno.env.get("HOME") ?? "/";
   const cache = Deno.env.get("XDG_CACHE_HOME") || join(home, ".cache");
   const denoDir = Deno.env.get("DENO_DIR") || join(cache, "deno");
-  return ["/usr/bin/env", `DENO_DIR=${denoDir}`, ...self];
+  const config = self.indexOf("--config");
+  const argv = config < 0
+    ? self
+    : [...self.slice(0, config), "--no-config", ...self.slice(config + 2)];
+  return ["/usr/bin/env", `DENO_DIR=${denoDir}`, ...argv];
 }
 
 function chosenCli(options: { claude: boolean; codex: boolean; gemini: boolean }): HookCli {
