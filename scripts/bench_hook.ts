@@ -1,9 +1,9 @@
 /**
  * How long `tmux-orc hook` takes, as an agent CLI runs it: a fresh process per event, the event's
  * JSON on stdin, `$TMUX`/`$TMUX_PANE` of a pane of a private tmux server. Prints a table of wall
- * times per way of running the program (`deno run` of the sources through the fast path in
- * `main.ts`; the same reached the long way, through the whole CLI; a compiled binary or a bundle
- * when given).
+ * times per way of running the program: the argv `hooks install` writes when run from the sources
+ * (the fast path in `main.ts`, no deno.json); the same with deno.json; reached the long way,
+ * through the whole CLI; a compiled binary or a bundle when given.
  *
  * ```sh
  * deno task bench-hook [--runs 30] [--binary dist/tmux-orc] [--bundle dist/tmux-orc.js]
@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { currentSelfExecEnv, selfCommand } from "../src/lifecycle/self_exec.ts";
 import { PERMISSION_FLAGS } from "../src/permissions.ts";
 import { parseHookValue } from "../src/hooks/event.ts";
+import { hookProgram } from "../src/cli/commands/hooks.ts";
 
 const { values } = parseArgs({
   options: {
@@ -90,13 +91,34 @@ try {
     TMUX: `${path},0,0`,
     TMUX_PANE: pane,
   };
+  const installed = hookProgram({
+    ...currentSelfExecEnv(),
+    standalone: false,
+    mainModule: `file://${main}`,
+  });
   const ways: [string, string[]][] = [
-    ["deno run main.ts (fast path)", [...fromSource, "hook", "--cli", "claude", "Notification"]],
+    ["as `hooks install` writes it (deno run --no-config)", [
+      ...installed,
+      "hook",
+      "--cli",
+      "claude",
+      "Notification",
+    ]],
+    ["deno run --config deno.json main.ts", [
+      ...fromSource,
+      "hook",
+      "--cli",
+      "claude",
+      "Notification",
+    ]],
     [
       "deno run main.ts, whole CLI (-L first)",
       [...fromSource, "-S", path, "hook", "--cli", "claude", "Notification"],
     ],
   ];
+  // The floor: deno starting an empty script (no tmux call).
+  const empty = await Deno.makeTempFile({ suffix: ".ts" });
+  ways.push(["floor: deno run of an empty script", [Deno.execPath(), "run", "--no-config", empty]]);
   if (values.binary) {
     ways.push(["compiled binary", [values.binary, "hook", "--cli", "claude", "Notification"]]);
   }
@@ -126,9 +148,13 @@ try {
     const value = parseHookValue(
       await tmux(socket, ["show-options", "-pqv", "-t", pane, "@tmux-orc-hook"]),
     );
-    if (value?.type !== "permission_prompt") throw new Error(`${name}: the event was not recorded`);
+    if (!name.startsWith("floor") && value?.type !== "permission_prompt") {
+      throw new Error(`${name}: the event was not recorded`);
+    }
+    await tmux(socket, ["set-option", "-pu", "-t", pane, "@tmux-orc-hook"]);
     console.log(`| ${name} | ${stats(samples)} |`);
   }
+  await Deno.remove(empty);
 } finally {
   await tmux(socket, ["kill-server"]).catch(() => {});
 }
