@@ -134,7 +134,7 @@ Deno.test("panes: property: any string values survive the encoding", () => {
 
 Deno.test("panes: malformed output throws", () => {
   const good = render(SAMPLE);
-  assert.throws(() => parsePaneRecords(["%1 2 ;"]), /expected 25 fields, got 2/);
+  assert.throws(() => parsePaneRecords(["%1 2 ;"]), /expected 26 fields, got 2/);
   assert.throws(() => parsePaneRecords([good.join("\n").slice(0, -2)]), /unterminated/);
   assert.throws(() => splitEscapedRecords(["a b\\"]), /trailing backslash/);
   assert.throws(() => splitEscapedRecords(["a ;x"]), /no newline/);
