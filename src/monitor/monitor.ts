@@ -68,8 +68,8 @@ import type { AgentPane } from "./registry.ts";
 import { type StoreOp, WriteQueue } from "./write_queue.ts";
 
 export { DEFAULT_MONITOR_OPTIONS, type MonitorOptions } from "./options.ts";
-export type { CycleResult, MonitorDeps } from "./types.ts";
-import type { CycleResult, MonitorDeps } from "./types.ts";
+export type { CycleOptions, CycleResult, MonitorDeps } from "./types.ts";
+import type { CycleOptions, CycleResult, MonitorDeps } from "./types.ts";
 
 /** One cycle's work in progress: what it found, and what it still has to write and do. */
 interface CycleWork {
@@ -162,8 +162,11 @@ export class Monitor {
     return new Map([...this.#memory.panes].map(([id, mem]) => [id, mem.observation]));
   }
 
-  /** Runs one cycle. Never throws for tmux or store trouble: no server means zero panes. */
-  async cycle(): Promise<CycleResult> {
+  /**
+   * Runs one cycle (an early, change-only one with `options.panes`). Never throws for tmux or
+   * store trouble: no server means zero panes.
+   */
+  async cycle(options: CycleOptions = {}): Promise<CycleResult> {
     const start = this.#clock.monotonic();
     const result = this.#newResult();
     const finish = () => {
@@ -181,17 +184,22 @@ export class Monitor {
     const captures: Captures = { screens: new Map(), marks: new Map() };
     const agents = await this.#findAgents(panes, captures, result);
     const monoBefore = this.#clock.monotonic();
+    // While tmux reports changes (`change_feed.ts`), an unchanged pane is recaptured less often.
+    const captureAgeMs = options.watched
+      ? Math.max(this.#options.maxCaptureAgeMs, this.#options.watchedCaptureAgeMs)
+      : this.#options.maxCaptureAgeMs;
     const toCapture = agents.filter((agent) =>
       !captures.screens.has(agent.pane.paneId) &&
+      (options.panes === undefined || options.panes.has(agent.pane.paneId)) &&
       (needsCapture(agent, this.#memory.captureMemory(agent.pane.paneId), {
         changeGating: this.#options.changeGating,
-        maxCaptureAgeMs: this.#options.maxCaptureAgeMs,
+        maxCaptureAgeMs: captureAgeMs,
         monoNow: monoBefore,
       }) || hookChanged(agent, this.#memory.panes.get(agent.pane.paneId)))
     ).map((agent) => agent.pane);
     result.captured += await captureAll(toCapture, this.#capture, captures);
 
-    const work = await this.#detect(agents, captures, monoBefore, result);
+    const work = await this.#detect(agents, captures, { monoBefore, captureAgeMs }, result);
     for (const entry of work.observed) this.#react(entry, work);
     result.agents = agents.length;
     result.states = countStates(work.observed.map((o) => o.observation));
@@ -318,7 +326,7 @@ export class Monitor {
   async #detect(
     agents: readonly AgentPane[],
     captures: Captures,
-    monoBefore: number,
+    { monoBefore, captureAgeMs }: { monoBefore: number; captureAgeMs: number },
     result: CycleResult,
   ): Promise<CycleWork> {
     const monoNow = this.#clock.monotonic();
@@ -329,8 +337,8 @@ export class Monitor {
       stuckAfterMs: options.stuckAfterMs ?? options.idleAfterMs,
       defaultTimeZone: options.defaultTimeZone,
       unknownAfterMs: options.unknownAfterMs,
-      // An unchanged pane is recaptured every maxCaptureAgeMs: older findings mean failed captures.
-      maxCarryMs: options.maxCaptureAgeMs + options.unknownAfterMs,
+      // An unchanged pane is recaptured every captureAgeMs: older findings mean failed captures.
+      maxCarryMs: captureAgeMs + options.unknownAfterMs,
     };
     const detected = await this.#detector.detectAll(
       agents.map((agent) => ({
