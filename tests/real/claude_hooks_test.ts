@@ -11,8 +11,8 @@
  *    without hooks for comparison.
  * 3. `Stop` → idle at once, with `--idle-after 60` (the screen alone would wait a minute).
  *
- * The monitor runs at `--interval 0.5` (`TMUX_ORC_HOOKS_INTERVAL` overrides it: with tmux
- * subscriptions waking the monitor on a hook event, run it at 30).
+ * The monitor runs at `--interval 30` (`TMUX_ORC_HOOKS_INTERVAL` overrides it): its tmux
+ * subscription wakes it when the hook's pane option or the screen changes.
  *
  * @module
  */

@@ -12,8 +12,12 @@ import { type HookEvent, parseHookValue } from "../../src/hooks/event.ts";
 import { cliArgv, runCli, signal } from "../helpers/mod.ts";
 import { type RealPane, RealServer } from "./harness/mod.ts";
 
-/** The monitor's `--interval` (`TMUX_ORC_HOOKS_INTERVAL`; 30 once subscriptions wake it). */
-export const INTERVAL = Deno.env.get("TMUX_ORC_HOOKS_INTERVAL") ?? "0.5";
+/**
+ * The monitor's `--interval` (`TMUX_ORC_HOOKS_INTERVAL`, default 30): the monitor's tmux
+ * subscription (`src/tmux/pane_watch.ts`) wakes it when a pane's `@tmux-orc-hook` or screen
+ * changes, so the periodic cycle is only the safety net.
+ */
+export const INTERVAL = Deno.env.get("TMUX_ORC_HOOKS_INTERVAL") ?? "30";
 
 /** This deno's cache: the hook must not download the program again under a private HOME. */
 export function denoDir(): string {
