@@ -81,11 +81,14 @@ function stats(samples: number[]): string {
 }
 
 const socket = `tmux-orc-bench-hook-${crypto.randomUUID().slice(0, 8)}`;
+const stateDir = await Deno.makeTempDir({ prefix: "tmux-orc-bench-hook-" });
 try {
   await tmux(socket, ["new-session", "-d", "-s", "bench", "--", "sleep", "600"]);
   const pane = await tmux(socket, ["list-panes", "-t", "bench", "-F", "#{pane_id}"]);
   const path = await tmux(socket, ["display-message", "-p", "-t", pane, "#{socket_path}"]);
   const env = {
+    // A private state dir: a failure's log line must not land in the user's.
+    TMUX_ORC_STATE_DIR: stateDir,
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     HOME: Deno.env.get("HOME") ?? "/",
     TMUX: `${path},0,0`,
@@ -155,6 +158,9 @@ try {
     console.log(`| ${name} | ${stats(samples)} |`);
   }
   await Deno.remove(empty);
+  const failures = await Deno.readTextFile(`${stateDir}/logs/hook.jsonl`).catch(() => "");
+  if (failures !== "") console.log(`hook failures logged:\n${failures}`);
 } finally {
   await tmux(socket, ["kill-server"]).catch(() => {});
+  await Deno.remove(stateDir, { recursive: true }).catch(() => {});
 }

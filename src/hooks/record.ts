@@ -256,7 +256,7 @@ export async function logHookError(message: string, detail: Record<string, unkno
     const line = safeJson({
       "@timestamp": new Date().toISOString(),
       level: "ERROR",
-      logger: "hook",
+      logger: "tmux-orc.hook",
       message: text,
       properties: { ...detail, pid: Deno.pid },
     }) + "\n";
