@@ -43,7 +43,7 @@ Deno.test("parseSubscriptionChange: fields, a value with ' : ' in it, reserved a
 });
 
 function record(id: string, activity: number, hook = ""): string {
-  const fields = [id, String(activity), "0", "0", "0", "80", "24", "0", "0", "claude"];
+  const fields = [id, String(activity), "0", "0", "0", "80", "24", "0", "0"];
   while (fields.length < PANE_WATCH_FIELDS.length - 1) fields.push("");
   fields.push(hook);
   return fields.join(" ") + " ;";
