@@ -59,19 +59,30 @@ export interface MonitorDaemonOptions {
 /** The pane id that stands for "every pane" in {@linkcode EarlyCycles}. */
 const ALL_PANES = "*";
 
-/** Wakes a waiting loop when a change arrives. */
+/**
+ * Wakes a waiting loop when a change arrives. One controller per wait (no `AbortSignal.any`,
+ * which would tie a new signal to the long-lived stop signal every second).
+ */
 class Wakeup {
-  #controller = new AbortController();
+  #stop: AbortSignal;
+  #current = new AbortController();
 
-  /** A signal that aborts on the next {@linkcode wake} (or when `stop` aborts). */
-  signal(stop: AbortSignal): AbortSignal {
-    if (this.#controller.signal.aborted) this.#controller = new AbortController();
-    return AbortSignal.any([stop, this.#controller.signal]);
+  constructor(stop: AbortSignal) {
+    this.#stop = stop;
+    stop.addEventListener("abort", () => this.#current.abort(), { once: true });
+  }
+
+  /** A signal that aborts on the next {@linkcode wake} (or when the loop is stopped). */
+  signal(): AbortSignal {
+    if (this.#current.signal.aborted && !this.#stop.aborted) {
+      this.#current = new AbortController();
+    }
+    return this.#current.signal;
   }
 
   /** Ends the current wait. */
   wake(): void {
-    this.#controller.abort();
+    this.#current.abort();
   }
 }
 
@@ -132,7 +143,7 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
       interval_s: options.intervalMs / 1000,
     });
     const early = new EarlyCycles(options.early);
-    const wakeup = new Wakeup();
+    const wakeup = new Wakeup(stop.signal);
     const changes = options.once ? undefined : options.changes;
     changes?.listen((panes: PaneChanges) => {
       early.changed(panes === "all" ? [ALL_PANES] : panes, clock.monotonic());
@@ -178,7 +189,7 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
         const due = Math.min(nextFull, early.dueAt() ?? Infinity);
         const left = due - now;
         if (left <= 0) break;
-        const signal = wakeup.signal(stop.signal);
+        const signal = wakeup.signal();
         await wait(Math.min(left, IDLE_BEAT_MS), signal);
         if (!signal.aborted) pipe?.send({ cycle: result.cycle, idle: true, writeError });
       }

@@ -15,13 +15,13 @@
  *
  * ## What is in it
  *
- * Per pane, with the `q:` escaping of `list-panes` (`panes.ts`): the pane id; the content signals
- * (`window_activity`, which tmux bumps on every byte of output, with 1-second resolution;
- * `history_size` and the cursor, which move on most output, so output later in the same second
- * usually shows too); size; dead state; copy mode; the foreground process
- * (`pane_current_command`); the registration options and the hook option
- * (`@tmux-orc-hook`, set by `tmux-orc hook`). NOT the options the monitor writes itself
- * (`STATUS_OPTIONS`): each cycle would wake the next.
+ * Per pane, with the `q:` escaping of `list-panes` (`panes.ts`) for text: the pane id; the content
+ * signals (`window_activity`, which tmux bumps on every byte of output, with 1-second
+ * resolution; `history_size` and the cursor, which move on most output, so output later in the
+ * same second usually shows too); size; dead state; copy mode; the registration options and the
+ * hook option (`@tmux-orc-hook`, set by `tmux-orc hook`). NOT the options the monitor writes
+ * itself (`STATUS_OPTIONS`): each cycle would wake the next. Not the foreground process (see
+ * `TEXT_FIELDS`).
  *
  * A new pane, a closed pane, a new window or session all change the value too, so no other
  * notification is needed as a wake signal.
@@ -48,21 +48,23 @@ const NUMERIC_FIELDS = [
   "pane_in_mode",
 ];
 
-/** The per-pane text of the watch (printed with `q:`, so a space or `;` in it is escaped). */
-const TEXT_FIELDS = [
-  "pane_current_command",
-  ...Object.values(REGISTRATION_OPTIONS),
-  HOOK_OPTIONS.event,
-];
+/**
+ * The per-pane text of the watch (printed with `q:`, so a space or `;` in it is escaped). Not
+ * `pane_current_command`: it costs tmux a `/proc` read per pane per second (a fifth of the
+ * watch's cost, measured), and the foreground process never changes silently where it matters:
+ * an agent that exits hands the terminal back to a shell that prints its prompt (output), or
+ * its pane dies (`pane_dead`) or closes (the pane leaves the value).
+ */
+const TEXT_FIELDS = [...Object.values(REGISTRATION_OPTIONS), HOOK_OPTIONS.event];
 
 /** The per-pane variables of the watch, in record order (the pane id first). */
 export const PANE_WATCH_FIELDS: readonly string[] = [...NUMERIC_FIELDS, ...TEXT_FIELDS];
 
 /**
  * The format of the watch: every pane of every session, one ` ;`-terminated record each.
- * Measured cost to the tmux server (tmux 3.3a, 2 cores): about 30 ms of CPU per second at 1,000
- * panes, 3 ms at 100 (the loop alone is a third of it; `pane_current_command` and the options
- * are most of the rest). See `docs/performance.md`.
+ * Its cost is the tmux server's, every second, for every pane: about 20-25 ms of CPU per second
+ * at 1,000 panes on a 2-core machine (the loop alone is 9 ms, the six options 10 ms). See
+ * `docs/performance.md`.
  */
 export const PANE_WATCH_FORMAT: string = "#{S:#{W:#{P:" +
   [...NUMERIC_FIELDS.map((v) => `#{${v}}`), ...TEXT_FIELDS.map((v) => `#{q:${v}}`)].join(" ") +

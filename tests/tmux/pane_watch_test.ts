@@ -19,7 +19,7 @@ import {
   parsePaneWatch,
 } from "../../src/tmux/pane_watch.ts";
 import { HOOK_OPTIONS, REGISTRATION_OPTIONS, STATUS_OPTIONS } from "../../src/registration.ts";
-import { startTestServer } from "./test_server.ts";
+import { randomServerName, startTestServer } from "./test_server.ts";
 
 Deno.test("parseSubscriptionChange: fields, a value with ' : ' in it, reserved args, other notifications", () => {
   const pane = parseSubscriptionChange(
@@ -43,7 +43,7 @@ Deno.test("parseSubscriptionChange: fields, a value with ' : ' in it, reserved a
 });
 
 function record(id: string, activity: number, hook = ""): string {
-  const fields = [id, String(activity), "0", "0", "0", "80", "24", "0", "0", "claude"];
+  const fields = [id, String(activity), "0", "0", "0", "80", "24", "0", "0"];
   while (fields.length < PANE_WATCH_FIELDS.length - 1) fields.push("");
   fields.push(hook);
   return fields.join(" ") + " ;";
@@ -182,5 +182,29 @@ Deno.test("pane watch on real tmux: every session's panes; output, options and p
   } finally {
     await client.close();
     await t.kill();
+  }
+});
+
+Deno.test("pane watch: subscribed before any server runs, it is added once one answers", async () => {
+  const name = randomServerName();
+  const watch = watcher();
+  const client = new ControlClient({ socketName: name }, {
+    onNotification: (n) => watch.onNotification(n),
+    minBackoffMs: 10,
+    maxBackoffMs: 20,
+  });
+  let t: Awaited<ReturnType<typeof startTestServer>> | undefined;
+  try {
+    await client.subscribe({ name: PANE_WATCH_NAME, format: PANE_WATCH_FORMAT });
+    t = await startTestServer({ name });
+    await until("a connection", () => {
+      client.run(["display-message", "-p", "x"]).catch(() => {});
+      return client.connected;
+    });
+    await until("the first value", () => watch.values >= 1);
+    assert.equal(watch.panes().length, 1);
+  } finally {
+    await client.close();
+    await t?.kill();
   }
 });
