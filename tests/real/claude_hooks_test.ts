@@ -122,7 +122,7 @@ Deno.test({
       assert.match(trial.detail, /^hook: (PermissionRequest|Notification permission_prompt)/);
       // The screen said something else: the contradiction is in the monitor's log, both facts.
       const log = await Deno.readTextFile(`${rig.stateDir}/logs/monitor.jsonl`);
-      const line = log.split("\n").find((l) => l.includes("the hook says"));
+      const line = log.split("\n").find((l) => l.includes("the hook says waiting"));
       console.log(`monitor log: ${JSON.parse(line ?? "{}").message}`);
       assert.match(line ?? "", /the hook says waiting \(PermissionRequest Bash.*the screen says/);
     } finally {
