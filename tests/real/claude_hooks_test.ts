@@ -9,7 +9,8 @@
  * 2. Latency with hooks and the normal profile: from the prompt appearing on the screen to
  *    `agents --json` showing `waiting` (target ≤ 1 s), printed over several trials, and once
  *    without hooks for comparison.
- * 3. `Stop` → idle at once, with `--idle-after 60` (the screen alone would wait a minute).
+ * 3. `Stop` → idle at once, with `--idle-after 60` (the screen alone would wait a minute); the
+ *    hooks installed with `--project` into Claude's (trusted) work folder this time.
  *
  * The monitor runs at `--interval 30` (`TMUX_ORC_HOOKS_INTERVAL` overrides it): its tmux
  * subscription wakes it when the hook's pane option or the screen changes.
@@ -56,6 +57,8 @@ interface TrialSpec {
   state?: string;
   /** The hook event to wait for. @default PermissionRequest or Notification permission_prompt */
   hook?: (event: HookEvent) => boolean;
+  /** Install into the work folder's `.claude/settings.json` instead of the user's. */
+  project?: boolean;
 }
 
 /** Claude Code asks to run a Bash command; times the screen, the hook, the monitor. */
@@ -66,7 +69,11 @@ async function permissionTrial(rig: Rig, trial: TrialSpec): Promise<Trial> {
   try {
     const options = { baseUrl: mock.server.url };
     await seedHome(home.dir, options);
-    if (trial.hooks) {
+    if (trial.hooks && trial.project) {
+      await installHooks(home.dir, ["--claude", "--project", workDir(home.dir)]);
+      const settings = `${workDir(home.dir)}/.claude/settings.json`;
+      assert.ok(JSON.parse(await Deno.readTextFile(settings)).hooks.Stop);
+    } else if (trial.hooks) {
       await installHooks(home.dir, ["--claude", "--user"]);
       const settings = JSON.parse(await Deno.readTextFile(`${home.dir}/.claude/settings.json`));
       assert.equal(settings.permissions.defaultMode, "default", "the seeded settings are kept");
@@ -167,7 +174,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "live hooks: real Claude Code's Stop hook makes the agent idle at once (idle-after 60)",
+  name: "live hooks: real Claude Code's Stop hook (project settings) makes the agent idle at once",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
@@ -180,6 +187,7 @@ Deno.test({
         screen: /The build folder holds the compiled site/,
         state: "idle",
         hook: (e) => e.event === "Stop",
+        project: true,
       });
       console.log(
         `claude hooks, Stop, --idle-after 60: idle ${trial.latencyMs} ms after the reply showed; ` +
