@@ -81,11 +81,13 @@ function stats(samples: number[]): string {
 }
 
 const socket = `tmux-orc-bench-hook-${crypto.randomUUID().slice(0, 8)}`;
+let socketPath: string | undefined;
 const stateDir = await Deno.makeTempDir({ prefix: "tmux-orc-bench-hook-" });
 try {
   await tmux(socket, ["new-session", "-d", "-s", "bench", "--", "sleep", "600"]);
   const pane = await tmux(socket, ["list-panes", "-t", "bench", "-F", "#{pane_id}"]);
   const path = await tmux(socket, ["display-message", "-p", "-t", pane, "#{socket_path}"]);
+  socketPath = path;
   const env = {
     // A private state dir: a failure's log line must not land in the user's.
     TMUX_ORC_STATE_DIR: stateDir,
@@ -162,5 +164,6 @@ try {
   if (failures !== "") console.log(`hook failures logged:\n${failures}`);
 } finally {
   await tmux(socket, ["kill-server"]).catch(() => {});
+  if (socketPath) await Deno.remove(socketPath).catch(() => {});
   await Deno.remove(stateDir, { recursive: true }).catch(() => {});
 }
