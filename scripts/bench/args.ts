@@ -54,6 +54,10 @@ export const BENCH_OPTIONS: Record<string, BenchOptionSpec> = {
     valueName: "S",
     description: "Monitor interval: simulated on the monitor's clock; --soak: real (default 10)",
   },
+  "no-watch": {
+    type: "boolean",
+    description: "Skip the pane watch rows and the idle cost comparison (about 2 minutes)",
+  },
   json: { type: "boolean", description: "Print the results as JSON instead of a table" },
   out: {
     type: "string",
@@ -229,6 +233,7 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
       : parseSeconds("--max-row-seconds", String(v["max-row-seconds"]), { min: 1, max: 86_400 }),
     intervalS,
     strategies: strategiesRaw === undefined ? undefined : parseStrategies(strategiesRaw),
+    watch: v["no-watch"] !== true,
   };
   return { kind: "bench", options, json, out };
 }

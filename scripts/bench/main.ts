@@ -15,7 +15,7 @@ import { errorMessage, UserError } from "../../src/state/errors.ts";
 import { terminationController } from "../../src/cli/process_setup.ts";
 import { type BenchCommand, benchHelp, parseBenchArgs } from "./args.ts";
 import { stderrProgress } from "./progress.ts";
-import { benchJson, checkBudgets, renderBenchText } from "./report.ts";
+import { benchJson, checkBudgets, checkIdleBudget, renderBenchText } from "./report.ts";
 import { BenchAbortedError, runBench } from "./run.ts";
 import { runSoak } from "./soak.ts";
 import { renderSoakText, soakCorrectnessFailed } from "./soak_report.ts";
@@ -64,7 +64,10 @@ async function bench(
   const progress = stderrProgress({ prefix: "bench" });
   try {
     const run = await runBench({ ...command.options, progress, signal: stop.signal });
-    const budgets = checkBudgets(run.rows);
+    const budgets = [
+      ...checkBudgets(run.rows),
+      ...(run.options.watch ? [checkIdleBudget(run.idle)] : []),
+    ];
     const host = await hostInfo();
     const doc = benchJson(run, budgets, host);
     const { out } = command;

@@ -7,6 +7,7 @@
 
 import { formatNumber } from "./stats.ts";
 import type { BenchRow, BenchRun } from "./run.ts";
+import type { IdleComparison, WatchRow } from "./watch.ts";
 import type { StrategyName } from "./strategies.ts";
 
 /** One performance budget and whether the run met it. */
@@ -50,6 +51,15 @@ export function checkBudgets(rows: readonly BenchRow[]): BudgetResult[] {
     }
   }
   return results;
+}
+
+/** The idle budget of issue 11: at 100 unchanged agents, the watch at `--interval 30` costs (monitor + tmux CPU) at least 5× less than polling at `--interval 10`. */
+export function checkIdleBudget(idle: IdleComparison | undefined): BudgetResult {
+  return {
+    budget: `idle cost at N=${idle?.agents ?? 100}: watch @30 s >= 5x lower than polling @10 s`,
+    measured: idle?.ratio == null ? "not measured" : `${formatNumber(idle.ratio)}x`,
+    met: idle?.ratio == null ? null : idle.ratio >= 5,
+  };
 }
 
 /** Formats a verdict: `met`, `MISSED` or `not measured`. */
@@ -100,6 +110,53 @@ export function benchTableCells(rows: readonly BenchRow[]): string[][] {
   ]);
 }
 
+/** The column headers of the pane watch table. */
+export const WATCH_HEADER = [
+  "N",
+  "load",
+  "s",
+  "notifications/s",
+  "KB/s",
+  "early cycles/s",
+  "captures/s",
+  "monitor CPU ms/s",
+  "tmux CPU ms/s",
+];
+
+/** The pane watch rows as table cells. */
+export function watchTableCells(rows: readonly WatchRow[]): string[][] {
+  return rows.map((r) => [
+    String(r.agents),
+    r.load,
+    r.seconds.toFixed(0),
+    formatNumber(r.notificationsPerS),
+    formatNumber(r.kbPerS),
+    formatNumber(r.earlyCyclesPerS),
+    formatNumber(r.capturesPerS),
+    formatNumber(r.monitorCpuMsPerS),
+    r.tmuxCpuMsPerS === null ? "n/a" : formatNumber(r.tmuxCpuMsPerS),
+  ]);
+}
+
+function ms(value: number | null): string {
+  return value === null ? "n/a" : `${formatNumber(value)} ms/s`;
+}
+
+/** The idle comparison as text lines. */
+export function idleLines(idle: IdleComparison): string[] {
+  const line = (label: string, cost: IdleComparison["polling"]) =>
+    `  ${label.padEnd(30)} monitor ${ms(cost.monitorMsPerS)} + tmux ${ms(cost.tmuxMsPerS)} = ${
+      ms(cost.totalMsPerS)
+    }`;
+  return [
+    `Idle cost at ${idle.agents} unchanged agents (real monitor processes, ${idle.seconds} s each; ` +
+    "monitor = its process and children):",
+    line(`polling (${idle.polling.args.join(" ")})`, idle.polling),
+    line(`watch (${idle.watch.args.join(" ")})`, idle.watch),
+    `  ratio: ${idle.ratio === null ? "n/a" : `${formatNumber(idle.ratio)}x`}`,
+  ];
+}
+
 /** The full text report: table, budgets with verdicts, and how the run was set up. */
 export function renderBenchText(run: BenchRun, budgets: readonly BudgetResult[]): string {
   const o = run.options;
@@ -111,6 +168,15 @@ export function renderBenchText(run: BenchRun, budgets: readonly BudgetResult[])
     "",
     renderTable(TABLE_HEADER, benchTableCells(run.rows)),
     "",
+    ...(run.watch.length > 0
+      ? [
+        "Pane watch (tmux subscriptions; busy: 10% of the panes draw output every second; no " +
+        "periodic cycle):",
+        renderTable(WATCH_HEADER, watchTableCells(run.watch)),
+        "",
+      ]
+      : []),
+    ...(run.idle ? [...idleLines(run.idle), ""] : []),
     "Budgets:",
     ...budgets.map((b) => `  [${verdict(b.met).padEnd(6)}] ${b.budget}: ${b.measured}`),
     "",
@@ -134,6 +200,8 @@ export function benchJson(
     host,
     options: run.options,
     rows: run.rows,
+    watch: run.watch,
+    idle: run.idle ?? null,
     budgets,
   };
 }

@@ -36,6 +36,7 @@ import {
   type StrategyName,
 } from "./strategies.ts";
 import { ControlClient } from "../../src/tmux/control_client.ts";
+import { type IdleComparison, runIdleComparison, runWatchRow, type WatchRow } from "./watch.ts";
 
 /** Options for {@linkcode runBench}. */
 export interface BenchOptions {
@@ -62,6 +63,11 @@ export interface BenchOptions {
   signal?: AbortSignal;
   /** Called with the farm once it exists (e.g. to kill it from a signal handler). */
   onFarm?: (farm: PaneFarm) => void;
+  /**
+   * Also measure the pane watch (subscriptions) at each N, and the idle cost at N=100 of polling
+   * against the watch (`watch.ts`; default true).
+   */
+  watch?: boolean;
 }
 
 /**
@@ -151,6 +157,10 @@ export interface BenchRun {
   options: Required<Omit<BenchOptions, "progress" | "signal" | "onFarm">>;
   /** Results, by N then strategy. */
   rows: BenchRow[];
+  /** The pane watch, by N then load (empty when not measured). */
+  watch: WatchRow[];
+  /** The idle cost at N=100, polling against the watch (when measured). */
+  idle?: IdleComparison;
 }
 
 /** Thrown when the run was aborted. */
@@ -309,6 +319,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchRun> {
     maxRowSeconds: options.maxRowSeconds ?? BENCH_DEFAULTS.maxRowSeconds,
     intervalS: options.intervalS ?? BENCH_DEFAULTS.intervalS,
     seed: options.seed ?? BENCH_DEFAULTS.seed,
+    watch: options.watch ?? true,
   };
   const progress = options.progress ?? silentProgress;
   const { signal } = options;
@@ -316,6 +327,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchRun> {
   const t0 = performance.now();
   const dir = await Deno.makeTempDir({ prefix: "tmux-orc-bench-" });
   const rows: BenchRow[] = [];
+  const watch: WatchRow[] = [];
+  let idle: IdleComparison | undefined;
   let farm: PaneFarm | undefined;
   const onAbort = () => farm?.kill();
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -342,6 +355,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchRun> {
           }),
         );
       }
+      if (resolved.watch) {
+        watch.push(...await runWatchRow(farm, { ...resolved, agents: n, dir, progress, signal }));
+        lastWrite.ms = Date.now();
+        if (n === 100) idle = await runIdleComparison(farm, { progress, signal });
+      }
     }
   } catch (error) {
     if (signal?.aborted) throw new BenchAbortedError();
@@ -359,5 +377,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchRun> {
     totalSeconds: (performance.now() - t0) / 1000,
     options: resolved,
     rows,
+    watch,
+    ...(idle ? { idle } : {}),
   };
 }

@@ -3,6 +3,10 @@
  * cycle delays the next), write the heartbeat every cycle, and exit by itself within a second or
  * two when its supervisor dies (stdin EOF or a new parent pid).
  *
+ * With a change source (tmux's pane watch, `monitor/change_feed.ts`), a change wakes the loop
+ * between periodic cycles for an early, change-only cycle of the panes concerned, debounced and
+ * rate-bounded (`monitor/early_cycles.ts`); the periodic full cycle stays as the safety net.
+ *
  * @module
  */
 
@@ -14,7 +18,9 @@ import { currentParentPid } from "../state/process_info.ts";
 import { HeartbeatFile, heartbeatOf, HeartbeatPipe, IDLE_BEAT_MS } from "./heartbeat.ts";
 import { acquireMonitorLock } from "./singleton.ts";
 import { StateDirWatch } from "./state_dir_watch.ts";
-import type { CycleResult, Monitor } from "../monitor/monitor.ts";
+import type { CycleOptions, CycleResult, Monitor } from "../monitor/monitor.ts";
+import type { ChangeSource, PaneChanges } from "../monitor/change_feed.ts";
+import { type EarlyCycleOptions, EarlyCycles } from "../monitor/early_cycles.ts";
 
 /** The monitor's cycle interval when none is given (ms). */
 export const DEFAULT_INTERVAL_MS = 10_000;
@@ -46,6 +52,40 @@ export interface MonitorDaemonOptions {
   stop: AbortController;
   /** The `HOST:PORT` of this monitor's metrics endpoint, told to the supervisor in each beat. */
   metricsAddress?: () => string | undefined;
+  /** Tmux's change notifications: early change-only cycles between the periodic ones. */
+  changes?: ChangeSource;
+  /** Debounce and rate bound of the early cycles (see `monitor/early_cycles.ts`). */
+  early?: EarlyCycleOptions;
+}
+
+/** The pane id that stands for "every pane" in {@linkcode EarlyCycles}. */
+const ALL_PANES = "*";
+
+/**
+ * Wakes a waiting loop when a change arrives. One controller per wait (no `AbortSignal.any`,
+ * which would tie a new signal to the long-lived stop signal every second).
+ */
+class Wakeup {
+  #stop: AbortSignal;
+  #current = new AbortController();
+
+  constructor(stop: AbortSignal) {
+    this.#stop = stop;
+    stop.addEventListener("abort", () => this.#current.abort(), { once: true });
+  }
+
+  /** A signal that aborts on the next {@linkcode wake} (or when the loop is stopped). */
+  signal(): AbortSignal {
+    if (this.#current.signal.aborted && !this.#stop.aborted) {
+      this.#current = new AbortController();
+    }
+    return this.#current.signal;
+  }
+
+  /** Ends the current wait. */
+  wake(): void {
+    this.#current.abort();
+  }
 }
 
 function watchSupervisor(stop: AbortController, logger: Logger): () => void {
@@ -66,6 +106,13 @@ function watchSupervisor(stop: AbortController, logger: Logger): () => void {
     }
   })();
   return () => clearInterval(timer);
+}
+
+/** The panes whose state may change with time alone (no output needed): active and unknown. */
+function unsettledPanes(monitor: Monitor): string[] {
+  const observations = (monitor as Partial<Monitor>).observations ?? new Map();
+  return [...observations].filter(([, o]) => o.state === "active" || o.state === "unknown")
+    .map(([id]) => id);
 }
 
 /** Runs the monitor until stopped. Resolves with the exit code. */
@@ -97,9 +144,28 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
       pid: Deno.pid,
       interval_s: options.intervalMs / 1000,
     });
+    const early = new EarlyCycles(options.early);
+    const wakeup = new Wakeup(stop.signal);
+    const changes = options.once ? undefined : options.changes;
+    changes?.listen((panes: PaneChanges) => {
+      early.changed(panes === "all" ? [ALL_PANES] : panes, clock.monotonic());
+      wakeup.wake();
+    });
+    await changes?.start();
+    let nextFull = -Infinity;
     while (!stop.signal.aborted) {
       const began = clock.monotonic();
-      const result = await monitor.cycle();
+      const full = began >= nextFull;
+      const panes = full ? undefined : early.take(began);
+      const cycleOptions: CycleOptions = { watched: changes?.live ?? false };
+      if (panes && !panes.has(ALL_PANES)) cycleOptions.panes = panes;
+      const result = await monitor.cycle(cycleOptions);
+      early.ran({ startedAt: began, endedAt: clock.monotonic(), full });
+      if (full) {
+        nextFull = began + options.intervalMs;
+        // Time alone may still turn these agents idle or stuck: look again when it would.
+        if (changes) early.followUp(unsettledPanes(monitor), clock.monotonic());
+      }
       const dirProblem = dirWatch.check();
       if (dirProblem !== undefined) {
         // Its log files went with the dir: say it on stderr too (the supervisor keeps the lines).
@@ -121,12 +187,14 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
       pipe?.send({ cycle: result.cycle, ms: result.durationMs, writeError, metrics });
       options.onCycle?.(result);
       if (options.once) break;
-      const next = began + options.intervalMs;
       while (!stop.signal.aborted) {
-        const left = next - clock.monotonic();
+        const now = clock.monotonic();
+        const due = Math.min(nextFull, early.dueAt() ?? Infinity);
+        const left = due - now;
         if (left <= 0) break;
-        await wait(Math.min(left, IDLE_BEAT_MS), stop.signal);
-        pipe?.send({ cycle: result.cycle, idle: true, writeError });
+        const signal = wakeup.signal();
+        await wait(Math.min(left, IDLE_BEAT_MS), signal);
+        if (!signal.aborted) pipe?.send({ cycle: result.cycle, idle: true, writeError });
       }
     }
   } finally {

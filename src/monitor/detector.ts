@@ -181,11 +181,15 @@ export class ProcessDetector implements Detector {
         Number(this.#slow.has(inputs[b].pane.paneId))
       );
       const deadline = performance.now() + this.#budgetMs;
-      for (const i of order) {
-        const left = deadline - performance.now();
-        if (left <= 0 || this.#interrupted || child.dead) break;
+      // Every job is written at once (one pipe round trip per cycle, not per pane); the child
+      // answers in order, so the first job without a reply at the deadline is the slow one.
+      const lines: string[] = [];
+      const replies = order.map((i) => this.#job(child, inputs[i], options, lines));
+      child.writer.write(this.#encoder.encode(lines.join(""))).catch(() => this.#kill());
+      for (const [k, i] of order.entries()) {
+        if (this.#interrupted || child.dead) break;
         const input = inputs[i];
-        const reply = await this.#run(child, input, options, left);
+        const reply = await withDeadline(replies[k], deadline - performance.now());
         if (reply?.observation) {
           results[i] = reply.observation;
           this.#slow.delete(input.pane.paneId);
@@ -312,7 +316,8 @@ export class ProcessDetector implements Detector {
     return child;
   }
 
-  #run(child: Child, input: DetectInput, options: DetectOptions, timeoutMs: number) {
+  /** Registers one job and adds its request line to `lines`; resolves with its reply. */
+  #job(child: Child, input: DetectInput, options: DetectOptions, lines: string[]) {
     const id = this.#nextId++;
     const { profile, ...rest } = input;
     const known = this.#profiles.get(profile.name) === profile;
@@ -324,20 +329,16 @@ export class ProcessDetector implements Detector {
       options,
       ...(known ? {} : { profile: serializeProfiles([[profile.name, profile]])[0][1] }),
     };
-    return new Promise<DetectReply | undefined>((resolve) => {
-      const timer = setTimeout(() => {
-        child.replies.delete(id);
-        resolve(undefined);
-      }, timeoutMs);
-      child.replies.set(id, (reply) => {
-        clearTimeout(timer);
-        resolve(reply);
-      });
-      child.writer.write(this.#encoder.encode(JSON.stringify(request) + "\n")).catch(() => {
-        child.replies.delete(id);
-        clearTimeout(timer);
-        resolve(undefined);
-      });
-    });
+    lines.push(JSON.stringify(request) + "\n");
+    return new Promise<DetectReply | undefined>((resolve) => child.replies.set(id, resolve));
   }
+}
+
+/** `promise`'s value, or `undefined` once `ms` have passed (at once when `ms <= 0`). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), Math.max(0, ms));
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

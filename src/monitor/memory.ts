@@ -31,6 +31,10 @@ export interface PaneMemory {
   stuck?: StuckEpisode;
   /** Whether the PM was told about the current `unknown` episode. */
   unknownTold?: boolean;
+  /** The pane's `@tmux-orc-hook` value last cycle (a change is captured at once). */
+  hook?: string;
+  /** The hook/screen contradiction last logged (`AT:SCREEN_STATE`), so it is logged once. */
+  hookNoted?: string;
 }
 
 /** The monitor's memory of its panes. */

@@ -56,6 +56,7 @@ import {
 } from "./capture.ts";
 import { type Detector, InlineDetector } from "./detector.ts";
 import { NotificationDispatch } from "./dispatch.ts";
+import { applyHook, hookChanged } from "./hook_signal.ts";
 import { Journal } from "./journal.ts";
 import { type ResolvedOptions, resolveMonitorOptions } from "./options.ts";
 import type { Ownership } from "./ownership.ts";
@@ -71,8 +72,8 @@ import { HumanChannels } from "../outbox/human.ts";
 import { pmFilter } from "../channels/pm_filter.ts";
 
 export { DEFAULT_MONITOR_OPTIONS, type MonitorOptions } from "./options.ts";
-export type { CycleResult, MonitorDeps } from "./types.ts";
-import type { CycleResult, MonitorDeps } from "./types.ts";
+export type { CycleOptions, CycleResult, MonitorDeps } from "./types.ts";
+import type { CycleOptions, CycleResult, MonitorDeps } from "./types.ts";
 
 /** One cycle's work in progress: what it found, and what it still has to write and do. */
 interface CycleWork {
@@ -185,8 +186,11 @@ export class Monitor {
     return new Map([...this.#memory.panes].map(([id, mem]) => [id, mem.observation]));
   }
 
-  /** Runs one cycle. Never throws for tmux or store trouble: no server means zero panes. */
-  async cycle(): Promise<CycleResult> {
+  /**
+   * Runs one cycle (an early, change-only one with `options.panes`). Never throws for tmux or
+   * store trouble: no server means zero panes.
+   */
+  async cycle(options: CycleOptions = {}): Promise<CycleResult> {
     const start = this.#clock.monotonic();
     const result = this.#newResult();
     let samples: AgentSample[] = [];
@@ -206,17 +210,22 @@ export class Monitor {
     const captures: Captures = { screens: new Map(), marks: new Map() };
     const agents = await this.#findAgents(panes, captures, result);
     const monoBefore = this.#clock.monotonic();
+    // While tmux reports changes (`change_feed.ts`), an unchanged pane is recaptured less often.
+    const captureAgeMs = options.watched
+      ? Math.max(this.#options.maxCaptureAgeMs, this.#options.watchedCaptureAgeMs)
+      : this.#options.maxCaptureAgeMs;
     const toCapture = agents.filter((agent) =>
       !captures.screens.has(agent.pane.paneId) &&
-      needsCapture(agent, this.#memory.captureMemory(agent.pane.paneId), {
+      (options.panes === undefined || options.panes.has(agent.pane.paneId)) &&
+      (needsCapture(agent, this.#memory.captureMemory(agent.pane.paneId), {
         changeGating: this.#options.changeGating,
-        maxCaptureAgeMs: this.#options.maxCaptureAgeMs,
+        maxCaptureAgeMs: captureAgeMs,
         monoNow: monoBefore,
-      })
+      }) || hookChanged(agent, this.#memory.panes.get(agent.pane.paneId)))
     ).map((agent) => agent.pane);
     result.captured += await captureAll(toCapture, this.#capture, captures);
 
-    const work = await this.#detect(agents, captures, monoBefore, result);
+    const work = await this.#detect(agents, captures, { monoBefore, captureAgeMs }, result);
     for (const entry of work.observed) this.#react(entry, work);
     result.agents = agents.length;
     result.states = countStates(work.observed.map((o) => o.observation));
@@ -369,7 +378,7 @@ export class Monitor {
   async #detect(
     agents: readonly AgentPane[],
     captures: Captures,
-    monoBefore: number,
+    { monoBefore, captureAgeMs }: { monoBefore: number; captureAgeMs: number },
     result: CycleResult,
   ): Promise<CycleWork> {
     const monoNow = this.#clock.monotonic();
@@ -380,8 +389,8 @@ export class Monitor {
       stuckAfterMs: options.stuckAfterMs ?? options.idleAfterMs,
       defaultTimeZone: options.defaultTimeZone,
       unknownAfterMs: options.unknownAfterMs,
-      // An unchanged pane is recaptured every maxCaptureAgeMs: older findings mean failed captures.
-      maxCarryMs: options.maxCaptureAgeMs + options.unknownAfterMs,
+      // An unchanged pane is recaptured every captureAgeMs: older findings mean failed captures.
+      maxCarryMs: captureAgeMs + options.unknownAfterMs,
     };
     const detected = await this.#detector.detectAll(
       agents.map((agent) => ({
@@ -407,7 +416,11 @@ export class Monitor {
     for (const [index, agent] of agents.entries()) {
       const id = agent.pane.paneId;
       const mem = this.#memory.panes.get(id);
-      const observation = detected[index];
+      const { observation, noted } = applyHook(agent, detected[index], {
+        memory: mem,
+        wallNow,
+        logger: this.#logger,
+      });
       this.#memory.panes.set(id, {
         pid: agent.pane.pid,
         observation,
@@ -415,6 +428,8 @@ export class Monitor {
         capturedAtMono: captures.screens.has(id) ? monoBefore : mem?.capturedAtMono,
         stuck: mem?.stuck,
         unknownTold: mem?.unknownTold,
+        hook: agent.pane.hook ?? "",
+        hookNoted: noted,
         // A screen the profile does not recognise may be a redraw caught half-way: look again
         // next cycle (and every cycle while it stays unrecognised) instead of trusting it until
         // the pane's output changes.

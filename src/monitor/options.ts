@@ -44,6 +44,11 @@ export interface MonitorOptions {
   changeGating?: boolean;
   /** Recapture an unchanged agent pane at least this often (default 60 000 ms). */
   maxCaptureAgeMs?: number;
+  /**
+   * The same while tmux reports pane changes through the pane watch subscription, which vouches
+   * for "unchanged" (default 600 000 ms; never less than `maxCaptureAgeMs`).
+   */
+  watchedCaptureAgeMs?: number;
   /** Bound on one delivery (default 2000 ms). */
   deliverTimeoutMs?: number;
   /** Restart throttling. */
@@ -74,6 +79,7 @@ export const DEFAULT_MONITOR_OPTIONS: Readonly<Defaulted> = {
   captureConcurrency: 64,
   changeGating: true,
   maxCaptureAgeMs: 60_000,
+  watchedCaptureAgeMs: 600_000,
   deliverTimeoutMs: 2000,
   statusLine: true,
 };

@@ -49,6 +49,20 @@ export interface CycleResult {
   standby?: string;
 }
 
+/** What one cycle looks at (the daemon loop's early cycles, `early_cycles.ts`). */
+export interface CycleOptions {
+  /**
+   * Capture only these panes (an early, change-only cycle); the others keep their last
+   * observation. Default: every pane that needs it (a full cycle).
+   */
+  panes?: ReadonlySet<string>;
+  /**
+   * Tmux is reporting pane changes (`change_feed.ts`): an unchanged pane is recaptured every
+   * `watchedCaptureAgeMs` instead of every `maxCaptureAgeMs`.
+   */
+  watched?: boolean;
+}
+
 /** What a monitor needs. */
 export interface MonitorDeps {
   /** The tmux connection (closed by {@linkcode Monitor.close}). */

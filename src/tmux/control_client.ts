@@ -48,7 +48,22 @@ export {
 export type ControlClientEvent =
   | { kind: "connected"; pid: number }
   | { kind: "disconnected"; reason: string }
-  | { kind: "reconnect-scheduled"; delayMs: number; reason: string };
+  | { kind: "reconnect-scheduled"; delayMs: number; reason: string }
+  | { kind: "subscribe-failed"; name: string; reason: string };
+
+/** A control-mode subscription (`refresh-client -B NAME:TARGET:FORMAT`, tmux >= 3.2). */
+export interface ControlSubscription {
+  /** Its name, as `%subscription-changed` reports it (no `:`). */
+  name: string;
+  /**
+   * What the format is expanded for: empty for the attached session, `%N` / `%*` for one / every
+   * pane of the attached session, `@N` / `@*` for windows.
+   * @default ""
+   */
+  target?: string;
+  /** The format; tmux reports its value when it changes, checking once a second. */
+  format: string;
+}
 
 /** Options for {@linkcode ControlClient}. */
 export interface ControlClientOptions {
@@ -127,6 +142,8 @@ export class ControlClient implements TmuxClient {
   #lastFailure = "";
   #finishing = new Set<Promise<void>>();
   #encoder = new TextEncoder();
+  /** Subscriptions added again on every new connection, by name (the `-B` argument). */
+  #subscriptions = new Map<string, string>();
 
   /** Creates a client; the connection is opened lazily by the first {@linkcode run}. */
   constructor(server: TmuxServer, options: ControlClientOptions = {}) {
@@ -158,6 +175,33 @@ export class ControlClient implements TmuxClient {
     if (this.#closed) throw new TmuxUnavailableError("Tmux client is closed");
     const conn = await this.#ensureConnection();
     return this.#send(conn, args[0], line, options.timeoutMs ?? this.#timeoutMs);
+  }
+
+  /**
+   * Adds a subscription (see {@linkcode ControlSubscription}) now and again after every reconnect;
+   * its changes arrive as `%subscription-changed` notifications through `onNotification` (read
+   * them with `parseSubscriptionChange`; tmux reports the first value at once). Resolves once tmux
+   * took it, or when no server answers now (it is added on the next connection). Rejects with
+   * `TmuxCommandError` when tmux refuses it (tmux before 3.2 has no `-B`): it is then forgotten.
+   * A refusal after a reconnect is reported as a `subscribe-failed` event.
+   */
+  async subscribe(subscription: ControlSubscription): Promise<void> {
+    if (subscription.name === "" || subscription.name.includes(":")) {
+      throw new TypeError(`Bad subscription name: ${JSON.stringify(subscription.name)}`);
+    }
+    const argument = `${subscription.name}:${subscription.target ?? ""}:${subscription.format}`;
+    try {
+      await this.run(["refresh-client", "-B", argument]);
+    } catch (error) {
+      if (!(error instanceof TmuxUnavailableError)) throw error;
+    }
+    this.#subscriptions.set(subscription.name, argument);
+  }
+
+  /** Removes a subscription (here and in tmux, when connected). */
+  async unsubscribe(name: string): Promise<void> {
+    if (!this.#subscriptions.delete(name) || !this.connected) return;
+    await this.run(["refresh-client", "-B", name]);
   }
 
   /**
@@ -349,11 +393,30 @@ export class ControlClient implements TmuxClient {
         "refresh-client -f no-output,ignore-size\n",
         this.#timeoutMs,
       );
+      await this.#resubscribe(conn);
     } catch (error) {
       this.#markDead(conn, `connection attempt failed: ${errorMessage(error)}`, true);
       throw error;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** Adds the subscriptions again on a new connection (tmux forgets them with the client). */
+  async #resubscribe(conn: Connection): Promise<void> {
+    for (const [name, argument] of [...this.#subscriptions]) {
+      try {
+        await this.#send(
+          conn,
+          "refresh-client",
+          formatTmuxCommand(["refresh-client", "-B", argument]) + "\n",
+          this.#timeoutMs,
+        );
+      } catch (error) {
+        if (!(error instanceof TmuxCommandError)) throw error;
+        this.#subscriptions.delete(name);
+        this.#emit({ kind: "subscribe-failed", name, reason: errorMessage(error) });
+      }
     }
   }
 

@@ -83,7 +83,11 @@ export function parseNotification(line: string): ControlNotification {
   const rest = space === -1 ? "" : body.slice(space + 1);
   const fixed = FIXED_ARGS[name];
   let args: string[];
-  if (space === -1) {
+  if (name === "subscription-changed" && rest.includes(" : ")) {
+    // %subscription-changed NAME $S @W INDEX %P [future args...] : VALUE (the value is free text).
+    const colon = rest.indexOf(" : ");
+    args = [...rest.slice(0, colon).split(" "), rest.slice(colon + 3)];
+  } else if (space === -1) {
     args = [];
   } else if (fixed === undefined) {
     args = rest.split(" ");
@@ -99,6 +103,39 @@ export function parseNotification(line: string): ControlNotification {
     args.push(remainder);
   }
   return { kind: "notification", name, args, raw: line };
+}
+
+/** One `%subscription-changed` notification (tmux >= 3.2, `refresh-client -B`). */
+export interface SubscriptionChange {
+  /** The subscription's name. */
+  name: string;
+  /** `$N` of the session (the attached one). */
+  sessionId: string;
+  /** `@N`, or `-` for a session subscription. */
+  windowId: string;
+  /** The window index, or `-`. */
+  windowIndex: string;
+  /** `%N`, or `-` for a session or window subscription. */
+  paneId: string;
+  /** The format's new value. */
+  value: string;
+}
+
+/**
+ * Reads a `%subscription-changed NAME $S @W INDEX %P ... : VALUE` notification (arguments after
+ * the pane id up to the lone `:` are reserved by tmux and ignored). `undefined` for any other
+ * notification or a malformed one.
+ */
+export function parseSubscriptionChange(
+  notification: ControlNotification,
+): SubscriptionChange | undefined {
+  if (notification.name !== "subscription-changed" || notification.args.length < 6) {
+    return undefined;
+  }
+  const [name, sessionId, windowId, windowIndex, paneId] = notification.args;
+  const value = notification.args[notification.args.length - 1];
+  if (!/^\$\d+$/.test(sessionId)) return undefined;
+  return { name, sessionId, windowId, windowIndex, paneId, value };
 }
 
 /** Parses the `TIME NUMBER FLAGS` tail of a `%begin` line, or returns undefined. */

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { REGISTRATION_OPTIONS } from "../registration.ts";
+import { HOOK_OPTIONS, REGISTRATION_OPTIONS } from "../registration.ts";
 import { CONTROL_SESSION_NAME } from "./control_client.ts";
 import type { PaneRecord, TmuxClient } from "./types.ts";
 
@@ -46,6 +46,7 @@ const FIELDS = [
   [REGISTRATION_OPTIONS.profile, "profile"],
   [REGISTRATION_OPTIONS.command, "command"],
   [REGISTRATION_OPTIONS.pm, "pm"],
+  [HOOK_OPTIONS.event, "hook"],
 ] as const satisfies readonly (readonly [string, keyof PaneRecord])[];
 
 /** The `-F` format {@linkcode listPanes} passes to `list-panes -a`. */
@@ -163,6 +164,7 @@ export function parsePaneRecords(lines: readonly string[]): PaneRecord[] {
       profile: v[REGISTRATION_OPTIONS.profile],
       command: v[REGISTRATION_OPTIONS.command],
       pm: v[REGISTRATION_OPTIONS.pm],
+      hook: v[HOOK_OPTIONS.event],
     };
     if (v["pane_dead_status"] !== "") {
       pane.deadStatus = toInt(v["pane_dead_status"], "pane_dead_status");

@@ -111,4 +111,9 @@ export interface PaneRecord {
   command: string;
   /** Pane user option `@tmux-orc-pm`: the `%pane_id` of this agent's PM, when registration names one. */
   pm: string;
+  /**
+   * Pane user option `@tmux-orc-hook`: the agent CLI's latest hook event as `tmux-orc hook`
+   * recorded it (`src/hooks/event.ts`), or empty. Absent in records not read from tmux.
+   */
+  hook?: string;
 }

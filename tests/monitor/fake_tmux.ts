@@ -7,7 +7,7 @@
  * @module
  */
 
-import { REGISTRATION_OPTIONS } from "../../src/registration.ts";
+import { HOOK_OPTIONS, REGISTRATION_OPTIONS } from "../../src/registration.ts";
 import { PANE_FORMAT } from "../../src/tmux/panes.ts";
 import {
   type PaneRecord,
@@ -180,6 +180,8 @@ function field(pane: PaneRecord, variable: string): string {
       return pane.command;
     case REGISTRATION_OPTIONS.pm:
       return pane.pm;
+    case HOOK_OPTIONS.event:
+      return pane.hook ?? "";
   }
   throw new Error(`Unknown variable ${variable}`);
 }

@@ -55,6 +55,7 @@ const SAMPLE: PaneRecord = {
   profile: "claude",
   command: "claude --model x\n--flag 'y' $(z)",
   pm: "%1",
+  hook: '{"at":1764640000000,"v":1,"cli":"claude","event":"Stop"}',
 };
 
 /** Renders a record as tmux would print it with PANE_FORMAT (raw newlines split lines). */
@@ -85,15 +86,17 @@ function render(pane: PaneRecord): string[] {
     pane.profile,
     pane.command,
     pane.pm,
+    pane.hook ?? "",
   ];
   return (values.map(q).join(" ") + " ;").split("\n");
 }
 
 Deno.test("panes: format asks for every field with q:", () => {
-  assert.equal(PANE_FORMAT.split(" ").length, 26);
+  assert.equal(PANE_FORMAT.split(" ").length, 27);
   assert.ok(PANE_FORMAT.endsWith(" ;"));
   assert.ok(PANE_FORMAT.includes("#{q:@tmux-orc-pm}"));
-  assert.ok(PANE_FORMAT.split(" ").slice(0, 25).every((f) => /^#\{q:[@\w-]+\}$/.test(f)));
+  assert.ok(PANE_FORMAT.includes("#{q:@tmux-orc-hook}"));
+  assert.ok(PANE_FORMAT.split(" ").slice(0, 26).every((f) => /^#\{q:[@\w-]+\}$/.test(f)));
 });
 
 Deno.test("panes: parse a sample with separators, newlines and quotes in values", () => {
@@ -121,6 +124,7 @@ Deno.test("panes: property: any string values survive the encoding", () => {
         windowName: c,
         currentPath: d,
         command: e,
+        hook: `${e}${a}`,
       }));
       assert.deepEqual(parsePaneRecords(panes.flatMap(render)), panes);
     }),
@@ -130,7 +134,7 @@ Deno.test("panes: property: any string values survive the encoding", () => {
 
 Deno.test("panes: malformed output throws", () => {
   const good = render(SAMPLE);
-  assert.throws(() => parsePaneRecords(["%1 2 ;"]), /expected 25 fields, got 2/);
+  assert.throws(() => parsePaneRecords(["%1 2 ;"]), /expected 26 fields, got 2/);
   assert.throws(() => parsePaneRecords([good.join("\n").slice(0, -2)]), /unterminated/);
   assert.throws(() => splitEscapedRecords(["a b\\"]), /trailing backslash/);
   assert.throws(() => splitEscapedRecords(["a ;x"]), /no newline/);

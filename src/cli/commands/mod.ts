@@ -33,6 +33,7 @@ import {
   configExampleCommand,
   configPathCommand,
 } from "./config.ts";
+import { hookCommand, hooksInstallCommand } from "./hooks.ts";
 
 /** All commands, in `--help` order; the parser picks the longest matching path. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -59,5 +60,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   configPathCommand,
   configExampleCommand,
   notifyTestCommand,
+  hooksInstallCommand,
+  hookCommand,
   completionsCommand,
 ];

@@ -6,7 +6,7 @@
 
 import { log, shutdownLogging } from "../../log/mod.ts";
 import { runMonitorDaemon } from "../../lifecycle/monitor_process.ts";
-import { Monitor } from "../../monitor/monitor.ts";
+import { DEFAULT_MONITOR_OPTIONS, Monitor, type MonitorOptions } from "../../monitor/monitor.ts";
 import { Ownership } from "../../monitor/ownership.ts";
 import { ProcessDetector } from "../../monitor/detector.ts";
 import { runDetectChild } from "../../monitor/detect_child.ts";
@@ -15,6 +15,7 @@ import { readProfilesFile } from "../../monitor/profiles_file.ts";
 import { UserError } from "../../state/errors.ts";
 import { openStore } from "../../store/store.ts";
 import { ControlClient } from "../../tmux/control_client.ts";
+import { PaneWatchFeed } from "../../monitor/change_feed.ts";
 import { systemClock } from "../../util/clock.ts";
 import {
   logStartRefusal,
@@ -53,6 +54,16 @@ const DETECT_CHILD = {
   }),
 };
 
+/**
+ * When an early cycle's panes are looked at again: after the same second, and once the quiet
+ * times that make an agent idle or its input stuck have passed.
+ */
+function quietFollowUps(settings: MonitorOptions): number[] {
+  const idle = settings.idleAfterMs ?? DEFAULT_MONITOR_OPTIONS.idleAfterMs;
+  const stuck = settings.stuckAfterMs ?? idle;
+  return [...new Set([1100, idle + 250, stuck + 250])];
+}
+
 /** `monitor`. */
 export const monitorCommand = defineCommand({
   path: ["monitor"],
@@ -89,6 +100,7 @@ export const monitorCommand = defineCommand({
     const { stop, unhook } = terminationController();
     const logger = log("monitor");
     let server: MetricsServer | undefined;
+    const feed = options.subscribe && !once ? new PaneWatchFeed({ logger }) : undefined;
     try {
       return await runMonitorDaemon({
         paths,
@@ -99,6 +111,8 @@ export const monitorCommand = defineCommand({
         logger,
         stop,
         metricsAddress: () => server && formatAddress(server.address),
+        changes: feed,
+        early: { followUpsMs: quietFollowUps(settings) },
         createMonitor: () => {
           let store;
           try {
@@ -120,9 +134,14 @@ export const monitorCommand = defineCommand({
             });
             server = startMetrics(options.metricsListen, metrics, logger, supervised);
           }
+          const tmux = new ControlClient(ctx.global.server, {
+            onNotification: feed && ((notification) => feed.notification(notification)),
+            onEvent: feed && ((event) => feed.clientEvent(event)),
+          });
+          feed?.connect(tmux);
           return new Monitor({
             metrics,
-            tmux: new ControlClient(ctx.global.server),
+            tmux,
             clock: systemClock,
             logger,
             store,

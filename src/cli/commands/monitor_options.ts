@@ -118,6 +118,11 @@ export const MONITOR_TABLE = {
     negates: true,
     help: "Do not set the @tmux-orc-summary and @tmux-orc-state options for the status line",
   }),
+  subscribe: switchOption({
+    flag: "no-subscribe",
+    negates: true,
+    help: "Poll only: no early cycles on tmux's change notifications (tmux 3.2+ subscriptions)",
+  }),
   captureConcurrency: count({
     flag: "capture-concurrency",
     min: 1,
@@ -162,7 +167,7 @@ export const DAEMON_TABLE = {
 
 /** The monitor's own settings ({@linkcode MonitorOptions}) from its typed option values. */
 export function monitorSettings(values: MonitorTableValues): MonitorOptions {
-  const { intervalMs: _, ...settings } = pickOptions(MONITOR_TABLE, values);
+  const { intervalMs: _, subscribe: _subscribe, ...settings } = pickOptions(MONITOR_TABLE, values);
   return {
     ...settings,
     resumeAfterLimit: values.resumeAfterLimit || values.resumeMessage !== undefined,

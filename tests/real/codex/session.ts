@@ -22,6 +22,10 @@ export interface CodexScenario extends Scenario {
   home?: Omit<CodexHomeOptions, "mockUrl" | "project">;
   /** Start Codex from an interactive shell (so that when it exits, the shell is back). */
   shell?: boolean;
+  /** Keep tmux's `TMUX`/`TMUX_PANE` in Codex's environment (for its `notify`). */
+  tmuxEnv?: boolean;
+  /** Runs after the home is seeded, before Codex starts (e.g. installs hooks). */
+  prepare?: (home: string) => Promise<void>;
 }
 
 /** A running scenario: the pane plus the mock behind it. */

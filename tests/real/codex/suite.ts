@@ -42,6 +42,7 @@ async function open(scenario: Scenario, context: OpenContext): Promise<CodexSess
   };
   try {
     await seedCodexHome(home.dir, { ...spec.home, mockUrl: server.url, project });
+    await spec.prepare?.(home.dir);
     const pane = await context.server.openPane({
       argv: [installed.bin, "--no-daemon"],
       // A plain prompt: the harness waits for one ending in `$` (root's default ends in `#`).
@@ -53,6 +54,7 @@ async function open(scenario: Scenario, context: OpenContext): Promise<CodexSess
       cwd: project,
       shell: spec.shell,
       window: scenario.name,
+      tmuxEnv: spec.tmuxEnv,
     });
     let closed: Promise<void> | undefined;
     return {

@@ -60,6 +60,10 @@ export interface Setup {
   ready?: boolean;
   /** A command the CLI runs under, e.g. `strace` with its options. */
   wrap?: string[];
+  /** Keep tmux's `TMUX`/`TMUX_PANE` in the CLI's environment (for its hooks). */
+  tmuxEnv?: boolean;
+  /** Runs after the private HOME is seeded, before the CLI starts (e.g. installs hooks). */
+  prepare?: (home: string) => Promise<void>;
 }
 
 /** A session with its mock. */
@@ -193,6 +197,7 @@ export async function openGemini(
         JSON.stringify({ [workspace]: "TRUST_FOLDER" }),
       );
     }
+    await setup.prepare?.(home.dir);
     api = await startGeminiMock(resolvePlaceholders(setup.script ?? [], workspace));
     const env: Record<string, string> = {
       HOME: home.dir,
@@ -215,6 +220,7 @@ export async function openGemini(
       cwd: workspace,
       shell: setup.shell,
       window: name,
+      tmuxEnv: setup.tmuxEnv,
     });
     const server = api;
     const session: GeminiSession = {

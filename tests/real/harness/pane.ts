@@ -44,6 +44,12 @@ export interface OpenPaneOptions {
   shell?: boolean;
   /** Window name. */
   window?: string;
+  /**
+   * Keep the `TMUX` and `TMUX_PANE` that tmux gives the pane (as in real use: an agent's hooks
+   * find their pane by them); otherwise the environment is exactly `env`.
+   * @default false
+   */
+  tmuxEnv?: boolean;
 }
 
 async function tmuxCall(socket: string, args: string[]): Promise<string> {
@@ -60,9 +66,12 @@ async function tmuxCall(socket: string, args: string[]): Promise<string> {
   return dec.decode(out.stdout);
 }
 
-function envArgv(env: Record<string, string>): string[] {
+function envArgv(env: Record<string, string>, tmuxEnv = false): string[] {
   const full = { TERM: "xterm-256color", ...env };
-  return ["env", "-i", ...Object.entries(full).map(([k, v]) => `${k}=${v}`)];
+  const pairs = Object.entries(full).map(([k, v]) => `${k}=${v}`);
+  if (!tmuxEnv) return ["env", "-i", ...pairs];
+  const keep = 'exec env -i TMUX="$TMUX" TMUX_PANE="$TMUX_PANE" "$@"';
+  return ["sh", "-c", keep, "sh", ...pairs];
 }
 
 /** Process ids whose session id is `sid` (the pane's process and all it started). */
@@ -109,8 +118,8 @@ export class RealServer {
   async openPane(options: OpenPaneOptions): Promise<RealPane> {
     const cwd = options.cwd ?? options.env.HOME ?? "/";
     const command = options.shell
-      ? [...envArgv(options.env), "bash", "--norc", "--noprofile", "-i"]
-      : [...envArgv(options.env), ...options.argv];
+      ? [...envArgv(options.env, options.tmuxEnv), "bash", "--norc", "--noprofile", "-i"]
+      : [...envArgv(options.env, options.tmuxEnv), ...options.argv];
     const place = this.#started
       ? ["new-window", "-d", "-t", "=real:"]
       : ["new-session", "-d", "-s", "real", "-x", `${this.#width}`, "-y", `${this.#height}`];
