@@ -156,16 +156,7 @@ export class OutboxWorker {
       if (this.#inFlight.has(row.id) || this.#unwritten.some((u) => u.id === row.id)) continue;
       const channel = this.#channels.get(row.channel);
       if (!channel || !channel.enabled) {
-        this.#write(
-          row.id,
-          (store) =>
-            this.#deadLetter(
-              store,
-              row,
-              row.attempts,
-              "the channel is disabled or no longer configured",
-            ),
-        );
+        this.#orphan(row);
         continue;
       }
       const limit = this.#limitFor(channel.name);
@@ -190,18 +181,7 @@ export class OutboxWorker {
     } catch (error) {
       this.#warnOnce(`Cannot read the outbox: ${errorMessage(error)}`);
     }
-    for (const row of orphans) {
-      this.#write(
-        row.id,
-        (store) =>
-          this.#deadLetter(
-            store,
-            row,
-            row.attempts,
-            "the channel is disabled or no longer configured",
-          ),
-      );
-    }
+    for (const row of orphans) this.#orphan(row);
     return orphans.length;
   }
 
@@ -277,6 +257,20 @@ export class OutboxWorker {
       (store) => markRetry(store, row.id, { attempts, nextAt: now + wait, error }),
     );
     this.#outcome(row, "retry");
+  }
+
+  /** Dead-letters a notice whose channel is disabled or no longer configured. */
+  #orphan(row: OutboxRow): void {
+    this.#write(
+      row.id,
+      (store) =>
+        this.#deadLetter(
+          store,
+          row,
+          row.attempts,
+          "the channel is disabled or no longer configured",
+        ),
+    );
   }
 
   #deadLetter(store: Store, row: OutboxRow, attempts: number, error: string): void {
