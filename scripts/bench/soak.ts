@@ -36,6 +36,7 @@ import { type ProcessSample, psSample, threadCpuMs } from "./proc.ts";
 import { type Progress, silentProgress } from "./progress.ts";
 import type { BudgetResult } from "./report.ts";
 import { logTail, startMonitor, waitForCycle } from "./soak_monitor.ts";
+import { type MemorySample, MemorySampler, type RssTrack, rssTrack } from "./soak_memory.ts";
 import { soakBudgets } from "./soak_report.ts";
 import { checkSoakEvents, type SoakEventCheck, StateDriver } from "./soak_script.ts";
 import { leastSquaresSlope, pickIndexes, seededRandom } from "./stats.ts";
@@ -103,6 +104,10 @@ export interface SlowSoakResult {
   rssLastMb: number;
   /** Largest RSS sampled (MB). */
   rssMaxMb: number;
+  /** The monitor's RSS; warm-up: the first quarter of the phase. */
+  monitorRss: RssTrack;
+  /** The detection child's RSS, when found. */
+  childRss: RssTrack | null;
   /** Where the figures came from. */
   source: "proc" | "ps";
 }
@@ -147,8 +152,12 @@ export interface FastSoakResult {
   events: SoakEventCheck;
   /** Messages the fake PM took (each may name many agents). */
   pmMessages: number;
-  /** Samples: `[cycle, rssMb, fds]`. */
-  samples: [number, number, number | null][];
+  /** The monitor's RSS (warm-up: the warm-up cycles). */
+  monitorRss: RssTrack;
+  /** The detection child's RSS, when found. */
+  childRss: RssTrack | null;
+  /** Samples: `[cycle, rssMb, fds, childRssMb, seconds]`. */
+  samples: [number, number, number | null, number | null, number][];
 }
 
 /** The whole soak. */
@@ -210,6 +219,8 @@ async function slowPhase(
     const t0 = performance.now();
     const change = changer(farm, o.changeFraction, 7);
     let rssMax = first.rssBytes;
+    const memory = new MemorySampler(pid);
+    const memorySamples = [await memory.sample(1)];
     let nextChange = t0 + o.intervalS * 500;
     while (performance.now() - t0 < o.seconds * 1000) {
       if (signal?.aborted) throw new Error("Soak interrupted");
@@ -218,7 +229,10 @@ async function slowPhase(
         await change();
         nextChange += o.intervalS * 1000;
       }
-      rssMax = Math.max(rssMax, (await sample(pid)).rssBytes);
+      const beat = await readHeartbeat(monitor.heartbeatPath);
+      const m = await memory.sample(beat?.cycle ?? 0);
+      memorySamples.push(m);
+      rssMax = Math.max(rssMax, m.monitorMb * MB);
       const left = Math.ceil((o.seconds * 1000 - (performance.now() - t0)) / 1000);
       progress.update(`${o.seconds - left}/${o.seconds} s at interval ${o.intervalS} s`);
       await sleep(Math.min(1000, Math.max(0, nextChange - performance.now())), signal);
@@ -228,6 +242,8 @@ async function slowPhase(
     const beat = await readHeartbeat(monitor.heartbeatPath);
     const clientLast = clientPid === undefined ? undefined : threadCpuMs(clientPid);
     const cpuSeconds = (last.cpuMs - first.cpuMs) / 1000;
+    memorySamples.push(await memory.sample(beat?.cycle ?? 0));
+    const warm = (m: MemorySample) => m.seconds >= seconds / 4;
     return {
       seconds,
       intervalS: o.intervalS,
@@ -241,6 +257,8 @@ async function slowPhase(
       rssFirstMb: first.rssBytes / MB,
       rssLastMb: last.rssBytes / MB,
       rssMaxMb: Math.max(rssMax, last.rssBytes) / MB,
+      monitorRss: rssTrack(memorySamples, (m) => m.monitorMb, warm)!,
+      childRss: rssTrack(memorySamples, (m) => m.childMb, warm),
       source: first.source,
     };
   } finally {
@@ -267,7 +285,8 @@ async function fastPhase(
     const pid = monitor.child.pid;
     const t0 = performance.now();
     const driver = new StateDriver(farm, { idleAfterMs: o.idleAfterS * 1000, seed: 11 });
-    const samples: [number, number, number | null][] = [];
+    const memory = new MemorySampler(pid);
+    const memorySamples: MemorySample[] = [];
     const total = o.fastWarmupCycles + o.fastCycles;
     let lastSample = -Infinity;
     let cpuAtWarm: { cycle: number; cpuMs: number; ms: number } | undefined;
@@ -285,9 +304,9 @@ async function fastPhase(
       }
       if (performance.now() - lastSample >= 200 || (draining && pending === 0)) {
         lastSample = performance.now();
-        const s = await sample(pid);
+        const s = await memory.sample(cycle);
         if (!draining) {
-          samples.push([cycle, Math.round((s.rssBytes / MB) * 1000) / 1000, s.fds ?? null]);
+          memorySamples.push(s);
           if (cycle >= o.fastWarmupCycles) {
             cpuAtWarm ??= { cycle, cpuMs: s.cpuMs, ms: performance.now() };
             cpuLast = { cycle, cpuMs: s.cpuMs, ms: performance.now() };
@@ -329,8 +348,18 @@ async function fastPhase(
     } finally {
       store.close();
     }
+    const samples = memorySamples.map((
+      m,
+    ): FastSoakResult["samples"][number] => [
+      m.cycle,
+      m.monitorMb,
+      m.fds,
+      m.childMb,
+      Math.round(m.seconds * 1000) / 1000,
+    ]);
     const slope = (points: typeof samples) =>
       leastSquaresSlope(points.map(([c]) => c), points.map(([, mb]) => mb)) * 1000;
+    const warm = (m: MemorySample) => m.cycle >= o.fastWarmupCycles;
     const warmup = samples.filter(([cycle]) => cycle < o.fastWarmupCycles);
     const measured = samples.filter(([cycle]) => cycle >= o.fastWarmupCycles);
     const first = measured[0] ?? samples[0];
@@ -349,6 +378,8 @@ async function fastPhase(
       rssFirstMb: samples[0][1],
       rssLastMb: last[1],
       rssMaxMb: Math.max(...samples.map(([, mb]) => mb)),
+      monitorRss: rssTrack(memorySamples, (m) => m.monitorMb, warm)!,
+      childRss: rssTrack(memorySamples, (m) => m.childMb, warm),
       // A leak stays; a pipe to a short-lived child process (a `cat` of /proc, a restarted
       // detection child) does not: the fewest fds among the first and among the last 3 samples.
       fdsFirst: fewestFds(samples.slice(0, 3)),
@@ -405,8 +436,10 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakRun> {
   }
 }
 
-/** The fewest open fds among samples `[cycle, rssMb, fds]`; `null` when none was measured. */
-function fewestFds(samples: readonly (readonly [number, number, number | null])[]): number | null {
+/** The fewest open fds among samples `[cycle, rssMb, fds, …]`; `null` when none was measured. */
+function fewestFds(
+  samples: readonly (readonly [number, number, number | null, ...unknown[]])[],
+): number | null {
   const counts = samples.map(([, , fds]) => fds).filter((n): n is number => n !== null);
   return counts.length > 0 ? Math.min(...counts) : null;
 }

@@ -9,6 +9,7 @@
 import { detectState } from "../agents/detect.ts";
 import type { AgentProfile } from "../agents/profiles.ts";
 import { type DetectRequest, reviveProfiles } from "./detector.ts";
+import { decodedText } from "../util/text_stream.ts";
 
 /** Runs the child until stdin closes. Resolves with the exit code. */
 export async function runDetectChild(): Promise<number> {
@@ -16,10 +17,9 @@ export async function runDetectChild(): Promise<number> {
   const out = Deno.stdout.writable.getWriter();
   let profiles = new Map<string, AgentProfile>();
   let buffer = "";
-  const decoder = new TextDecoder();
   await out.write(encoder.encode(JSON.stringify({ ready: true }) + "\n"));
-  for await (const chunk of Deno.stdin.readable) {
-    buffer += decoder.decode(chunk, { stream: true });
+  for await (const text of decodedText(Deno.stdin.readable)) {
+    buffer += text;
     let newline: number;
     while ((newline = buffer.indexOf("\n")) >= 0) {
       const line = buffer.slice(0, newline);

@@ -26,6 +26,7 @@ import { createHash } from "node:crypto";
 import { type DetectInput, type DetectOptions, detectState } from "../agents/detect.ts";
 import type { AgentProfile } from "../agents/profiles.ts";
 import type { Observation } from "../agents/types.ts";
+import { decodedText } from "../util/text_stream.ts";
 
 /** Default per-cycle time for all detection in a {@linkcode ProcessDetector} (ms). */
 export const DEFAULT_DETECT_BUDGET_MS = 2000;
@@ -279,7 +280,7 @@ export class ProcessDetector implements Detector {
       markReady(false);
     }, this.#options.startTimeoutMs ?? 10_000);
     (async () => {
-      const lines = process.stdout.pipeThrough(new TextDecoderStream());
+      const lines = decodedText(process.stdout);
       let buffer = "";
       try {
         for await (const chunk of lines) {
