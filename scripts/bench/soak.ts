@@ -292,7 +292,11 @@ async function fastPhase(
     let cpuAtWarm: { cycle: number; cpuMs: number; ms: number } | undefined;
     let cpuLast = { cycle: 0, cpuMs: 0, ms: 0 };
     let drainDeadline = Infinity;
-    const timeLimitMs = Math.max(120_000, total * o.fastIntervalS * 6000);
+    // A stall guard, not a budget: a busy cycle's work grows with the agents (~5 ms each, allowed).
+    const timeLimitMs = Math.max(
+      120_000,
+      total * Math.max(o.fastIntervalS * 6, o.agents * 0.005) * 1000,
+    );
     for (;;) {
       if (signal?.aborted) throw new Error("Soak interrupted");
       const beat = await readHeartbeat(monitor.heartbeatPath);
