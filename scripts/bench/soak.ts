@@ -6,19 +6,19 @@
  * - **slow** phase: `--interval 10` for a while (default 5 minutes); a fraction of the panes gets
  *   new output every interval. Reports the monitor's average CPU (% of one core) from its first
  *   heartbeat to the end (start-up excluded, and reported apart) and its RSS.
- * - **fast** phase: `--interval 0.05` for a warm-up (default 1,000 cycles) and then N measured
- *   cycles (default 1,000), with `--idle-after 1 --notify-cooldown 20`, every agent CHANGING
- *   STATE throughout (active, waiting, error, rate-limited, idle: `soak_script.ts`) and one fake
- *   PM (`scripts/fake_agent/fake_pm.ts`) taking the notifications. Afterwards the monitor's
- *   store is read: every state the agents were driven through must be among the recorded
- *   transitions, in order (no event lost), and no two notifications about one agent and state
- *   may have been delivered inside the cooldown (no duplicate). Samples RSS and open file
- *   descriptors against the cycle number (from the heartbeat file) and reports the least-squares slope of RSS over the measured cycles (MB
- *   per 1,000 cycles) and the fd count first vs last. The warm-up is there because at 20 cycles a
- *   second V8 grows its heap to match the allocation rate for the first ~900 cycles and then stays
- *   flat (measured: 65 → 140 MB by cycle ~900, flat to cycle 3,000; the live heap after a forced
- *   GC stays ~8 MB): growth that stops is sizing, growth that goes on is a leak. The warm-up's own
- *   slope is reported too.
+ * - **fast** phase: `--interval 0.05` for a warm-up and then N measured cycles (by default each
+ *   100,000 agent-cycles, from 100 to 1,000 cycles: 1,000 at 100 agents, 330 at 300, 100 at
+ *   1,000), with `--idle-after 1 --notify-cooldown 20`, every agent CHANGING STATE throughout
+ *   (active, waiting, error, rate-limited, idle: `soak_script.ts`) and one fake PM
+ *   (`scripts/fake_agent/fake_pm.ts`) taking the notifications. Afterwards the monitor's store is
+ *   read: every state the agents were driven through must be among the recorded transitions, in
+ *   order (no event lost), and no two notifications about one agent and state may have been
+ *   delivered inside the cooldown (no duplicate). Samples the RSS of the monitor and of its
+ *   detection child (`soak_memory.ts`) and the monitor's open fds against the cycle number (from
+ *   the heartbeat file) and reports the least-squares slope of RSS over the measured cycles (MB
+ *   per 1,000 cycles and per hour) and the fd count first vs last. The warm-up is there because V8
+ *   grows its heap to match the allocation rate first and then stays flat: growth that stops is
+ *   sizing, growth that goes on is a leak. The warm-up's own slope is reported too.
  *
  * Figures come from `/proc/PID` (needs `--allow-all`; `deno task soak` has it), else from `ps`.
  *

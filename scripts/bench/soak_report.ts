@@ -152,8 +152,8 @@ export function renderSoakText(run: SoakRun): string {
     );
   }
   const memory: string[] = [];
-  if (slow) memory.push(...rssLines(`slow (interval ${slow.intervalS} s)`, slow));
-  if (fast) memory.push(...rssLines(`fast (interval ${fast.intervalS} s, busy)`, fast));
+  if (slow) memory.push(...rssLines(`slow (interval ${slow.intervalS} s)`, slow, false));
+  if (fast) memory.push(...rssLines(`fast (interval ${fast.intervalS} s, busy)`, fast, true));
   if (memory.length > 0) {
     lines.push(
       "Memory (RSS MB; warm-up: slow phase its first quarter, fast phase its warm-up cycles):",
@@ -168,9 +168,11 @@ export function renderSoakText(run: SoakRun): string {
   return lines.join("\n");
 }
 
+/** One line per process; `perCycle`: the slope per 1,000 cycles too (a slow phase has too few). */
 function rssLines(
   phase: string,
   result: { monitorRss: RssTrack; childRss: RssTrack | null },
+  perCycle: boolean,
 ): string[] {
   const line = (who: string, t: RssTrack | null) =>
     t
@@ -178,9 +180,9 @@ function rssLines(
         formatNumber(t.warmMb)
       } after warm-up, ${formatNumber(t.lastMb)} at the end (max after warm-up ${
         formatNumber(t.maxAfterWarmMb)
-      }); slope after warm-up ${formatNumber(t.slopeMbPer1000Cycles)} MB per 1,000 cycles, ${
-        formatNumber(t.slopeMbPerHour)
-      } MB/hour`
+      }); slope after warm-up ${
+        perCycle ? `${formatNumber(t.slopeMbPer1000Cycles)} MB per 1,000 cycles, ` : ""
+      }${formatNumber(t.slopeMbPerHour)} MB/hour`
       : `  ${phase}, ${who}: not found`;
   const both = result.childRss
     ? [
