@@ -8,7 +8,7 @@
 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PERMISSION_FLAGS } from "../src/permissions.ts";
+import { PERMISSION_FLAGS, V8_FLAGS_ARG } from "../src/permissions.ts";
 import { errorMessage } from "../src/state/errors.ts";
 import {
   binaryTarget,
@@ -238,7 +238,10 @@ export async function findRuntime(
   return { env: {}, description: "deno's cache or download", variable: hint };
 }
 
-/** The `deno compile` argv: exactly the program's permission flags, its config, one target. */
+/**
+ * The `deno compile` argv: exactly the program's permission flags, its V8 flags (built into the
+ * binary), its config, one target.
+ */
 export function compileArgv(
   stage: string,
   options: { output: string; target: string },
@@ -248,6 +251,7 @@ export function compileArgv(
     "compile",
     "--no-prompt",
     ...PERMISSION_FLAGS,
+    V8_FLAGS_ARG,
     "--config",
     join(stage, "deno.json"),
     "--target",

@@ -31,7 +31,8 @@ export const BENCH_OPTIONS: Record<string, BenchOptionSpec> = {
   agents: {
     type: "string",
     valueName: "LIST",
-    description: "Agent counts, comma-separated (default 10,100,1000; --soak: 100)",
+    description:
+      "Agent counts, comma-separated (default 10,100,1000; --soak: 100; --soak-memory: 300,1000)",
   },
   cycles: { type: "string", valueName: "K", description: "Timed cycles per row (default 10)" },
   "change-fraction": {
@@ -73,13 +74,19 @@ export const BENCH_OPTIONS: Record<string, BenchOptionSpec> = {
   "soak-cycles": {
     type: "string",
     valueName: "N",
-    description:
-      "Soak: measured cycles at --interval 0.05 for the leak check (default 1000; 0 skips)",
+    description: "Soak: measured cycles at --interval 0.05 for the leak check " +
+      "(default 100,000 / agents, from 100 to 1000: 1000 at 100 agents; 0 skips)",
   },
   "soak-warmup-cycles": {
     type: "string",
     valueName: "N",
-    description: "Soak: cycles at --interval 0.05 before the leak check measures (default 1000)",
+    description:
+      "Soak: cycles at --interval 0.05 before the leak check measures (default as --soak-cycles)",
+  },
+  "soak-memory": {
+    type: "boolean",
+    description: "Soak each --agents count in turn (default 300,1000; --soak-seconds default 0) " +
+      "and print the memory table: RSS of the monitor and its detection child per N",
   },
   help: { type: "boolean", short: "h", description: "Show help" },
 };
@@ -88,7 +95,17 @@ export const BENCH_OPTIONS: Record<string, BenchOptionSpec> = {
 export type BenchCommand =
   | { kind: "help" }
   | { kind: "bench"; options: BenchOptions; json: boolean; out: string }
-  | { kind: "soak"; options: SoakOptions; json: boolean; out: string };
+  | { kind: "soak"; options: SoakOptions; json: boolean; out: string }
+  | { kind: "soak-memory"; rows: SoakOptions[]; json: boolean; out: string };
+
+/**
+ * The fast phase's cycles (warm-up and measured, each) for `agents` when not given: 100,000
+ * agent-cycles (the warm-up a V8 heap needs scales with what a cycle allocates), from 100 to
+ * 1,000 cycles: 1,000 at 100 agents, 330 at 300, 100 at 1,000 (a couple of minutes).
+ */
+export function soakFastCycles(agents: number): number {
+  return Math.min(1000, Math.max(100, Math.round(100_000 / agents / 10) * 10));
+}
 
 /** `--help`. */
 export function benchHelp(): string {
@@ -179,6 +196,29 @@ function parseOptions(args: readonly string[]) {
   }
 }
 
+function soakOptions(
+  v: ReturnType<typeof parseOptions>,
+  agents: number,
+  given: { intervalS: number; changeFraction: number; seconds: number },
+): SoakOptions {
+  const seconds = v["soak-seconds"] === undefined
+    ? given.seconds
+    : parseSeconds("--soak-seconds", String(v["soak-seconds"]), {
+      allowZero: true,
+      min: 1,
+      max: 86_400,
+    });
+  const cycleBounds = { min: 0, max: 1_000_000, fallback: soakFastCycles(agents) };
+  return {
+    agents,
+    seconds,
+    intervalS: given.intervalS,
+    fastCycles: countOption(v, "soak-cycles", cycleBounds),
+    fastWarmupCycles: countOption(v, "soak-warmup-cycles", cycleBounds),
+    changeFraction: given.changeFraction,
+  };
+}
+
 /** Parses the arguments of `scripts/bench/main.ts`; bad input is a {@linkcode UsageError}. */
 export function parseBenchArgs(args: readonly string[]): BenchCommand {
   const v = parseOptions(args);
@@ -192,6 +232,11 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
     : parseSeconds("--interval", String(v.interval), { min: 0.05, max: 3600 });
   const json = v.json === true;
   const out = stringOption(v, "out") ?? DEFAULT_BENCH_OUT;
+  if (v["soak-memory"]) {
+    const agents = agentsRaw === undefined ? [300, 1000] : parseAgentList(agentsRaw);
+    const rows = agents.map((n) => soakOptions(v, n, { intervalS, changeFraction, seconds: 0 }));
+    return { kind: "soak-memory", rows, json, out };
+  }
   if (v.soak) {
     const agents = agentsRaw === undefined ? [SOAK_DEFAULTS.agents] : parseAgentList(agentsRaw);
     if (agents.length !== 1) {
@@ -199,28 +244,11 @@ export function parseBenchArgs(args: readonly string[]): BenchCommand {
         `Invalid value for --agents: --soak takes one count, got '${shown(agentsRaw ?? "")}'`,
       );
     }
-    const seconds = v["soak-seconds"] === undefined
-      ? SOAK_DEFAULTS.seconds
-      : parseSeconds("--soak-seconds", String(v["soak-seconds"]), {
-        allowZero: true,
-        min: 1,
-        max: 86_400,
-      });
-    const cycleBounds = { min: 0, max: 1_000_000 };
-    const options: SoakOptions = {
-      agents: agents[0],
-      seconds,
+    const options = soakOptions(v, agents[0], {
       intervalS,
-      fastCycles: countOption(v, "soak-cycles", {
-        ...cycleBounds,
-        fallback: SOAK_DEFAULTS.fastCycles,
-      }),
-      fastWarmupCycles: countOption(v, "soak-warmup-cycles", {
-        ...cycleBounds,
-        fallback: SOAK_DEFAULTS.fastWarmupCycles,
-      }),
       changeFraction,
-    };
+      seconds: SOAK_DEFAULTS.seconds,
+    });
     return { kind: "soak", options, json, out };
   }
   const strategiesRaw = stringOption(v, "strategies");

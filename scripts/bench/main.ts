@@ -18,7 +18,7 @@ import { stderrProgress } from "./progress.ts";
 import { benchJson, checkBudgets, checkIdleBudget, renderBenchText } from "./report.ts";
 import { BenchAbortedError, runBench } from "./run.ts";
 import { runSoak } from "./soak.ts";
-import { renderSoakText, soakCorrectnessFailed } from "./soak_report.ts";
+import { renderMemoryTable, renderSoakText, soakCorrectnessFailed } from "./soak_report.ts";
 import { renderBenchSvg } from "./svg.ts";
 
 async function hostInfo(): Promise<Record<string, unknown>> {
@@ -55,6 +55,28 @@ async function soak(
   console.log(command.json ? JSON.stringify(doc, null, 2) : renderSoakText(run));
   // Lost events and duplicate notifications are bugs: fail. (Resource budgets are figures.)
   return soakCorrectnessFailed(run) ? 1 : 0;
+}
+
+/** `--soak-memory`: one soak per agent count, then the memory table. */
+async function soakMemory(
+  command: Extract<BenchCommand, { kind: "soak-memory" }>,
+  stop: AbortController,
+): Promise<number> {
+  const runs = [];
+  for (const options of command.rows) {
+    const progress = stderrProgress({ prefix: `soak ${options.agents}` });
+    const run = await runSoak({ ...options, progress, signal: stop.signal });
+    if (stop.signal.aborted) return 130;
+    if (!command.json) console.log(renderSoakText(run));
+    runs.push(run);
+  }
+  await Deno.mkdir(command.out, { recursive: true });
+  const doc = { kind: "tmux-orc-soak-memory", version: 1, host: await hostInfo(), runs };
+  const path = join(command.out, "soak-memory.json");
+  await Deno.writeTextFile(path, JSON.stringify(doc, null, 2) + "\n");
+  console.log(command.json ? JSON.stringify(doc, null, 2) : renderMemoryTable(runs));
+  if (!command.json) console.log(`Wrote ${path}`);
+  return runs.some(soakCorrectnessFailed) ? 1 : 0;
 }
 
 async function bench(
@@ -106,6 +128,7 @@ export async function benchMain(args: readonly string[]): Promise<number> {
       console.log(benchHelp());
       return 0;
     }
+    if (command.kind === "soak-memory") return await soakMemory(command, stop);
     return command.kind === "soak" ? await soak(command, stop) : await bench(command, stop);
   } catch (error) {
     if (error instanceof UserError) {

@@ -121,3 +121,51 @@ export async function psSample(pid: number): Promise<ProcessSample | undefined> 
     return undefined;
   }
 }
+
+/**
+ * Pids of the live children of `parent` whose command line contains `needle`, from `/proc`
+ * (one scan of every process: call it rarely); `[]` when `/proc` is unreadable.
+ */
+export function procChildren(parent: number, needle: string): number[] {
+  const found: number[] = [];
+  try {
+    for (const entry of Deno.readDirSync("/proc")) {
+      if (!/^[0-9]+$/.test(entry.name)) continue;
+      const pid = Number(entry.name);
+      const fields = statFields(pid);
+      // Field 4 (ppid) is the second after the command name.
+      if (!fields || Number(fields[1]) !== parent) continue;
+      try {
+        const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+        if (cmdline.includes(needle)) found.push(pid);
+      } catch { /* gone meanwhile */ }
+    }
+  } catch { /* no /proc */ }
+  return found;
+}
+
+/**
+ * The resident memory of one child of a process, found by its command line and found again when
+ * it is replaced (the monitor restarts its detection child after a timeout).
+ */
+export class ChildRss {
+  readonly #parent: number;
+  readonly #needle: string;
+  #pid: number | undefined;
+
+  /** Watches the child of `parent` whose argv holds the argument `needle`. */
+  constructor(parent: number, needle: string) {
+    this.#parent = parent;
+    this.#needle = needle;
+  }
+
+  /** The child's RSS in bytes; `undefined` while there is none (or `/proc` is unreadable). */
+  bytes(): number | undefined {
+    if (this.#pid !== undefined) {
+      const rss = procRssBytes(this.#pid);
+      if (rss !== undefined) return rss;
+    }
+    this.#pid = procChildren(this.#parent, this.#needle)[0];
+    return this.#pid === undefined ? undefined : procRssBytes(this.#pid);
+  }
+}

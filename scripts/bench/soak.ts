@@ -6,19 +6,19 @@
  * - **slow** phase: `--interval 10` for a while (default 5 minutes); a fraction of the panes gets
  *   new output every interval. Reports the monitor's average CPU (% of one core) from its first
  *   heartbeat to the end (start-up excluded, and reported apart) and its RSS.
- * - **fast** phase: `--interval 0.05` for a warm-up (default 1,000 cycles) and then N measured
- *   cycles (default 1,000), with `--idle-after 1 --notify-cooldown 20`, every agent CHANGING
- *   STATE throughout (active, waiting, error, rate-limited, idle: `soak_script.ts`) and one fake
- *   PM (`scripts/fake_agent/fake_pm.ts`) taking the notifications. Afterwards the monitor's
- *   store is read: every state the agents were driven through must be among the recorded
- *   transitions, in order (no event lost), and no two notifications about one agent and state
- *   may have been delivered inside the cooldown (no duplicate). Samples RSS and open file
- *   descriptors against the cycle number (from the heartbeat file) and reports the least-squares slope of RSS over the measured cycles (MB
- *   per 1,000 cycles) and the fd count first vs last. The warm-up is there because at 20 cycles a
- *   second V8 grows its heap to match the allocation rate for the first ~900 cycles and then stays
- *   flat (measured: 65 → 140 MB by cycle ~900, flat to cycle 3,000; the live heap after a forced
- *   GC stays ~8 MB): growth that stops is sizing, growth that goes on is a leak. The warm-up's own
- *   slope is reported too.
+ * - **fast** phase: `--interval 0.05` for a warm-up and then N measured cycles (by default each
+ *   100,000 agent-cycles, from 100 to 1,000 cycles: 1,000 at 100 agents, 330 at 300, 100 at
+ *   1,000), with `--idle-after 1 --notify-cooldown 20`, every agent CHANGING STATE throughout
+ *   (active, waiting, error, rate-limited, idle: `soak_script.ts`) and one fake PM
+ *   (`scripts/fake_agent/fake_pm.ts`) taking the notifications. Afterwards the monitor's store is
+ *   read: every state the agents were driven through must be among the recorded transitions, in
+ *   order (no event lost), and no two notifications about one agent and state may have been
+ *   delivered inside the cooldown (no duplicate). Samples the RSS of the monitor and of its
+ *   detection child (`soak_memory.ts`) and the monitor's open fds against the cycle number (from
+ *   the heartbeat file) and reports the least-squares slope of RSS over the measured cycles (MB
+ *   per 1,000 cycles and per hour) and the fd count first vs last. The warm-up is there because V8
+ *   grows its heap to match the allocation rate first and then stays flat: growth that stops is
+ *   sizing, growth that goes on is a leak. The warm-up's own slope is reported too.
  *
  * Figures come from `/proc/PID` (needs `--allow-all`; `deno task soak` has it), else from `ps`.
  *
@@ -36,6 +36,7 @@ import { type ProcessSample, psSample, threadCpuMs } from "./proc.ts";
 import { type Progress, silentProgress } from "./progress.ts";
 import type { BudgetResult } from "./report.ts";
 import { logTail, startMonitor, waitForCycle } from "./soak_monitor.ts";
+import { type MemorySample, MemorySampler, type RssTrack, rssTrack } from "./soak_memory.ts";
 import { soakBudgets } from "./soak_report.ts";
 import { checkSoakEvents, type SoakEventCheck, StateDriver } from "./soak_script.ts";
 import { leastSquaresSlope, pickIndexes, seededRandom } from "./stats.ts";
@@ -103,6 +104,10 @@ export interface SlowSoakResult {
   rssLastMb: number;
   /** Largest RSS sampled (MB). */
   rssMaxMb: number;
+  /** The monitor's RSS; warm-up: the first quarter of the phase. */
+  monitorRss: RssTrack;
+  /** The detection child's RSS, when found. */
+  childRss: RssTrack | null;
   /** Where the figures came from. */
   source: "proc" | "ps";
 }
@@ -147,8 +152,12 @@ export interface FastSoakResult {
   events: SoakEventCheck;
   /** Messages the fake PM took (each may name many agents). */
   pmMessages: number;
-  /** Samples: `[cycle, rssMb, fds]`. */
-  samples: [number, number, number | null][];
+  /** The monitor's RSS (warm-up: the warm-up cycles). */
+  monitorRss: RssTrack;
+  /** The detection child's RSS, when found. */
+  childRss: RssTrack | null;
+  /** Samples: `[cycle, rssMb, fds, childRssMb, seconds]`. */
+  samples: [number, number, number | null, number | null, number][];
 }
 
 /** The whole soak. */
@@ -210,6 +219,8 @@ async function slowPhase(
     const t0 = performance.now();
     const change = changer(farm, o.changeFraction, 7);
     let rssMax = first.rssBytes;
+    const memory = new MemorySampler(pid);
+    const memorySamples = [await memory.sample(1)];
     let nextChange = t0 + o.intervalS * 500;
     while (performance.now() - t0 < o.seconds * 1000) {
       if (signal?.aborted) throw new Error("Soak interrupted");
@@ -218,7 +229,10 @@ async function slowPhase(
         await change();
         nextChange += o.intervalS * 1000;
       }
-      rssMax = Math.max(rssMax, (await sample(pid)).rssBytes);
+      const beat = await readHeartbeat(monitor.heartbeatPath);
+      const m = await memory.sample(beat?.cycle ?? 0);
+      memorySamples.push(m);
+      rssMax = Math.max(rssMax, m.monitorMb * MB);
       const left = Math.ceil((o.seconds * 1000 - (performance.now() - t0)) / 1000);
       progress.update(`${o.seconds - left}/${o.seconds} s at interval ${o.intervalS} s`);
       await sleep(Math.min(1000, Math.max(0, nextChange - performance.now())), signal);
@@ -228,6 +242,8 @@ async function slowPhase(
     const beat = await readHeartbeat(monitor.heartbeatPath);
     const clientLast = clientPid === undefined ? undefined : threadCpuMs(clientPid);
     const cpuSeconds = (last.cpuMs - first.cpuMs) / 1000;
+    memorySamples.push(await memory.sample(beat?.cycle ?? 0));
+    const warm = (m: MemorySample) => m.seconds >= seconds / 4;
     return {
       seconds,
       intervalS: o.intervalS,
@@ -241,6 +257,8 @@ async function slowPhase(
       rssFirstMb: first.rssBytes / MB,
       rssLastMb: last.rssBytes / MB,
       rssMaxMb: Math.max(rssMax, last.rssBytes) / MB,
+      monitorRss: rssTrack(memorySamples, (m) => m.monitorMb, warm)!,
+      childRss: rssTrack(memorySamples, (m) => m.childMb, warm),
       source: first.source,
     };
   } finally {
@@ -267,13 +285,18 @@ async function fastPhase(
     const pid = monitor.child.pid;
     const t0 = performance.now();
     const driver = new StateDriver(farm, { idleAfterMs: o.idleAfterS * 1000, seed: 11 });
-    const samples: [number, number, number | null][] = [];
+    const memory = new MemorySampler(pid);
+    const memorySamples: MemorySample[] = [];
     const total = o.fastWarmupCycles + o.fastCycles;
     let lastSample = -Infinity;
     let cpuAtWarm: { cycle: number; cpuMs: number; ms: number } | undefined;
     let cpuLast = { cycle: 0, cpuMs: 0, ms: 0 };
     let drainDeadline = Infinity;
-    const timeLimitMs = Math.max(120_000, total * o.fastIntervalS * 6000);
+    // A stall guard, not a budget: a busy cycle's work grows with the agents (~5 ms each, allowed).
+    const timeLimitMs = Math.max(
+      120_000,
+      total * Math.max(o.fastIntervalS * 6, o.agents * 0.005) * 1000,
+    );
     for (;;) {
       if (signal?.aborted) throw new Error("Soak interrupted");
       const beat = await readHeartbeat(monitor.heartbeatPath);
@@ -285,9 +308,9 @@ async function fastPhase(
       }
       if (performance.now() - lastSample >= 200 || (draining && pending === 0)) {
         lastSample = performance.now();
-        const s = await sample(pid);
+        const s = await memory.sample(cycle);
         if (!draining) {
-          samples.push([cycle, Math.round((s.rssBytes / MB) * 1000) / 1000, s.fds ?? null]);
+          memorySamples.push(s);
           if (cycle >= o.fastWarmupCycles) {
             cpuAtWarm ??= { cycle, cpuMs: s.cpuMs, ms: performance.now() };
             cpuLast = { cycle, cpuMs: s.cpuMs, ms: performance.now() };
@@ -329,8 +352,18 @@ async function fastPhase(
     } finally {
       store.close();
     }
+    const samples = memorySamples.map((
+      m,
+    ): FastSoakResult["samples"][number] => [
+      m.cycle,
+      m.monitorMb,
+      m.fds,
+      m.childMb,
+      Math.round(m.seconds * 1000) / 1000,
+    ]);
     const slope = (points: typeof samples) =>
       leastSquaresSlope(points.map(([c]) => c), points.map(([, mb]) => mb)) * 1000;
+    const warm = (m: MemorySample) => m.cycle >= o.fastWarmupCycles;
     const warmup = samples.filter(([cycle]) => cycle < o.fastWarmupCycles);
     const measured = samples.filter(([cycle]) => cycle >= o.fastWarmupCycles);
     const first = measured[0] ?? samples[0];
@@ -349,6 +382,8 @@ async function fastPhase(
       rssFirstMb: samples[0][1],
       rssLastMb: last[1],
       rssMaxMb: Math.max(...samples.map(([, mb]) => mb)),
+      monitorRss: rssTrack(memorySamples, (m) => m.monitorMb, warm)!,
+      childRss: rssTrack(memorySamples, (m) => m.childMb, warm),
       // A leak stays; a pipe to a short-lived child process (a `cat` of /proc, a restarted
       // detection child) does not: the fewest fds among the first and among the last 3 samples.
       fdsFirst: fewestFds(samples.slice(0, 3)),
@@ -405,8 +440,10 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakRun> {
   }
 }
 
-/** The fewest open fds among samples `[cycle, rssMb, fds]`; `null` when none was measured. */
-function fewestFds(samples: readonly (readonly [number, number, number | null])[]): number | null {
+/** The fewest open fds among samples `[cycle, rssMb, fds, …]`; `null` when none was measured. */
+function fewestFds(
+  samples: readonly (readonly [number, number, number | null, ...unknown[]])[],
+): number | null {
   const counts = samples.map(([, , fds]) => fds).filter((n): n is number => n !== null);
   return counts.length > 0 ? Math.min(...counts) : null;
 }

@@ -8,7 +8,7 @@
 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PERMISSION_FLAGS } from "../permissions.ts";
+import { PERMISSION_FLAGS, V8_FLAGS_ARG } from "../permissions.ts";
 
 /** What decides the self command (injectable for tests). */
 export interface SelfExecEnv {
@@ -42,12 +42,13 @@ export function currentSelfExecEnv(): SelfExecEnv {
 
 /**
  * The argv prefix that runs this program again; append the CLI arguments to it.
- * Compiled: `[execPath]`. Under deno: `[deno, "run", ...permissions, "--config", deno.json, main]`.
+ * Compiled: `[execPath]` (its V8 flags are built in). Under deno:
+ * `[deno, "run", ...permissions, v8 flags, "--config", deno.json, main]`.
  */
 export function selfCommand(env: SelfExecEnv = currentSelfExecEnv()): string[] {
   if (env.standalone) return [env.execPath];
   const main = env.mainModule.startsWith("file:") ? fileURLToPath(env.mainModule) : env.mainModule;
-  const argv = [env.execPath, "run", "--no-prompt", ...PERMISSION_FLAGS];
+  const argv = [env.execPath, "run", "--no-prompt", ...PERMISSION_FLAGS, V8_FLAGS_ARG];
   if (env.mainModule.startsWith("file:")) {
     const config = join(dirname(main), "deno.json");
     if (env.exists(config)) argv.push("--config", config);

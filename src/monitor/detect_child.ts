@@ -1,14 +1,17 @@
 /**
  * The child side of {@linkcode ProcessDetector} (`tmux-orc monitor --detect-child`, see
  * `detector.ts`): reads JSON lines on stdin — first the profiles, then one detection job per
- * line — and answers each job with one JSON line on stdout. Exits at EOF.
+ * line — and answers each job with one JSON line on stdout; the first answer and then every
+ * {@linkcode RSS_REPORT_EVERY}th also carries the child's resident memory (`rss`, bytes), so
+ * the monitor can replace a child that has grown (see `detector.ts`). Exits at EOF.
  *
  * @module
  */
 
 import { detectState } from "../agents/detect.ts";
 import type { AgentProfile } from "../agents/profiles.ts";
-import { type DetectRequest, reviveProfiles } from "./detector.ts";
+import { type DetectRequest, reviveProfiles, RSS_REPORT_EVERY } from "./detector.ts";
+import { decodedText } from "../util/text_stream.ts";
 
 /** Runs the child until stdin closes. Resolves with the exit code. */
 export async function runDetectChild(): Promise<number> {
@@ -16,10 +19,10 @@ export async function runDetectChild(): Promise<number> {
   const out = Deno.stdout.writable.getWriter();
   let profiles = new Map<string, AgentProfile>();
   let buffer = "";
-  const decoder = new TextDecoder();
+  let jobs = 0;
   await out.write(encoder.encode(JSON.stringify({ ready: true }) + "\n"));
-  for await (const chunk of Deno.stdin.readable) {
-    buffer += decoder.decode(chunk, { stream: true });
+  for await (const text of decodedText(Deno.stdin.readable)) {
+    buffer += text;
     let newline: number;
     while ((newline = buffer.indexOf("\n")) >= 0) {
       const line = buffer.slice(0, newline);
@@ -43,6 +46,7 @@ export async function runDetectChild(): Promise<number> {
       } catch (error) {
         reply = { id: request.id, error: (error as Error).message };
       }
+      if (++jobs % RSS_REPORT_EVERY === 1) reply.rss = Deno.memoryUsage().rss;
       await out.write(encoder.encode(JSON.stringify(reply) + "\n"));
     }
   }

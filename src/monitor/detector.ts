@@ -13,6 +13,12 @@
  *   next cycle. Panes that timed out before go last, so one slow pane cannot starve the others.
  *   {@linkcode Detector.interrupt} (called on SIGTERM) ends a running cycle's detection at once.
  *
+ * The child's own memory grows with the jobs it has done (its malloc heap, outside V8's: measured
+ * +10–15 MB per 100,000 detections after its first ~30,000, on Deno 2.9; the cause is not
+ * found), so it reports its RSS now and then, and once it is past
+ * {@linkcode DEFAULT_CHILD_RECYCLE_MB} the detector replaces it between two cycles: the old child
+ * finishes at EOF, a fresh one is started for the next cycle (docs/performance.md#memory).
+ *
  * Why a process and not a `Worker`: Deno 2.9's `Worker.terminate()` does not stop a worker that
  * is busy in a regular expression (or any loop): the thread keeps burning a core after it
  * (measured: 0.5–0.6 s of CPU per second, for as long as the pattern runs). A killed process
@@ -26,9 +32,19 @@ import { createHash } from "node:crypto";
 import { type DetectInput, type DetectOptions, detectState } from "../agents/detect.ts";
 import type { AgentProfile } from "../agents/profiles.ts";
 import type { Observation } from "../agents/types.ts";
+import { decodedText } from "../util/text_stream.ts";
 
 /** Default per-cycle time for all detection in a {@linkcode ProcessDetector} (ms). */
 export const DEFAULT_DETECT_BUDGET_MS = 2000;
+
+/** A child past this RSS (MB) is replaced between two cycles (see the module documentation). */
+export const DEFAULT_CHILD_RECYCLE_MB = 90;
+
+/** The child reports its RSS with its first answer and then every this many. */
+export const RSS_REPORT_EVERY = 1000;
+
+/** A child is replaced for its size only after this many jobs (no restart loop when it starts big). */
+export const DEFAULT_CHILD_RECYCLE_MIN_JOBS = 20_000;
 
 /** The detail of a fallback observation. */
 export const TIMED_OUT_DETAIL =
@@ -59,6 +75,8 @@ interface DetectReply {
   id: number;
   observation?: Observation;
   error?: string;
+  /** The child's RSS (bytes), with the first answer and every {@linkcode RSS_REPORT_EVERY}th. */
+  rss?: number;
 }
 
 /**
@@ -129,6 +147,10 @@ export interface ProcessDetectorOptions {
   budgetMs?: number;
   /** Longest wait for a new child to start (default 10 000 ms; not part of the budget). */
   startTimeoutMs?: number;
+  /** Replace the child between cycles once its RSS is past this (MB; default {@linkcode DEFAULT_CHILD_RECYCLE_MB}). */
+  recycleAboveMb?: number;
+  /** ...but only after this many jobs (default {@linkcode DEFAULT_CHILD_RECYCLE_MIN_JOBS}). */
+  recycleMinJobs?: number;
 }
 
 interface Child {
@@ -137,6 +159,10 @@ interface Child {
   ready: Promise<boolean>;
   replies: Map<number, (reply: DetectReply | undefined) => void>;
   dead: boolean;
+  /** Jobs answered. */
+  jobs: number;
+  /** Its last reported RSS (bytes). */
+  rss?: number;
 }
 
 /** Detection in a child process under a per-cycle deadline (see the module documentation). */
@@ -204,6 +230,7 @@ export class ProcessDetector implements Detector {
         this.#timedOut(input);
         break;
       }
+      this.#recycleIfLarge(child);
     }
     return inputs.map((input, i) => results[i] ?? fallbackObservation(input, options));
   }
@@ -221,6 +248,34 @@ export class ProcessDetector implements Detector {
     if (!child || child.dead) return;
     child.writer.close().catch(() => {});
     const timer = setTimeout(() => this.#kill(), 500);
+    child.process.status.finally(() => clearTimeout(timer));
+  }
+
+  /** Replaces a child that has grown past the limit (between cycles: no job is in flight). */
+  #recycleIfLarge(child: Child): void {
+    const limitMb = this.#options.recycleAboveMb ?? DEFAULT_CHILD_RECYCLE_MB;
+    if (
+      child.dead || this.#closed || this.#child !== child || child.rss === undefined ||
+      child.rss <= limitMb * 2 ** 20 ||
+      child.jobs < (this.#options.recycleMinJobs ?? DEFAULT_CHILD_RECYCLE_MIN_JOBS)
+    ) return;
+    this.#options.logger.info(
+      "Replacing the detection child: {rss} MB after {jobs} detections (limit {limit} MB)",
+      { rss: Math.round(child.rss / 2 ** 20), jobs: child.jobs, limit: limitMb },
+    );
+    this.#retire(child);
+    this.#spawn();
+  }
+
+  /** Lets a child finish at EOF (killed after 500 ms if it does not). */
+  #retire(child: Child): void {
+    child.dead = true;
+    child.writer.close().catch(() => {});
+    const timer = setTimeout(() => {
+      try {
+        child.process.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, 500);
     child.process.status.finally(() => clearTimeout(timer));
   }
 
@@ -274,6 +329,7 @@ export class ProcessDetector implements Detector {
       ready: new Promise<boolean>((resolve) => markReady = resolve),
       replies: new Map(),
       dead: false,
+      jobs: 0,
     };
     this.#child = child;
     const timer = setTimeout(() => {
@@ -283,7 +339,7 @@ export class ProcessDetector implements Detector {
       markReady(false);
     }, this.#options.startTimeoutMs ?? 10_000);
     (async () => {
-      const lines = process.stdout.pipeThrough(new TextDecoderStream());
+      const lines = decodedText(process.stdout);
       let buffer = "";
       try {
         for await (const chunk of lines) {
@@ -298,6 +354,8 @@ export class ProcessDetector implements Detector {
               markReady(true);
               continue;
             }
+            child.jobs++;
+            if (typeof message.rss === "number") child.rss = message.rss;
             const done = child.replies.get(message.id);
             child.replies.delete(message.id);
             done?.(message as DetectReply);

@@ -19,6 +19,7 @@
  */
 
 import { type Clock, systemClock } from "../util/clock.ts";
+import { decodedText } from "../util/text_stream.ts";
 import { type ControlEvent, type ControlNotification, ControlParser } from "./control_parser.ts";
 import { errorMessage } from "../state/errors.ts";
 import {
@@ -342,8 +343,8 @@ export class ControlClient implements TmuxClient {
       established: false,
       stderr: "",
       stderrDone: Promise.resolve(),
-      stdoutReader: child.stdout.pipeThrough(new TextDecoderStream()).getReader(),
-      stderrReader: child.stderr.pipeThrough(new TextDecoderStream()).getReader(),
+      stdoutReader: decodedText(child.stdout).getReader(),
+      stderrReader: decodedText(child.stderr, { bufferSize: 4096 }).getReader(),
       finished: Promise.resolve(),
     };
     conn.stderrDone = this.#readStderr(conn);

@@ -17,7 +17,7 @@ Deno.test("compiled: the binary re-executes itself with no deno arguments", () =
   assert.deepEqual(argv, ["/usr/local/bin/tmux-orc"]);
 });
 
-Deno.test("deno run: deno with the same permission flags, the config beside main, and main", () => {
+Deno.test("deno run: deno with the same permission and V8 flags, the config beside main, and main", () => {
   const argv = selfCommand({
     standalone: false,
     execPath: "/opt/deno",
@@ -29,6 +29,7 @@ Deno.test("deno run: deno with the same permission flags, the config beside main
     "run",
     "--no-prompt",
     ...PERMISSION_FLAGS,
+    "--v8-flags=--optimize-for-size",
     "--config",
     "/srv/tmux orc/deno.json",
     "/srv/tmux orc/main.ts",
