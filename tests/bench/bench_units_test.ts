@@ -8,7 +8,12 @@
 import assert from "node:assert/strict";
 import { analyzeScreen } from "../../src/agents/detect.ts";
 import { loadProfiles } from "../../src/agents/profiles.ts";
-import { checkBudgets, renderTable } from "../../scripts/bench/report.ts";
+import {
+  checkBudgets,
+  checkIdleBudget,
+  idleLines,
+  renderTable,
+} from "../../scripts/bench/report.ts";
 import type { BenchRow } from "../../scripts/bench/run.ts";
 import { addRatios } from "../../scripts/bench/run.ts";
 import { idleScreen, screenBytes, workingScreen } from "../../scripts/fake_agent/screens.ts";
@@ -146,8 +151,11 @@ Deno.test("bench command line: bench, soak and help, typed; bad input is one usa
       maxRowSeconds: 20,
       intervalS: 10,
       strategies: undefined,
+      watch: true,
     },
   });
+  const noWatch = parseBenchArgs(["--no-watch"]);
+  assert.ok(noWatch.kind === "bench" && noWatch.options.watch === false, "--no-watch");
   const soak = parseBenchArgs(["--soak", "--agents", "20", "--soak-seconds", "0", "--json"]);
   assert.equal(soak.kind, "soak");
   assert.ok(soak.kind === "soak" && soak.json);
@@ -186,4 +194,25 @@ Deno.test("fake screens read as a Claude Code prompt: idle, then busy", () => {
   assert.equal(working.lines.length, idleScreen("a", 1).lines.length);
   assert.ok(working.lines.every((line) => [...line].length <= 100));
   assert.ok(new TextDecoder().decode(screenBytes(working)).startsWith("\x1b[H\x1b[J"));
+});
+
+Deno.test("idle budget: the watch at 5x or more below polling is met; less is missed; none is not measured", () => {
+  const cost = (total: number) => ({
+    args: [],
+    monitorMsPerS: total / 2,
+    tmuxMsPerS: total / 2,
+    totalMsPerS: total,
+  });
+  const idle = (ratio: number) => ({
+    agents: 100,
+    seconds: 60,
+    polling: cost(10),
+    watch: cost(10 / ratio),
+    ratio,
+  });
+  assert.equal(checkIdleBudget(idle(5)).met, true);
+  assert.equal(checkIdleBudget(idle(0.7)).met, false);
+  assert.equal(checkIdleBudget(idle(0.7)).measured, "0.700x");
+  assert.equal(checkIdleBudget(undefined).met, null);
+  assert.match(idleLines(idle(2)).join("\n"), /ratio: 2\.00x/);
 });
