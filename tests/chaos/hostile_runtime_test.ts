@@ -280,7 +280,10 @@ Deno.test("a write lock held by another process: cycles keep their interval, no 
     assert.ok(cycles >= expected * 0.6, `cycles kept their interval: ${cycles} of ~${expected}`);
     assert.ok(maxGap < 1500, `heartbeat gap ${maxGap} ms`);
     assert.ok(maxQueued >= names.length, `history queued in memory: ${maxQueued}`);
-    const after = await beatFrom(box, monitor.pid, lastCycle + 2);
+    // Two cycles after the flush (cycles go on while the lock is held to its end, so a cycle
+    // numbered past `lastCycle` may still have ended under the lock).
+    const flushed = (await beat(box))?.cycle ?? lastCycle;
+    const after = await beatFrom(box, monitor.pid, flushed + 2);
     assert.equal(after.storeQueued ?? 0, 0);
     assert.equal(after.storeLost ?? 0, 0);
     await stopChild(monitor);

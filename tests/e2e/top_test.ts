@@ -132,6 +132,8 @@ Deno.test("e2e top: live view, j/k, /, e, s, Enter in and outside tmux, q, Ctrl-
       "env",
       "-u",
       "TMUX",
+      "-u",
+      "NO_COLOR", // CI exports NO_COLOR=1; the colour checks below set it themselves
       "PS1=$ ",
       "bash",
       "--norc",
@@ -239,6 +241,8 @@ Deno.test("e2e top: live view, j/k, /, e, s, Enter in and outside tmux, q, Ctrl-
       "#{pane_id}",
       "--",
       "env",
+      "-u",
+      "NO_COLOR",
       "PS1=$ ",
       "bash",
       "--norc",
