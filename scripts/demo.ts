@@ -86,12 +86,15 @@ function cliArgv(args: string[]): string[] {
   return [...checkoutCommand(), ...args, "--state-dir", STATE_DIR, "-L", SOCKET];
 }
 
-async function cli(args: string[], options: { quiet?: boolean } = {}): Promise<number> {
+async function cli(
+  args: string[],
+  options: { quiet?: boolean; interactive?: boolean } = {},
+): Promise<number> {
   const argv = cliArgv(args);
   const out = await new Deno.Command(argv[0], {
     args: argv.slice(1),
     env: cleanEnv(),
-    stdin: "null",
+    stdin: options.interactive ? "inherit" : "null",
     stdout: options.quiet ? "null" : "inherit",
     stderr: "inherit",
   }).output();
@@ -258,6 +261,7 @@ Within ~${
 
 Attach (detach again with Ctrl-b d):   tmux -L ${SOCKET} attach -t ${SESSION}
 Watch:
+  deno task demo top               live full-screen view (q quits; Enter jumps to a pane)
   deno task demo agents            the agents and their states   (add --json)
   deno task demo events            transitions, notifications, actions
   deno task demo status            supervisor and monitor health (monitor status)
@@ -293,6 +297,7 @@ async function stop(): Promise<number> {
 }
 
 const PASS_THROUGH: Record<string, string[]> = {
+  top: ["top"],
   agents: ["agents"],
   events: ["events"],
   status: ["monitor", "status"],
@@ -304,10 +309,11 @@ if (import.meta.main) {
   let code: number;
   if (first === undefined) code = await start();
   else if (first === "--stop" || first === "stop") code = await stop();
-  else if (first in PASS_THROUGH) code = await cli([...PASS_THROUGH[first], ...rest]);
-  else {
+  else if (first in PASS_THROUGH) {
+    code = await cli([...PASS_THROUGH[first], ...rest], { interactive: first === "top" });
+  } else {
     console.error(
-      "Usage: deno task demo [--stop | agents | events | status | logs] [tmux-orc options]",
+      "Usage: deno task demo [--stop | top | agents | events | status | logs] [tmux-orc options]",
     );
     code = 2;
   }
