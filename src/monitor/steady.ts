@@ -1,9 +1,9 @@
 /**
- * The detection a cycle can skip: an agent at rest at an empty prompt (`idle`), not captured this
- * cycle (its screen has not changed), with the same foreground command, title and profile as when
- * the detector last classified it. For it, `detectState` would carry the previous findings
- * forward and give the same observation again, with only `controlsMono` moved to now (its prompt
- * is still showing); {@linkcode carriedIdle} builds that observation here, without the round trip
+ * The detection a cycle can skip: an agent at rest at an empty prompt (`idle`) or showing a busy
+ * marker (`active`: the marker stays while the screen does), not captured this cycle (its screen
+ * has not changed), with the same foreground command, title and profile as when the detector last
+ * classified it. For it, `detectState` would carry the previous findings forward and give the same
+ * observation again, with only `controlsMono` moved to now (its prompt or marker still shows); {@linkcode carriedIdle} builds that observation here, without the round trip
  * to the detection child (`detector.ts`), which costs the monitor ~10 ms per 100 agents even when
  * nothing changed.
  *
@@ -24,6 +24,7 @@ import {
   type DetectInput,
   type DetectOptions,
 } from "../agents/detect.ts";
+import { truncate } from "../agents/screen.ts";
 import type { Observation } from "../agents/types.ts";
 import type { PaneRecord } from "../tmux/types.ts";
 
@@ -51,29 +52,34 @@ export function carriedIdle(
   const prev = input.previous;
   if (input.capture !== null || !prev || key === undefined || input.pane.dead) return undefined;
   if (key !== detectionKey(input.pane, input.profile.name)) return undefined;
-  if (
-    prev.state !== "idle" || prev.detail !== IDLE_DETAIL || prev.promptVisible !== true ||
-    prev.inputText !== "" || prev.busyMarker !== undefined || prev.resetAt !== undefined
-  ) return undefined;
+  if (prev.resetAt !== undefined) return undefined;
+  const idle = prev.state === "idle" && prev.detail === IDLE_DETAIL &&
+    prev.promptVisible === true && prev.inputText === "" && prev.busyMarker === undefined;
+  // A busy marker on an unchanged screen keeps the agent active (it is carried with the screen).
+  const busy = prev.state === "active" && prev.busyMarker !== undefined &&
+    prev.detail === truncate(`busy: ${prev.busyMarker}`);
+  if (!idle && !busy) return undefined;
   const unknownAfterMs = options.unknownAfterMs ?? DEFAULT_UNKNOWN_AFTER_MS;
   const maxCarryMs = options.maxCarryMs ?? Math.max(DEFAULT_MAX_CARRY_MS, unknownAfterMs);
   const idleAfterMs = options.idleAfterMs ?? DEFAULT_IDLE_AFTER_MS;
   const capturedMono = prev.capturedMono ?? prev.lastChangeMono;
   if (input.monoNow - capturedMono > maxCarryMs) return undefined;
-  if (input.monoNow - prev.lastChangeMono < idleAfterMs) return undefined;
-  return {
+  if (idle && input.monoNow - prev.lastChangeMono < idleAfterMs) return undefined;
+  const observation: Observation = {
     paneId: input.pane.paneId,
-    state: "idle",
+    state: prev.state,
     since: prev.since,
     lastChangeMono: prev.lastChangeMono,
     lastChangeWall: prev.lastChangeWall,
     screenHash: prev.screenHash,
-    inputText: "",
-    detail: IDLE_DETAIL,
-    promptVisible: true,
-    busy: false,
+    inputText: prev.inputText,
+    detail: prev.detail,
+    promptVisible: prev.promptVisible ?? false,
+    busy,
     recognised: prev.recognised ?? true,
-    capturedMono,
-    controlsMono: input.monoNow,
   };
+  if (busy) observation.busyMarker = prev.busyMarker;
+  observation.capturedMono = capturedMono;
+  observation.controlsMono = input.monoNow;
+  return observation;
 }
