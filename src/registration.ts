@@ -55,6 +55,27 @@ export const HOOK_OPTIONS = {
 } as const satisfies Record<string, `${typeof REGISTRATION_PREFIX}${string}`>;
 
 /**
+ * The global user option that says "a registration or a hook event changed": a counter that
+ * `tmux-orc hook` and `tmux-orc agent register|unregister` bump (`set-option -gF`, by
+ * {@linkcode WATCH_GENERATION_BUMP}) in the same tmux command as their pane options. The pane
+ * watch (`tmux/pane_watch.ts`) looks at this ONE option instead of six options on every pane
+ * (each option lookup costs tmux, every second, for every pane). A registration made by hand
+ * (`set-option -p @tmux-orc-role agent`) does not bump it: the monitor sees it at its next
+ * periodic cycle.
+ */
+export const WATCH_OPTIONS = {
+  generation: "@tmux-orc-gen",
+} as const satisfies Record<string, `${typeof REGISTRATION_PREFIX}${string}`>;
+
+/** The tmux command (argv) that bumps {@linkcode WATCH_OPTIONS.generation} by one. */
+export const WATCH_GENERATION_BUMP: readonly string[] = [
+  "set-option",
+  "-gF",
+  WATCH_OPTIONS.generation,
+  `#{e|+:#{${WATCH_OPTIONS.generation}},1}`,
+];
+
+/**
  * The options the monitor writes for the tmux status line (never read back as input):
  *
  * - `summary`: a global user option, e.g. `⚠ 2 waiting · 1 limited · 5 active`;

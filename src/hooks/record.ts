@@ -19,7 +19,7 @@
  * @module
  */
 
-import { HOOK_OPTIONS } from "../registration.ts";
+import { HOOK_OPTIONS, WATCH_GENERATION_BUMP } from "../registration.ts";
 import {
   formatHookValue,
   HOOK_AT_FORMAT,
@@ -119,11 +119,15 @@ function parsePayload(text: string | undefined): unknown {
  * hooks that run in the background (Claude Code's `async`) may finish out of order, and tmux runs
  * one command at a time, so the comparison and the write cannot be split by another hook. The
  * value goes single-quoted into the nested command: `formatHookValue` leaves no single quote in it.
+ * Then, in the same tmux invocation, it bumps the pane watch's counter
+ * (`WATCH_OPTIONS.generation`, `registration.ts`), which wakes the monitor.
  */
 export function setIfNewerArgs(pane: string, event: HookEvent): string[] {
   const value = formatHookValue(event);
+  // Then, in the same tmux command, the counter that wakes the monitor's pane watch.
+  const bump = [";", ...WATCH_GENERATION_BUMP];
   const set = ["set-option", "-p", "-t", pane, HOOK_OPTIONS.event, value];
-  if (!/^\d{13}$/.test(String(event.at)) || value.includes("'")) return set;
+  if (!/^\d{13}$/.test(String(event.at)) || value.includes("'")) return [...set, ...bump];
   return [
     "if-shell",
     "-F",
@@ -131,6 +135,7 @@ export function setIfNewerArgs(pane: string, event: HookEvent): string[] {
     pane,
     `#{e|<:${HOOK_AT_FORMAT},${event.at}}`,
     `set-option -p -t ${pane} ${HOOK_OPTIONS.event} '${value}'`,
+    ...bump,
   ];
 }
 

@@ -6,8 +6,8 @@
  * - Started once; the control client adds the subscription again after every reconnect, and the
  *   first value after a reconnect is compared with the last one before it, so changes made while
  *   disconnected wake the loop too.
- * - A value that cannot be read (e.g. an option with a newline in it) counts as "every pane
- *   changed".
+ * - A value that cannot be read (e.g. a generation option with a newline in it) counts as
+ *   "every pane changed"; so does a new generation (a registration or a hook event).
  * - When tmux refuses the subscription (before 3.2), the monitor polls only: said once in the
  *   log, at warning level.
  * - {@linkcode PaneWatchFeed.live} says whether changes are being heard right now (subscribed,
@@ -25,6 +25,7 @@ import {
   changedPanes,
   PANE_WATCH_FORMAT,
   PANE_WATCH_NAME,
+  type PaneWatchValue,
   parsePaneWatch,
 } from "../tmux/pane_watch.ts";
 
@@ -68,7 +69,7 @@ export class PaneWatchFeed implements ChangeSource {
   readonly #format: string;
   #client: SubscribingClient | undefined;
   #listener: ((changes: PaneChanges) => void) | undefined;
-  #last: Map<string, string> | undefined;
+  #last: PaneWatchValue | undefined;
   #connected = false;
   #heard = false;
   #refused = false;
@@ -117,12 +118,14 @@ export class PaneWatchFeed implements ChangeSource {
       this.#announced = true;
       this.#logger.info("Watching tmux for pane changes: early cycles within about a second");
     }
-    const panes = parsePaneWatch(change.value);
+    const value = parsePaneWatch(change.value);
     const before = this.#last;
-    this.#last = panes;
-    if (!panes) return this.#emit("all");
+    this.#last = value;
+    if (!value) return this.#emit("all");
     if (!before) return;
-    const changed = changedPanes(before, panes);
+    // A registration or a hook event (the generation counter) names no pane.
+    if (value.generation !== before.generation) return this.#emit("all");
+    const changed = changedPanes(before.panes, value.panes);
     if (changed.length > 0) this.#emit(changed);
   }
 

@@ -35,6 +35,11 @@ export interface PaneMemory {
   hook?: string;
   /** The hook/screen contradiction last logged (`AT:SCREEN_STATE`), so it is logged once. */
   hookNoted?: string;
+  /**
+   * `detectionKey` (`steady.ts`) of the pane when the detector's own verdict became
+   * {@linkcode PaneMemory.observation}; unset after a hook's verdict or a restore.
+   */
+  detectedKey?: string;
 }
 
 /** The monitor's memory of its panes. */

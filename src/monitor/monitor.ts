@@ -67,6 +67,7 @@ import { ProcessHints } from "./process_hints.ts";
 import type { AgentPane } from "./registry.ts";
 import { type StoreOp, WriteQueue } from "./write_queue.ts";
 import { StatusLine } from "./status_line.ts";
+import { carriedIdle, detectionKey } from "./steady.ts";
 import type { AgentSample, MonitorMetrics } from "../metrics/monitor_metrics.ts";
 import { HumanChannels } from "../outbox/human.ts";
 import { pmFilter } from "../channels/pm_filter.ts";
@@ -392,17 +393,21 @@ export class Monitor {
       // An unchanged pane is recaptured every captureAgeMs: older findings mean failed captures.
       maxCarryMs: captureAgeMs + options.unknownAfterMs,
     };
-    const detected = await this.#detector.detectAll(
-      agents.map((agent) => ({
-        pane: agent.pane,
-        capture: captures.screens.get(agent.pane.paneId) ?? null,
-        previous: this.#memory.panes.get(agent.pane.paneId)?.observation,
-        monoNow,
-        wallNow,
-        profile: agent.profile,
-      })),
-      detectOptions,
+    const inputs = agents.map((agent) => ({
+      pane: agent.pane,
+      capture: captures.screens.get(agent.pane.paneId) ?? null,
+      previous: this.#memory.panes.get(agent.pane.paneId)?.observation,
+      monoNow,
+      wallNow,
+      profile: agent.profile,
+    }));
+    // Agents at rest need no detector round trip (`steady.ts`): the same result, told here.
+    const detected: (Observation | undefined)[] = inputs.map((input) =>
+      carriedIdle(input, detectOptions, this.#memory.panes.get(input.pane.paneId)?.detectedKey)
     );
+    const rest = inputs.filter((_, i) => detected[i] === undefined);
+    const fresh = rest.length > 0 ? await this.#detector.detectAll(rest, detectOptions) : [];
+    for (let i = 0, next = 0; i < detected.length; i++) detected[i] ??= fresh[next++];
     const work: CycleWork = {
       result,
       monoNow,
@@ -416,7 +421,8 @@ export class Monitor {
     for (const [index, agent] of agents.entries()) {
       const id = agent.pane.paneId;
       const mem = this.#memory.panes.get(id);
-      const { observation, noted } = applyHook(agent, detected[index], {
+      const screen = detected[index]!;
+      const { observation, noted } = applyHook(agent, screen, {
         memory: mem,
         wallNow,
         logger: this.#logger,
@@ -430,6 +436,10 @@ export class Monitor {
         unknownTold: mem?.unknownTold,
         hook: agent.pane.hook ?? "",
         hookNoted: noted,
+        // The screen's own verdict (not a hook's): the next cycle may carry it (`steady.ts`).
+        detectedKey: observation === screen
+          ? detectionKey(agent.pane, agent.profile.name)
+          : undefined,
         // A screen the profile does not recognise may be a redraw caught half-way: look again
         // next cycle (and every cycle while it stays unrecognised) instead of trusting it until
         // the pane's output changes.

@@ -13,15 +13,24 @@
  * (`#{S:#{W:#{P:...}}}`): one value for the whole server, one notification per second at most,
  * whatever the number of panes.
  *
- * ## What is in it
+ * ## What is in it, and why so little
  *
- * Per pane, with the `q:` escaping of `list-panes` (`panes.ts`) for text: the pane id; the content
- * signals (`window_activity`, which tmux bumps on every byte of output, with 1-second
- * resolution; `history_size` and the cursor, which move on most output, so output later in the
- * same second usually shows too); size; dead state; copy mode; the registration options and the
- * hook option (`@tmux-orc-hook`, set by `tmux-orc hook`). NOT the options the monitor writes
- * itself (`STATUS_OPTIONS`): each cycle would wake the next. Not the foreground process (see
- * `TEXT_FIELDS`).
+ * tmux evaluates the format every second whether anything changed or not, so every field costs,
+ * for every pane, all the time (measured at 100 panes on tmux 3.3, 2 cores: the bare loop
+ * 0.85 ms of tmux CPU per second; the earlier 15-field format with six pane options 3.4–5 ms/s;
+ * this one 1.1 ms/s). Per pane: the pane id, `window_activity` (tmux bumps it on every byte of
+ * output, with 1-second resolution: output later in the same second is caught by the early
+ * cycle's follow-up look) and `pane_dead` (a pane that dies under `remain-on-exit` prints
+ * nothing). Then, once, the global counter {@linkcode WATCH_OPTIONS.generation}, which
+ * `tmux-orc hook` and `tmux-orc agent register|unregister` bump: a change of it names no pane
+ * (the early cycle looks at every pane; its change gating captures only those that changed).
+ *
+ * Left out on purpose: the options the monitor writes itself (`STATUS_OPTIONS`: each cycle would
+ * wake the next); the pane options (a registration made by hand with `set-option` is seen at the
+ * next periodic cycle); size, cursor, history size, mode and title (each needs output to matter,
+ * and output moves `window_activity`; the periodic cycle's change key has them all); the
+ * foreground process (a `/proc` read per pane per second: an agent that exits hands the terminal
+ * to a shell that prints its prompt, or its pane dies or closes).
  *
  * A new pane, a closed pane, a new window or session all change the value too, so no other
  * notification is needed as a wake signal.
@@ -29,71 +38,56 @@
  * @module
  */
 
-import { HOOK_OPTIONS, REGISTRATION_OPTIONS } from "../registration.ts";
-import { splitEscapedRecords } from "./panes.ts";
+import { WATCH_OPTIONS } from "../registration.ts";
 
 /** The subscription's name (what `%subscription-changed` carries first). */
 export const PANE_WATCH_NAME = "tmux-orc-watch";
 
-/** The per-pane numbers of the watch (never a space or `;` in them: printed as they are). */
-const NUMERIC_FIELDS = [
-  "pane_id",
-  "window_activity",
-  "history_size",
-  "cursor_x",
-  "cursor_y",
-  "pane_width",
-  "pane_height",
-  "pane_dead",
-  "pane_in_mode",
-];
+/** The per-pane variables of the watch, in record order (the pane id first; all numbers). */
+export const PANE_WATCH_FIELDS: readonly string[] = ["pane_id", "window_activity", "pane_dead"];
+
+/** What separates the pane records from the generation counter in the value. */
+const GENERATION_MARK = "gen=";
 
 /**
- * The per-pane text of the watch (printed with `q:`, so a space or `;` in it is escaped). Not
- * `pane_current_command`: it costs tmux a `/proc` read per pane per second (a fifth of the
- * watch's cost, measured), and the foreground process never changes silently where it matters:
- * an agent that exits hands the terminal back to a shell that prints its prompt (output), or
- * its pane dies (`pane_dead`) or closes (the pane leaves the value).
- */
-const TEXT_FIELDS = [...Object.values(REGISTRATION_OPTIONS), HOOK_OPTIONS.event];
-
-/** The per-pane variables of the watch, in record order (the pane id first). */
-export const PANE_WATCH_FIELDS: readonly string[] = [...NUMERIC_FIELDS, ...TEXT_FIELDS];
-
-/**
- * The format of the watch: every pane of every session, one ` ;`-terminated record each.
- * Its cost is the tmux server's, every second, for every pane: about 20-25 ms of CPU per second
- * at 1,000 panes on a 2-core machine (the loop alone is 9 ms, the six options 10 ms). See
- * `docs/performance.md`.
+ * The format of the watch: every pane of every session, one `;`-terminated record each, then
+ * `gen=` and the generation counter. See the module documentation for its cost.
  */
 export const PANE_WATCH_FORMAT: string = "#{S:#{W:#{P:" +
-  [...NUMERIC_FIELDS.map((v) => `#{${v}}`), ...TEXT_FIELDS.map((v) => `#{q:${v}}`)].join(" ") +
-  " ;}}}";
+  PANE_WATCH_FIELDS.map((v) => `#{${v}}`).join(" ") + ";}}}" + GENERATION_MARK +
+  `#{q:${WATCH_OPTIONS.generation}}`;
 
 /** The `refresh-client -B` argument that adds the watch (session subscription: empty `what`). */
 export function paneWatchArgument(format: string = PANE_WATCH_FORMAT): string {
   return `${PANE_WATCH_NAME}::${format}`;
 }
 
+/** A watch value, read. */
+export interface PaneWatchValue {
+  /** Each pane's record text, by pane id. */
+  panes: Map<string, string>;
+  /** The generation counter (registrations and hook events), as tmux printed it. */
+  generation: string;
+}
+
+const RECORD = /^(%\d+) (\d+ \d+)$/;
+
 /**
- * Reads a watch value into each pane's record text, by pane id; `undefined` when the value is
- * malformed (e.g. a newline inside an option cut it short): the caller then treats every pane as
- * changed.
+ * Reads a watch value; `undefined` when it is malformed (e.g. a newline in the generation
+ * option cut it short): the caller then treats every pane as changed.
  */
-export function parsePaneWatch(value: string): Map<string, string> | undefined {
-  let records: string[][];
-  try {
-    // The records are not newline-separated here: add the newline splitEscapedRecords expects.
-    records = splitEscapedRecords([value.replaceAll(" ;", " ;\n").replace(/\n$/, "")]);
-  } catch {
-    return undefined;
-  }
+export function parsePaneWatch(value: string): PaneWatchValue | undefined {
+  const mark = value.indexOf(GENERATION_MARK);
+  if (mark < 0) return undefined;
+  const body = value.slice(0, mark);
+  if (body !== "" && !body.endsWith(";")) return undefined;
   const panes = new Map<string, string>();
-  for (const fields of records) {
-    if (fields.length !== PANE_WATCH_FIELDS.length || !/^%\d+$/.test(fields[0])) return undefined;
-    panes.set(fields[0], fields.slice(1).join("\0"));
+  for (const record of body === "" ? [] : body.slice(0, -1).split(";")) {
+    const match = RECORD.exec(record);
+    if (!match) return undefined;
+    panes.set(match[1], match[2]);
   }
-  return panes;
+  return { panes, generation: value.slice(mark + GENERATION_MARK.length) };
 }
 
 /** The panes whose record differs between two watch values: changed, new or gone. */

@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { fakeAgentCommandLine } from "../../scripts/fake_agent/mod.ts";
 import { waitFor } from "../helpers/mod.ts";
+import { WATCH_OPTIONS } from "../../src/registration.ts";
 import { type AgentJson, type FakeAgent, Team } from "./team.ts";
 
 const ROUNDS = 5;
@@ -56,6 +57,11 @@ Deno.test("e2e latency: with --interval 30, waiting, error and crash shown withi
         pm.paneId,
       ]);
     }
+    // Each registration bumped the pane watch's counter (what wakes a running monitor at once).
+    assert.equal(
+      (await team.tmux(["show-options", "-gqv", WATCH_OPTIONS.generation])).trim(),
+      String(1 + cases.length),
+    );
     const byName = async () =>
       Object.fromEntries((await team.agents()).map((a) => [a.name, a])) as Record<
         string,

@@ -19,12 +19,12 @@ import { PANE_WATCH_FIELDS, PANE_WATCH_NAME } from "../../src/tmux/pane_watch.ts
 import { TmuxCommandError } from "../../src/tmux/types.ts";
 import { ManualClock } from "../../src/util/clock.ts";
 
-function value(panes: Record<string, number>): string {
+function value(panes: Record<string, number>, generation = ""): string {
   return Object.entries(panes).map(([id, activity]) => {
     const fields = [id, String(activity)];
     while (fields.length < PANE_WATCH_FIELDS.length) fields.push("0");
-    return fields.join(" ") + " ;";
-  }).join("");
+    return fields.join(" ") + ";";
+  }).join("") + `gen=${generation}`;
 }
 
 function changed(name: string, text: string) {
@@ -76,6 +76,12 @@ Deno.test("change feed: the first value is the baseline, then the changed panes;
     feed.clientEvent({ kind: "connected", pid: 1 });
     feed.notification(changed(PANE_WATCH_NAME, value({ "%1": 2, "%3": 1 })));
     assert.deepEqual(got.at(-1), ["%2"]);
+    // A registration or a hook event: the generation counter moved, no pane named.
+    const before = got.length;
+    feed.notification(changed(PANE_WATCH_NAME, value({ "%1": 2, "%3": 1 }, "1")));
+    assert.deepEqual(got.slice(before), ["all"]);
+    feed.notification(changed(PANE_WATCH_NAME, value({ "%1": 3, "%3": 1 }, "1")));
+    assert.deepEqual(got.at(-1), ["%1"]);
     feed.notification(changed(PANE_WATCH_NAME, "%1 broken"));
     assert.equal(got.at(-1), "all");
   });

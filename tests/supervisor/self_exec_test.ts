@@ -29,7 +29,7 @@ Deno.test("deno run: deno with the same permission and V8 flags, the config besi
     "run",
     "--no-prompt",
     ...PERMISSION_FLAGS,
-    "--v8-flags=--optimize-for-size",
+    "--v8-flags=--optimize-for-size,--no-memory-reducer",
     "--config",
     "/srv/tmux orc/deno.json",
     "/srv/tmux orc/main.ts",

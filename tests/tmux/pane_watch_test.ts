@@ -1,8 +1,9 @@
 /**
  * The pane watch: `%subscription-changed` parsing, the watch value's records and diff (pure), and
  * the real thing on a private tmux 3.3 server: one subscription over panes of every session,
- * woken by output, a pane option (`@tmux-orc-hook`), a registration, a new and a closed pane,
- * never by the monitor's own status options, and set up again after a reconnect.
+ * woken by output, a hook event and a registration (the generation counter they bump), a new and
+ * a closed pane, never by the monitor's own status options nor a pane option alone, and set up
+ * again after a reconnect.
  */
 import assert from "node:assert/strict";
 import { ControlClient } from "../../src/tmux/control_client.ts";
@@ -16,9 +17,17 @@ import {
   PANE_WATCH_FIELDS,
   PANE_WATCH_FORMAT,
   PANE_WATCH_NAME,
+  type PaneWatchValue,
   parsePaneWatch,
 } from "../../src/tmux/pane_watch.ts";
-import { HOOK_OPTIONS, REGISTRATION_OPTIONS, STATUS_OPTIONS } from "../../src/registration.ts";
+import {
+  HOOK_OPTIONS,
+  REGISTRATION_OPTIONS,
+  STATUS_OPTIONS,
+  WATCH_GENERATION_BUMP,
+  WATCH_OPTIONS,
+} from "../../src/registration.ts";
+import { setIfNewerArgs } from "../../src/hooks/record.ts";
 import { randomServerName, startTestServer } from "./test_server.ts";
 
 Deno.test("parseSubscriptionChange: fields, a value with ' : ' in it, reserved args, other notifications", () => {
@@ -42,29 +51,33 @@ Deno.test("parseSubscriptionChange: fields, a value with ' : ' in it, reserved a
   assert.equal(parseSubscriptionChange(parseNotification("%subscription-changed w")), undefined);
 });
 
-function record(id: string, activity: number, hook = ""): string {
-  const fields = [id, String(activity), "0", "0", "0", "80", "24", "0", "0"];
-  while (fields.length < PANE_WATCH_FIELDS.length - 1) fields.push("");
-  fields.push(hook);
-  return fields.join(" ") + " ;";
+function record(id: string, activity: number, dead = 0): string {
+  return `${id} ${activity} ${dead};`;
 }
 
-Deno.test("parsePaneWatch and changedPanes: escaped text, changed, new and gone panes; bad values", () => {
-  const before = parsePaneWatch(record("%1", 100) + record("%2", 100, "a\\ b\\;c"))!;
-  assert.deepEqual([...before.keys()], ["%1", "%2"]);
-  assert.ok(before.get("%2")!.endsWith("a b;c"));
-  const after = parsePaneWatch(record("%1", 101) + record("%3", 5))!;
-  assert.deepEqual(changedPanes(before, after).sort(), ["%1", "%2", "%3"]);
-  assert.deepEqual(changedPanes(after, after), []);
-  assert.deepEqual([...parsePaneWatch("")!.keys()], []);
-  assert.equal(parsePaneWatch("%1 100 ;"), undefined, "too few fields");
-  assert.equal(parsePaneWatch(record("%1", 100).slice(0, -2)), undefined, "cut short");
-  assert.equal(parsePaneWatch(record("x", 100)), undefined, "not a pane id");
+Deno.test("parsePaneWatch and changedPanes: changed, new and gone panes, the generation; bad values", () => {
+  assert.equal(PANE_WATCH_FIELDS.length, 3);
+  const before = parsePaneWatch(record("%1", 100) + record("%2", 100) + "gen=")!;
+  assert.deepEqual([...before.panes.keys()], ["%1", "%2"]);
+  assert.equal(before.generation, "");
+  const after = parsePaneWatch(record("%1", 101) + record("%3", 5, 1) + "gen=7")!;
+  assert.equal(after.generation, "7");
+  assert.deepEqual(changedPanes(before.panes, after.panes).sort(), ["%1", "%2", "%3"]);
+  assert.deepEqual(changedPanes(after.panes, after.panes), []);
+  const dead = parsePaneWatch(record("%1", 101, 1) + record("%3", 5, 1) + "gen=7")!;
+  assert.deepEqual(changedPanes(after.panes, dead.panes), ["%1"], "a pane that died");
+  assert.deepEqual([...parsePaneWatch("gen=")!.panes.keys()], []);
+  assert.equal(parsePaneWatch("%1 100;gen="), undefined, "too few fields");
+  assert.equal(parsePaneWatch(record("%1", 100)), undefined, "cut short (no generation)");
+  assert.equal(parsePaneWatch(record("%1", 100).slice(0, -1) + "gen="), undefined, "no ;");
+  assert.equal(parsePaneWatch(record("x", 100) + "gen="), undefined, "not a pane id");
 });
 
-Deno.test("pane watch format: the registration and hook options, never the status options", () => {
+Deno.test("pane watch format: the generation counter, no pane option, never the status options", () => {
+  assert.ok(PANE_WATCH_FORMAT.includes(`#{q:${WATCH_OPTIONS.generation}}`));
+  // Each pane option is looked up for every pane every second: the counter replaces them.
   for (const option of [...Object.values(REGISTRATION_OPTIONS), HOOK_OPTIONS.event]) {
-    assert.ok(PANE_WATCH_FORMAT.includes(`#{q:${option}}`), option);
+    assert.ok(!PANE_WATCH_FORMAT.includes(option), option);
   }
   for (const option of Object.values(STATUS_OPTIONS)) {
     assert.ok(!PANE_WATCH_FORMAT.includes(option), `${option} would wake every cycle`);
@@ -73,7 +86,7 @@ Deno.test("pane watch format: the registration and hook options, never the statu
 
 /** Collects the watch's changes from a client's notifications. */
 function watcher() {
-  let last: Map<string, string> | undefined;
+  let last: PaneWatchValue | undefined;
   const changes: string[][] = [];
   let values = 0;
   return {
@@ -85,13 +98,27 @@ function watcher() {
       const change = parseSubscriptionChange(notification);
       if (change?.name !== PANE_WATCH_NAME) return;
       values++;
-      const panes = parsePaneWatch(change.value);
-      assert.ok(panes, `a value that parses: ${change.value}`);
-      if (last) changes.push(changedPanes(last, panes).sort());
-      last = panes;
+      const value = parsePaneWatch(change.value);
+      assert.ok(value, `a value that parses: ${change.value}`);
+      if (last) {
+        const generation = value.generation === last.generation ? [] : ["generation"];
+        changes.push([...changedPanes(last.panes, value.panes), ...generation].sort());
+      }
+      last = value;
     },
-    panes: () => [...(last?.keys() ?? [])].sort(),
+    panes: () => [...(last?.panes.keys() ?? [])].sort(),
   };
+}
+
+/** Runs tmux with `args` as they are: a `;` argument separates commands (as for `tmux-orc hook`). */
+async function tmuxCommands(socketName: string, args: string[]): Promise<void> {
+  const out = await new Deno.Command("tmux", {
+    args: ["-L", socketName, "-f", "/dev/null", ...args],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
 }
 
 async function until(what: string, check: () => boolean, timeoutMs = 4000): Promise<void> {
@@ -139,15 +166,36 @@ Deno.test("pane watch on real tmux: every session's panes; output, options and p
       assert.deepEqual(watch.changes[before], panes.sort(), what);
       assert.ok(ms < 2500, `${what}: reported after ${ms.toFixed(0)} ms (tmux checks each second)`);
     };
+    // The command `tmux-orc hook` runs (record.ts): the pane option and the counter.
     await expectChange(
       "a hook event in the other session",
-      () => t.tmux(["set-option", "-p", "-t", far, HOOK_OPTIONS.event, "Notification 1"]),
-      [far],
+      () =>
+        tmuxCommands(
+          t.name,
+          setIfNewerArgs(far, { cli: "claude", event: "Notification", at: Date.now() }),
+        ),
+      ["generation"],
     );
+    assert.match(
+      (await t.tmux(["show-options", "-pv", "-t", far, HOOK_OPTIONS.event])).trim(),
+      /Notification/,
+      "the hook event itself was recorded",
+    );
+    // What `tmux-orc agent register` does: the options, then the counter.
     await expectChange(
       "a registration",
-      () => t.tmux(["set-option", "-p", "-t", far, REGISTRATION_OPTIONS.role, "agent"]),
-      [far],
+      () =>
+        tmuxCommands(t.name, [
+          "set-option",
+          "-p",
+          "-t",
+          far,
+          REGISTRATION_OPTIONS.role,
+          "agent",
+          ";",
+          ...WATCH_GENERATION_BUMP,
+        ]),
+      ["generation"],
     );
     await expectChange(
       "output",
@@ -158,8 +206,10 @@ Deno.test("pane watch on real tmux: every session's panes; output, options and p
     const quiet = watch.changes.length;
     await t.tmux(["set-option", "-p", "-t", far, STATUS_OPTIONS.state, "idle"]);
     await t.tmux(["set-option", "-g", STATUS_OPTIONS.summary, "1 idle"]);
+    // Nor a pane option set by hand (seen at the monitor's next periodic cycle instead).
+    await t.tmux(["set-option", "-p", "-t", far, REGISTRATION_OPTIONS.name, "by-hand"]);
     await new Promise((resolve) => setTimeout(resolve, 2200));
-    assert.equal(watch.changes.length, quiet, "status options woke the watch");
+    assert.equal(watch.changes.length, quiet, "status or pane options woke the watch");
 
     // A reconnect (its session killed): subscribed again; changes made meanwhile are reported.
     const survivor = far === other ? other : base;

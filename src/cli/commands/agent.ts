@@ -21,7 +21,7 @@ import {
   type TmuxServer,
   TmuxUnavailableError,
 } from "../../tmux/types.ts";
-import { REGISTRATION_OPTIONS } from "../../registration.ts";
+import { REGISTRATION_OPTIONS, WATCH_GENERATION_BUMP } from "../../registration.ts";
 import { text } from "../options.ts";
 import { type CommandSpec, defineCommand } from "../spec.ts";
 import { safeText } from "../../util/safe_text.ts";
@@ -179,6 +179,7 @@ export const agentRegisterCommand = defineCommand({
       }
       // The role last: the monitor never sees a half-registered pane as registered.
       await setPaneOption(tmux, pane.paneId, REGISTRATION_OPTIONS.role, role);
+      await tmux.run(WATCH_GENERATION_BUMP); // wakes the monitor's pane watch
       const details = [
         profile ? `profile ${profile}` : "",
         pm ? `PM ${pm.paneId}` : "",
@@ -208,6 +209,7 @@ export const agentUnregisterCommand: CommandSpec = {
       for (const key of Object.values(REGISTRATION_OPTIONS)) {
         await unsetPaneOption(tmux, pane.paneId, key);
       }
+      await tmux.run(WATCH_GENERATION_BUMP); // wakes the monitor's pane watch
       ctx.out(safeText(`✓ Unregistered ${pane.paneId} (${paneTarget(pane)})`));
       return 0;
     });
