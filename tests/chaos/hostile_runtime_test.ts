@@ -526,6 +526,33 @@ function beat3(box: Sandbox) {
   return readJson<Beat>(`${box.dir}/heartbeat.json`);
 }
 
+/** Deletes the state dir, or moves it aside and puts an empty one in its place. */
+async function deleteOrReplace(dir: string, how: "deleted" | "replaced"): Promise<void> {
+  if (how === "deleted") await Deno.remove(dir, { recursive: true });
+  else {
+    await Deno.rename(dir, `${dir}.old`);
+    await Deno.mkdir(dir, { mode: 0o700 });
+  }
+}
+
+/** The child's output once it exits; SIGKILL and an error if it has not within 10 s. */
+async function exitWithin(
+  child: Deno.ChildProcess,
+  who: string,
+  how: "deleted" | "replaced",
+): Promise<Deno.CommandOutput> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return await Promise.race([
+    child.output(),
+    new Promise<never>((_, reject) =>
+      timer = setTimeout(() => {
+        signal(child.pid, "SIGKILL");
+        reject(new Error(`${who} did not exit within 10 s of the state dir being ${how}`));
+      }, 10_000)
+    ),
+  ]).finally(() => clearTimeout(timer));
+}
+
 Deno.test("the state dir deleted or replaced under a running monitor: it says so and exits", async () => {
   for (const how of ["deleted", "replaced"] as const) {
     const box = await Sandbox.create();
@@ -533,21 +560,8 @@ Deno.test("the state dir deleted or replaced under a running monitor: it says so
       const monitor = box.spawn(["monitor", "--interval", "0.2"], { piped: true });
       await beatFrom(box, monitor.pid, 2);
       const t0 = performance.now();
-      if (how === "deleted") await Deno.remove(box.dir, { recursive: true });
-      else {
-        await Deno.rename(box.dir, `${box.dir}.old`);
-        await Deno.mkdir(box.dir, { mode: 0o700 });
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const status = await Promise.race([
-        monitor.output(),
-        new Promise<never>((_, reject) =>
-          timer = setTimeout(() => {
-            signal(monitor.pid, "SIGKILL");
-            reject(new Error(`The monitor did not exit within 10 s of the state dir being ${how}`));
-          }, 10_000)
-        ),
-      ]).finally(() => clearTimeout(timer));
+      await deleteOrReplace(box.dir, how);
+      const status = await exitWithin(monitor, `The monitor`, how);
       const ms = performance.now() - t0;
       const stderr = new TextDecoder().decode(status.stderr);
       console.log(
@@ -574,23 +588,8 @@ Deno.test("the state dir deleted or replaced under a running supervisor: it stop
       const monitorPid = first.pid;
       box.track(monitorPid);
       const t0 = performance.now();
-      if (how === "deleted") await Deno.remove(box.dir, { recursive: true });
-      else {
-        await Deno.rename(box.dir, `${box.dir}.old`);
-        await Deno.mkdir(box.dir, { mode: 0o700 });
-      }
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const status = await Promise.race([
-        supervisor.output(),
-        new Promise<never>((_, reject) =>
-          timer = setTimeout(() => {
-            signal(supervisor.pid, "SIGKILL");
-            reject(
-              new Error(`The supervisor did not exit within 10 s of the state dir being ${how}`),
-            );
-          }, 10_000)
-        ),
-      ]).finally(() => clearTimeout(timer));
+      await deleteOrReplace(box.dir, how);
+      const status = await exitWithin(supervisor, `The supervisor`, how);
       const ms = performance.now() - t0;
       const stderr = new TextDecoder().decode(status.stderr);
       console.log(
