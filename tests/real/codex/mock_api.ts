@@ -258,6 +258,17 @@ export class CodexMock {
     const id = `resp_${++this.#seq}`;
     const created = frame({ type: "response.created", response: { id } });
     const completed = frame({ type: "response.completed", response: { id, usage: usage() } });
+    const functionCall = (name: string, args: unknown) =>
+      frame({
+        type: "response.output_item.done",
+        item: {
+          type: "function_call",
+          id: `fc_${this.#seq}`,
+          call_id: `call_${this.#seq}`,
+          name,
+          arguments: JSON.stringify(args),
+        },
+      });
     const headers = { ...this.#headers };
     switch (reply.kind) {
       case "text": {
@@ -287,16 +298,7 @@ export class CodexMock {
       case "call":
         return sseResponse([
           created,
-          frame({
-            type: "response.output_item.done",
-            item: {
-              type: "function_call",
-              id: `fc_${this.#seq}`,
-              call_id: `call_${this.#seq}`,
-              name: reply.name,
-              arguments: JSON.stringify(reply.arguments),
-            },
-          }),
+          functionCall(reply.name, reply.arguments),
           completed,
         ], { signal: context.signal, headers });
       case "exec": {
@@ -308,16 +310,7 @@ export class CodexMock {
         }
         return sseResponse([
           created,
-          frame({
-            type: "response.output_item.done",
-            item: {
-              type: "function_call",
-              id: `fc_${this.#seq}`,
-              call_id: `call_${this.#seq}`,
-              name: "exec_command",
-              arguments: JSON.stringify(args),
-            },
-          }),
+          functionCall("exec_command", args),
           completed,
         ], { signal: context.signal, headers });
       }
