@@ -30,7 +30,7 @@
 import { createHash } from "node:crypto";
 import type { AgentState } from "../agents/types.ts";
 import { formatSpan, sanitize } from "../notify/format.ts";
-import { matchesAny } from "./glob.ts";
+import { filterAccepts } from "./glob.ts";
 import { label } from "./payload.ts";
 import type { Channel, Notice, NoticeEvent, NoticeItem } from "./types.ts";
 
@@ -184,9 +184,7 @@ export function noticeId(
 }
 
 function matches(channel: Channel, agent: AgentView): boolean {
-  return channel.filter.states.has(agent.state) &&
-    matchesAny(channel.filter.agents, agent.name) &&
-    matchesAny(channel.filter.sessions, agent.session);
+  return filterAccepts(channel.filter, agent);
 }
 
 /** Why the channel hears about the agent now: `[event, reason]`, or `undefined`: not yet. */

@@ -5,6 +5,9 @@
  * @module
  */
 
+import type { AgentState } from "../agents/types.ts";
+import type { ChannelFilter } from "./types.ts";
+
 /**
  * Compiles a glob to an anchored regular expression.
  *
@@ -32,6 +35,15 @@ export function globToRegExp(glob: string): RegExp {
     } else source += c.replace(/[.+^${}()|\\\]]/g, "\\$&");
   }
   return new RegExp(`^${source}$`, "s");
+}
+
+/** Whether a channel's filter takes an agent in `state`, named `name`, in session `session`. */
+export function filterAccepts(
+  filter: ChannelFilter,
+  agent: { state: AgentState; name: string; session: string },
+): boolean {
+  return filter.states.has(agent.state) && matchesAny(filter.agents, agent.name) &&
+    matchesAny(filter.sessions, agent.session);
 }
 
 /** Whether `name` matches one of `globs` (an empty list matches everything). */

@@ -8,7 +8,7 @@
 import { AGENT_STATES } from "../agents/types.ts";
 import type { Transition } from "../notify/policy.ts";
 import type { AgentPane } from "../monitor/registry.ts";
-import { matchesAny } from "./glob.ts";
+import { filterAccepts } from "./glob.ts";
 import type { Channel } from "./types.ts";
 
 /** Whether PM messages are sent, and which transitions they may be about (`undefined`: all). */
@@ -32,8 +32,11 @@ export function pmFilter(channels: readonly Channel[]): PmFilter {
     accepts: (transition, panes) => {
       const session = panes.find((a) => a.pane.paneId === transition.paneId)?.pane.sessionName ??
         "";
-      return states.has(transition.to) && matchesAny(agents, transition.agentName) &&
-        matchesAny(sessions, session);
+      return filterAccepts(pm.filter, {
+        state: transition.to,
+        name: transition.agentName,
+        session,
+      });
     },
   };
 }

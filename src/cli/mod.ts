@@ -14,7 +14,7 @@ import { readOptions } from "./options.ts";
 import { type CommandContext, GLOBAL_TABLE } from "./spec.ts";
 import { safeText } from "../util/safe_text.ts";
 import { loadConfig, type LoadedConfig, redact } from "../config/mod.ts";
-import { checkConfigFile, valuesWithConfig } from "./config_file.ts";
+import { checkChannels, valuesWithConfig } from "./config_file.ts";
 
 /** Prints one error line to stderr, with anything a terminal would act on shown visibly. */
 export function printError(message: string): void {
@@ -65,7 +65,9 @@ export async function main(args: readonly string[]): Promise<number> {
       withConfig: async (values, sections) => valuesWithConfig(await loadOnce(), values, sections),
     };
     if (PRINTS_STORED_TEXT.has(parsed.command.path.join(" "))) {
-      await loadOnce().then((c) => c && checkConfigFile(c)).catch(() => {});
+      // Resolving the channels' secrets registers them for redaction (a bad file elsewhere must
+      // not stop that: the command still runs and redacts what it could resolve).
+      await loadOnce().then((c) => c && checkChannels(c)).catch(() => {});
     }
     return await parsed.command.run(ctx);
   } catch (error) {

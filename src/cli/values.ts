@@ -20,20 +20,6 @@ export interface SecondsBounds {
 /** One week: longer durations are refused as absurd. */
 export const MAX_SECONDS = 7 * 24 * 3600;
 
-/**
- * Parses a duration in seconds (`10`, `0.2`) from option `name`, or returns `fallback` when the
- * option is absent. Refuses non-numbers, negatives, zero (unless allowed) and absurd values.
- */
-export function secondsOption(
-  values: OptionValues,
-  name: string,
-  options: SecondsBounds & { fallback: number },
-): number {
-  const raw = values[name];
-  if (raw === undefined) return options.fallback;
-  return parseSeconds(`--${name}`, String(raw), options);
-}
-
 /** Parses a duration in seconds with bounds; throws {@linkcode UsageError}. */
 export function parseSeconds(flag: string, raw: string, bounds: SecondsBounds = {}): number {
   const min = bounds.min ?? 0.01;

@@ -60,11 +60,6 @@ export function clearSecrets(): void {
   pattern = undefined;
 }
 
-/** How many secrets are registered (their forms counted separately). */
-export function secretCount(): number {
-  return secrets.size;
-}
-
 /** `scheme://user:pass@` → `scheme://[redacted]@`. */
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
 /** `?token=…`, `&api_key=…`, `&sig=…`: the value of a parameter whose name says secret. */

@@ -93,14 +93,6 @@ export function pendingNotices(store: Store): OutboxRow[] {
   ).all() as Row[]).map(toRow);
 }
 
-/** When the next pending notice is due (wall ms), if any is pending. */
-export function nextDueAt(store: Store): number | undefined {
-  const row = store.statement(
-    "SELECT MIN(next_at) AS next FROM outbox WHERE status = 'pending'",
-  ).get() as Row | undefined;
-  return optNumber(row?.next);
-}
-
 /** One notice by id. */
 export function getNotice(store: Store, id: string): OutboxRow | undefined {
   const row = store.statement("SELECT * FROM outbox WHERE id = ?").get(id) as Row | undefined;

@@ -96,7 +96,7 @@ export const monitorCommand = defineCommand({
       name: "monitor",
       stderrLevel: daemon ? false : supervised || once ? "warning" : "info",
     });
-    for (const warning of (await ctx.config())?.warnings ?? []) log("monitor").warning(warning);
+    for (const warning of config?.warnings ?? []) log("monitor").warning(warning);
     const { stop, unhook } = terminationController();
     const logger = log("monitor");
     let server: MetricsServer | undefined;
