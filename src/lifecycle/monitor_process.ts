@@ -153,6 +153,8 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
     });
     await changes?.start();
     let nextFull = -Infinity;
+    let fileWrittenAt = -Infinity;
+    let writeError: string | null = null;
     while (!stop.signal.aborted) {
       const began = clock.monotonic();
       const full = began >= nextFull;
@@ -166,7 +168,10 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
         // Time alone may still turn these agents idle or stuck: look again when it would.
         if (changes) early.followUp(unsettledPanes(monitor), clock.monotonic());
       }
-      const dirProblem = dirWatch.check();
+      // Early cycles can come every 250 ms: the state dir's files are looked at and written on
+      // full cycles, and the heartbeat file at most once a second in between (the pipe line, which
+      // the supervisor times, goes out every cycle).
+      const dirProblem = full ? dirWatch.check() : undefined;
       if (dirProblem !== undefined) {
         // Its log files went with the dir: say it on stderr too (the supervisor keeps the lines).
         logger.error("{problem}; exiting", { problem: dirProblem });
@@ -174,13 +179,19 @@ export async function runMonitorDaemon(options: MonitorDaemonOptions): Promise<n
         exitCode = 1;
         break;
       }
-      const writeError = await heartbeat.write(heartbeatOf(result, {
-        intervalMs: options.intervalMs,
-        wallNow: clock.wall(),
-        startedAt,
-        supervised: options.supervised,
-      }));
-      if (!writeError && await repairOwnPidFile(paths.monitorPid, startedAt).catch(() => false)) {
+      if (full || clock.monotonic() - fileWrittenAt >= 1000) {
+        fileWrittenAt = clock.monotonic();
+        writeError = await heartbeat.write(heartbeatOf(result, {
+          intervalMs: options.intervalMs,
+          wallNow: clock.wall(),
+          startedAt,
+          supervised: options.supervised,
+        }));
+      }
+      if (
+        full && !writeError &&
+        await repairOwnPidFile(paths.monitorPid, startedAt).catch(() => false)
+      ) {
         logger.warn("Monitor pid file was missing or damaged; rewrote it");
       }
       const metrics = options.metricsAddress?.();

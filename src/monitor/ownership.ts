@@ -143,7 +143,13 @@ export class Ownership {
     const mine = this.#info.token;
     if (token === mine) {
       this.#claimed = true;
-      await tmux.run(["set-option", "-s", OWNER_BEAT_OPTION, String(this.#wall())]);
+      // Early cycles can come every 250 ms; the beat only needs to stay well inside
+      // STALE_BEAT_MS, so it is refreshed once it is a tenth of that old.
+      const now = this.#wall();
+      const age = now - Number(beatText);
+      if (!(age >= 0 && age < STALE_BEAT_MS / 10)) {
+        await tmux.run(["set-option", "-s", OWNER_BEAT_OPTION, String(now)]);
+      }
       return { owner: true };
     }
     const foreign = parseOwnerInfo(rest.join("\t"));
