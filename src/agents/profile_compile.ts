@@ -26,26 +26,15 @@ const PATTERN_FIELDS = [
 
 const NUMBER_FIELDS = ["busyLookback", "latestOutputLines", "waitingLines"] as const;
 
-/** Every field of a {@linkcode ProfileConfig}, in declaration order. */
+/** Every field of a {@linkcode ProfileConfig}: the other fields, the patterns, the numbers. */
 const PROFILE_FIELDS: readonly (keyof ProfileConfig)[] = [
   "description",
   "processNames",
-  "processNamePatterns",
   "wrapperProcessNames",
-  "signature",
   "shells",
   "prompts",
-  "placeholders",
-  "userEcho",
-  "busy",
-  "waiting",
-  "rateLimit",
-  "rateLimitWarning",
-  "apiError",
-  "volatile",
-  "busyLookback",
-  "latestOutputLines",
-  "waitingLines",
+  ...PATTERN_FIELDS,
+  ...NUMBER_FIELDS,
 ];
 
 /** Fields a profile may leave out (pattern lists that default to none). */

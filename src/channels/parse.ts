@@ -160,7 +160,17 @@ class TableReader {
  *
  * @throws {ConfigError} The first problem, as one line with the file, line and key.
  */
-export async function parseChannels(config: LoadedConfig): Promise<Channel[]> {
+export function parseChannels(config: LoadedConfig): Promise<Channel[]> {
+  // A command checks the file before it runs and then uses the channels: their secrets (env
+  // lookups, file reads) are resolved once per loaded file.
+  let parsed = parsedChannels.get(config);
+  if (!parsed) parsedChannels.set(config, parsed = parseChannelsOnce(config));
+  return parsed;
+}
+
+const parsedChannels = new WeakMap<LoadedConfig, Promise<Channel[]>>();
+
+async function parseChannelsOnce(config: LoadedConfig): Promise<Channel[]> {
   const raw = config.data.channels;
   if (raw === undefined) return [defaultPmChannel()];
   if (!Array.isArray(raw)) {

@@ -21,6 +21,7 @@
  * @module
  */
 
+import { shellWord } from "../tmux/commands.ts";
 import type { HookCli } from "./event.ts";
 
 /** The Claude Code events installed, with their matcher (`undefined`: every occurrence). */
@@ -72,12 +73,7 @@ export function isOurArgv(argv: readonly unknown[], cli: HookCli): boolean {
     typeof argv[n - 1] === "string";
 }
 
-/** `word` quoted for a POSIX shell (single quotes; a quote inside as `'\''`). */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/** Splits a command line made by {@linkcode shellQuote} back into words (`undefined`: not one). */
+/** Splits a command line made by {@linkcode shellWord} back into words (`undefined`: not one). */
 export function shellWords(line: string): string[] | undefined {
   const words: string[] = [];
   const re = /\s*(?:'((?:[^']|'\\'')*)'|([A-Za-z0-9_@%+=:,./-]+))(?=\s|$)/gy;
@@ -104,7 +100,7 @@ function geminiHook(self: readonly string[], event: string): JsonObject {
   return {
     name: GEMINI_HOOK_NAME,
     type: "command",
-    command: hookArgv(self, "gemini", event).map(shellQuote).join(" "),
+    command: hookArgv(self, "gemini", event).map(shellWord).join(" "),
     timeout: GEMINI_TIMEOUT_MS,
   };
 }

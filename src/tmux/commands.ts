@@ -220,6 +220,11 @@ export function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
+/** One word for a shell command line: bare when it has only safe characters, else quoted. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : shellQuote(word);
+}
+
 /**
  * Restarts a pane with a new command (`respawn-pane [-k] [-c DIR] [-e K=V]... -t %id -- ARGV`).
  *

@@ -9,7 +9,7 @@
 import type { AgentProfile } from "../agents/profiles.ts";
 import { sendToPane } from "../cli/commands/send.ts";
 import { errorMessage } from "../state/errors.ts";
-import { sendKey, shellQuote } from "../tmux/commands.ts";
+import { sendKey, shellWord } from "../tmux/commands.ts";
 import { socketArgs, type TmuxClient, type TmuxServer } from "../tmux/types.ts";
 import { safeText } from "../util/safe_text.ts";
 
@@ -39,9 +39,7 @@ export interface TopActions {
  * ```
  */
 export function attachCommand(server: TmuxServer, paneId: string): string {
-  const socket = socketArgs(server).map((
-    a,
-  ) => (/^[A-Za-z0-9_.\/%:-]+$/.test(a) ? a : shellQuote(a)));
+  const socket = socketArgs(server).map(shellWord);
   const t = `-t ${paneId}`;
   return ["tmux", ...socket, `select-window ${t} \\; select-pane ${t} \\; attach-session ${t}`]
     .join(" ");

@@ -7,9 +7,9 @@ import {
   mergeIntoSettings,
   removeFromSettings,
   settingsFragment,
-  shellQuote,
   shellWords,
 } from "../../src/hooks/install.ts";
+import { shellWord } from "../../src/tmux/commands.ts";
 import { editCodexNotify, findNotifySpan } from "../../src/hooks/install_toml.ts";
 import { applyHooks, configPath } from "../../src/hooks/install_files.ts";
 import { runCli } from "../helpers/mod.ts";
@@ -73,7 +73,7 @@ Deno.test("gemini settings: shell-quoted commands that are recognised as ours", 
   );
   fc.assert(
     fc.property(fc.array(fc.string({ minLength: 1 }), { minLength: 1, maxLength: 6 }), (words) => {
-      assert.deepEqual(shellWords(words.map(shellQuote).join(" ")), words);
+      assert.deepEqual(shellWords(words.map(shellWord).join(" ")), words);
     }),
   );
 });
