@@ -30,7 +30,7 @@ const CORRUPT_CODES = new Set([11, /* SQLITE_CORRUPT */ 26 /* SQLITE_NOTADB */])
  *
  * Writer (default): creates the parent directory (0700) and the file (0600), moves a corrupt
  * database aside and starts a fresh one, switches to WAL with `synchronous=NORMAL`, and applies
- * pending migrations, each in its own transaction.
+ * pending migrations, all in one transaction.
  *
  * Reader (`readonly: true`): never creates, migrates or moves anything.
  *
@@ -260,25 +260,30 @@ function probeCorruption(path: string, busyTimeoutMs: number): string | undefine
   }
 }
 
+/**
+ * Runs every pending step in ONE transaction: a reader (`agents`, `top`, a second command) sees the
+ * database before or after, never between two steps (it would refuse an older schema).
+ */
 function migrate(db: DatabaseSync, path: string): void {
-  for (const step of MIGRATIONS) {
-    if (userVersion(db) >= step.version) continue;
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      // Re-read inside the write lock: another writer may have migrated meanwhile.
-      if (userVersion(db) < step.version) {
-        db.exec(step.sql);
-        db.exec(`PRAGMA user_version = ${step.version}`);
-      }
-      db.exec("COMMIT");
-    } catch (error) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      throw new StoreError(
-        `Cannot migrate database: step ${step.version} (${step.description}) failed: ` +
-          `${errorMessage(error)}: ${path}`,
-        { code: "migration_failed", cause: error },
-      );
+  if (userVersion(db) >= SCHEMA_VERSION) return;
+  db.exec("BEGIN IMMEDIATE");
+  let current: (typeof MIGRATIONS)[number] | undefined;
+  try {
+    for (const step of MIGRATIONS) {
+      // Read inside the write lock: another writer may have migrated meanwhile.
+      if (userVersion(db) >= step.version) continue;
+      current = step;
+      db.exec(step.sql);
+      db.exec(`PRAGMA user_version = ${step.version}`);
     }
+    db.exec("COMMIT");
+  } catch (error) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    const which = current ? `step ${current.version} (${current.description})` : "start";
+    throw new StoreError(
+      `Cannot migrate database: ${which} failed: ${errorMessage(error)}: ${path}`,
+      { code: "migration_failed", cause: error },
+    );
   }
 }
 

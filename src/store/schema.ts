@@ -1,9 +1,10 @@
 /**
  * The store's versioned schema: an ordered list of migrations, tracked with `PRAGMA user_version`.
  *
- * Migration `n` (1-based) takes a database at `user_version = n - 1` to `user_version = n`. Each step
- * runs in its own transaction together with the `user_version` bump, so a crash mid-migration leaves
- * the database at the previous version. Append new steps; never edit a released one.
+ * Migration `n` (1-based) takes a database at `user_version = n - 1` to `user_version = n`. The
+ * pending steps run in one transaction with their `user_version` bumps, so a crash mid-migration
+ * leaves the database at the version it had, and a reader never sees a half-migrated schema.
+ * Append new steps; never edit a released one.
  *
  * @module
  */

@@ -211,6 +211,36 @@ Deno.test("migrating a v1 database to the latest version keeps its data", async 
   });
 });
 
+Deno.test("pending migrations are one transaction: a failing last step leaves the old version", async () => {
+  await withTempDir((dir) => {
+    const path = join(dir, "orc.db");
+    const raw = new DatabaseSync(path);
+    raw.exec(MIGRATIONS[0].sql);
+    raw.exec("PRAGMA user_version = 1");
+    // The last step creates this table: with it already there, that step fails.
+    const last = MIGRATIONS.at(-1)!;
+    const table = /CREATE TABLE (\w+)/.exec(last.sql)?.[1];
+    assert.ok(table && MIGRATIONS.length >= 3, "a later step creates a table");
+    raw.exec(`CREATE TABLE ${table} (x)`);
+    raw.close();
+    assert.throws(
+      () => openStore(path),
+      (e: unknown) =>
+        (e as StoreError).code === "migration_failed" &&
+        (e as Error).message.includes(`step ${last.version}`),
+    );
+    const check = new DatabaseSync(path);
+    try {
+      // Not 2: the steps before the failing one were rolled back with it, so no reader ever
+      // sees a schema between two versions.
+      const row = check.prepare("PRAGMA user_version").get() as { user_version: number };
+      assert.equal(row.user_version, 1);
+    } finally {
+      check.close();
+    }
+  });
+});
+
 Deno.test("a database newer than the code is refused and left alone", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "orc.db");
